@@ -1,0 +1,149 @@
+// Package config turns the stack's Pulumi configuration into one validated, typed struct
+// (STACK_SPEC C1). It is the only package that reads configuration; the concern packages take
+// typed Args built from this struct by the composition root.
+package config
+
+// Project is the Pulumi project name; every project key is "eks-platform:<key>".
+const Project = "eks-platform"
+
+// Environment classes. Only these three exist; a new stack picks one of them (README "Adding a
+// stack") and may set its own environmentSuffix.
+const (
+	EnvDev     = "dev"
+	EnvStaging = "staging"
+	EnvProd    = "prod"
+)
+
+// Config is the whole, validated configuration of one stack.
+type Config struct {
+	Environment string // dev, staging or prod: which rules apply
+	Suffix      string // appended to every resource name
+	Region      string
+	// ClusterName is the full EKS cluster name, <clusterName>-<suffix>.
+	ClusterName string
+	// Tags are the cost-allocation tags applied through the AWS provider's default tags (C5).
+	Tags map[string]string
+	// Protect marks resources whose loss loses data (KMS key, audit logs, backups) as protected.
+	// It is on for prod only, so dev and staging can be torn down freely.
+	Protect bool
+
+	Network          Network
+	LogRetentionDays int
+	Security         Security
+	Cluster          Cluster
+	NodeGroups       NodeGroups
+	Observability    Observability
+	Workloads        Workloads
+	Platform         Platform
+}
+
+// Network holds N1-N4.
+type Network struct {
+	VpcCidr            string
+	AzCount            int
+	PrivateSubnetCidrs []string
+	PublicSubnetCidrs  []string
+	NatGatewayCount    int
+	InterfaceEndpoints []string
+}
+
+// Security holds S1 and S3.
+type Security struct {
+	KmsDeletionWindowDays  int
+	PermissionsBoundaryArn string
+}
+
+// Cluster holds K1-K3.
+type Cluster struct {
+	KubernetesVersion    string
+	EndpointPublicAccess bool
+	PublicAccessCidrs    []string
+	AdminPrincipalArns   []string
+	AddonVersions        AddonVersions
+}
+
+// AddonVersions pins every EKS add-on (K3, O1).
+type AddonVersions struct {
+	VpcCni                  string
+	KubeProxy               string
+	CoreDNS                 string
+	EbsCsiDriver            string
+	CloudWatchObservability string
+}
+
+// NodeGroups holds G1-G3: three groups of one shape, plus the settings they share.
+type NodeGroups struct {
+	Groups                []NodeGroup // system, app, gpu, in that order
+	OsVolumeGiB           int
+	DataVolumeGiB         int
+	MaxUnavailablePercent int
+}
+
+// NodeGroup is the per-group data; everything else about a group follows from its Name.
+type NodeGroup struct {
+	Name          string // system, app or gpu
+	InstanceTypes []string
+	CapacityType  string // ON_DEMAND or SPOT
+	MinSize       int
+	DesiredSize   int
+	MaxSize       int
+}
+
+// Observability holds O1-O4.
+type Observability struct {
+	FluentBitImage           string
+	AlarmEmail               string
+	NodeCpuAlarmPercent      int
+	NodeMemoryAlarmPercent   int
+	PodRestartAlarmThreshold int
+}
+
+// Workloads holds the workload namespaces and their guardrails (S4, S5, P2).
+type Workloads struct {
+	Namespaces           []string
+	PodSecurityEnforce   string
+	QuotaCPU             string
+	QuotaMemory          string
+	QuotaPods            int
+	DefaultCPURequest    string
+	DefaultMemoryRequest string
+	DefaultCPULimit      string
+	DefaultMemoryLimit   string
+}
+
+// Platform holds the in-cluster controllers and backups (P1, P3).
+type Platform struct {
+	HighAvailability              bool
+	Charts                        map[string]Chart // keyed by ChartClusterAutoscaler etc.
+	VeleroAwsPluginImage          string
+	BackupSchedule                string
+	BackupRetentionDays           int
+	ScaleDownUnneededTime         string
+	ScaleDownUtilizationThreshold string
+}
+
+// Chart pins one Helm chart.
+type Chart struct {
+	Repository string
+	Version    string
+}
+
+// Chart keys of Platform.Charts; each is also the config key prefix (<key>ChartRepository,
+// <key>ChartVersion).
+const (
+	ChartClusterAutoscaler         = "clusterAutoscaler"
+	ChartAwsLoadBalancerController = "awsLoadBalancerController"
+	ChartExternalSecrets           = "externalSecrets"
+	ChartMetricsServer             = "metricsServer"
+	ChartVelero                    = "velero"
+)
+
+// MinReadyNodes is the number of nodes the cluster should never fall below: the sum of the
+// groups' minimum sizes (the "ready nodes below minimum" alarm, O4).
+func (n NodeGroups) MinReadyNodes() int {
+	total := 0
+	for _, g := range n.Groups {
+		total += g.MinSize
+	}
+	return total
+}

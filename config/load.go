@@ -1,0 +1,206 @@
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	pulumiconfig "github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+)
+
+// Lookup returns the raw value of a fully qualified key ("eks-platform:azCount", "aws:region") as
+// the Pulumi CLI hands it to the program: scalars as text, arrays as JSON.
+type Lookup func(key string) (string, bool)
+
+// Load reads the stack's configuration from the Pulumi context and validates it.
+func Load(ctx *pulumi.Context) (*Config, error) {
+	lookup := func(key string) (string, bool) {
+		ns, name, _ := strings.Cut(key, ":")
+		value, err := pulumiconfig.New(ctx, ns).Try(name)
+		return value, err == nil
+	}
+	return Parse(ctx.Stack(), lookup)
+}
+
+// Parse builds and validates the Config of the named stack. It reports every problem at once,
+// each naming the key, the value and what is allowed (C4).
+func Parse(stack string, lookup Lookup) (*Config, error) {
+	r := &reader{lookup: lookup}
+	c := &Config{
+		Environment: r.str("environment"),
+		Suffix:      r.str("environmentSuffix"),
+		Region:      r.raw("aws:region"),
+		Network: Network{
+			VpcCidr:            r.str("vpcCidr"),
+			AzCount:            r.int("azCount"),
+			PrivateSubnetCidrs: r.strings("privateSubnetCidrs"),
+			PublicSubnetCidrs:  r.strings("publicSubnetCidrs"),
+			NatGatewayCount:    r.int("natGatewayCount"),
+			InterfaceEndpoints: r.strings("interfaceEndpoints"),
+		},
+		LogRetentionDays: r.int("logRetentionDays"),
+		Security: Security{
+			KmsDeletionWindowDays:  r.int("kmsDeletionWindowDays"),
+			PermissionsBoundaryArn: r.str("permissionsBoundaryArn"),
+		},
+		Cluster: Cluster{
+			KubernetesVersion:    r.str("kubernetesVersion"),
+			EndpointPublicAccess: r.bool("endpointPublicAccess"),
+			PublicAccessCidrs:    r.strings("publicAccessCidrs"),
+			AdminPrincipalArns:   r.strings("adminPrincipalArns"),
+			AddonVersions: AddonVersions{
+				VpcCni:                  r.str("vpcCniVersion"),
+				KubeProxy:               r.str("kubeProxyVersion"),
+				CoreDNS:                 r.str("corednsVersion"),
+				EbsCsiDriver:            r.str("ebsCsiDriverVersion"),
+				CloudWatchObservability: r.str("cloudwatchObservabilityVersion"),
+			},
+		},
+		NodeGroups: NodeGroups{
+			Groups: []NodeGroup{
+				r.nodeGroup("system", "ON_DEMAND"),
+				r.nodeGroup("app", ""),
+				r.nodeGroup("gpu", "ON_DEMAND"),
+			},
+			OsVolumeGiB:           r.int("nodeOsVolumeGiB"),
+			DataVolumeGiB:         r.int("nodeDataVolumeGiB"),
+			MaxUnavailablePercent: r.int("nodeMaxUnavailablePercent"),
+		},
+		Observability: Observability{
+			FluentBitImage:           r.str("fluentBitImage"),
+			AlarmEmail:               r.str("alarmEmail"),
+			NodeCpuAlarmPercent:      r.int("nodeCpuAlarmPercent"),
+			NodeMemoryAlarmPercent:   r.int("nodeMemoryAlarmPercent"),
+			PodRestartAlarmThreshold: r.int("podRestartAlarmThreshold"),
+		},
+		Workloads: Workloads{
+			Namespaces:           r.strings("workloadNamespaces"),
+			PodSecurityEnforce:   r.str("podSecurityEnforce"),
+			QuotaCPU:             r.str("namespaceQuotaCpu"),
+			QuotaMemory:          r.str("namespaceQuotaMemory"),
+			QuotaPods:            r.int("namespaceQuotaPods"),
+			DefaultCPURequest:    r.str("containerDefaultCpuRequest"),
+			DefaultMemoryRequest: r.str("containerDefaultMemoryRequest"),
+			DefaultCPULimit:      r.str("containerDefaultCpuLimit"),
+			DefaultMemoryLimit:   r.str("containerDefaultMemoryLimit"),
+		},
+		Platform: Platform{
+			HighAvailability:              r.bool("controllersHighAvailability"),
+			Charts:                        map[string]Chart{},
+			VeleroAwsPluginImage:          r.str("veleroAwsPluginImage"),
+			BackupSchedule:                r.str("backupSchedule"),
+			BackupRetentionDays:           r.int("backupRetentionDays"),
+			ScaleDownUnneededTime:         r.str("clusterAutoscalerScaleDownUnneededTime"),
+			ScaleDownUtilizationThreshold: r.str("clusterAutoscalerScaleDownUtilizationThreshold"),
+		},
+	}
+	for _, chart := range []string{ChartClusterAutoscaler, ChartAwsLoadBalancerController,
+		ChartExternalSecrets, ChartMetricsServer, ChartVelero} {
+		c.Platform.Charts[chart] = Chart{
+			Repository: r.str(chart + "ChartRepository"),
+			Version:    r.str(chart + "ChartVersion"),
+		}
+	}
+	baseName := r.str("clusterName")
+	tags := map[string]string{
+		"CostCenter": r.str("costCenter"),
+		"Owner":      r.str("owner"),
+		"Project":    r.str("project"),
+	}
+	if len(r.errs) > 0 {
+		// Missing or mistyped keys make the rest meaningless; report them alone.
+		return nil, errors.Join(r.errs...)
+	}
+
+	if c.Suffix == "" {
+		c.Suffix = stack
+	}
+	c.ClusterName = baseName + "-" + c.Suffix
+	c.Protect = c.Environment == EnvProd
+	tags["Environment"] = c.Environment
+	tags["ManagedBy"] = "pulumi"
+	c.Tags = tags
+
+	if err := validate(c, baseName); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Key returns the fully qualified name of a project key, as users write it in stack files.
+func Key(name string) string { return Project + ":" + name }
+
+type reader struct {
+	lookup Lookup
+	errs   []error
+}
+
+func (r *reader) raw(key string) string {
+	v, ok := r.lookup(key)
+	if !ok {
+		r.errs = append(r.errs, fmt.Errorf("%s is not set: it is declared with a default in Pulumi.yaml, so run from the project directory (or set it in the stack file)", key))
+	}
+	return v
+}
+
+func (r *reader) str(name string) string { return r.raw(Key(name)) }
+
+func (r *reader) int(name string) int {
+	v, ok := r.lookup(Key(name))
+	if !ok {
+		r.raw(Key(name))
+		return 0
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		r.errs = append(r.errs, fmt.Errorf("%s = %q: must be a whole number", Key(name), v))
+	}
+	return n
+}
+
+func (r *reader) bool(name string) bool {
+	v, ok := r.lookup(Key(name))
+	if !ok {
+		r.raw(Key(name))
+		return false
+	}
+	b, err := strconv.ParseBool(strings.TrimSpace(v))
+	if err != nil {
+		r.errs = append(r.errs, fmt.Errorf("%s = %q: must be true or false", Key(name), v))
+	}
+	return b
+}
+
+func (r *reader) strings(name string) []string {
+	v, ok := r.lookup(Key(name))
+	if !ok {
+		r.raw(Key(name))
+		return nil
+	}
+	var out []string
+	if err := json.Unmarshal([]byte(v), &out); err != nil {
+		r.errs = append(r.errs, fmt.Errorf("%s = %s: must be a list of strings", Key(name), v))
+	}
+	return out
+}
+
+// nodeGroup reads the keys of one node group. A fixed capacity type (system and gpu are on-demand)
+// has no key; the app group's is configurable.
+func (r *reader) nodeGroup(name, fixedCapacityType string) NodeGroup {
+	prefix := name + "Nodes"
+	g := NodeGroup{
+		Name:          name,
+		InstanceTypes: r.strings(prefix + "InstanceTypes"),
+		CapacityType:  fixedCapacityType,
+		MinSize:       r.int(prefix + "MinSize"),
+		DesiredSize:   r.int(prefix + "DesiredSize"),
+		MaxSize:       r.int(prefix + "MaxSize"),
+	}
+	if fixedCapacityType == "" {
+		g.CapacityType = r.str(prefix + "CapacityType")
+	}
+	return g
+}
