@@ -1,11 +1,15 @@
 package config
 
 import (
+	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 )
 
-func loadStack(t *testing.T, stack string) *Config {
+// stackValues returns the values the CLI would pass for a committed stack file.
+func stackValues(t *testing.T, stack string) map[string]string {
 	t.Helper()
 	root, err := FindProjectRoot(".")
 	if err != nil {
@@ -15,16 +19,177 @@ func loadStack(t *testing.T, stack string) *Config {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := Parse(stack, func(k string) (string, bool) { v, ok := values[k]; return v, ok })
-	if err != nil {
-		t.Fatalf("stack %s: %v", stack, err)
-	}
-	return c
+	return values
 }
 
-func TestStackFilesAreValid(t *testing.T) {
-	for _, s := range []string{"dev", "staging", "prod"} {
-		c := loadStack(t, s)
-		t.Logf("%s: %+v", s, c)
+func parse(stack string, values map[string]string) (*Config, error) {
+	return Parse(stack, func(k string) (string, bool) { v, ok := values[k]; return v, ok })
+}
+
+func TestCommittedStacksParse(t *testing.T) {
+	for _, stack := range []string{"dev", "staging", "prod"} {
+		c, err := parse(stack, stackValues(t, stack))
+		if err != nil {
+			t.Fatalf("stack %s: %v", stack, err)
+		}
+		if c.Environment != stack || c.Suffix != stack || c.ClusterName != "eks-platform-"+stack {
+			t.Errorf("stack %s: environment %q suffix %q cluster %q", stack, c.Environment, c.Suffix, c.ClusterName)
+		}
+	}
+}
+
+// The environments differ where they really differ (issue 2, seed 003 #2, S1, S4).
+func TestEnvironmentsDiffer(t *testing.T) {
+	dev, _ := parse("dev", stackValues(t, "dev"))
+	prod, _ := parse("prod", stackValues(t, "prod"))
+	checks := []struct {
+		what      string
+		dev, prod any
+		wantDev   any
+		wantProd  any
+	}{
+		{"NAT gateways (N2)", dev.Network.NatGatewayCount, prod.Network.NatGatewayCount, 1, 3},
+		{"pod security enforce (S4)", dev.Workloads.PodSecurityEnforce, prod.Workloads.PodSecurityEnforce, "baseline", "restricted"},
+		{"KMS deletion window (S1)", dev.Security.KmsDeletionWindowDays, prod.Security.KmsDeletionWindowDays, 7, 30},
+		{"protect data", dev.Protect, prod.Protect, false, true},
+		{"public endpoint (S2)", dev.Cluster.EndpointPublicAccess, prod.Cluster.EndpointPublicAccess, true, false},
+	}
+	for _, c := range checks {
+		if c.dev != c.wantDev || c.prod != c.wantProd {
+			t.Errorf("%s: dev %v prod %v, want dev %v prod %v", c.what, c.dev, c.prod, c.wantDev, c.wantProd)
+		}
+	}
+	if len(dev.Network.InterfaceEndpoints) >= len(prod.Network.InterfaceEndpoints) {
+		t.Errorf("dev should trade interface endpoints for NAT traffic: dev %v prod %v",
+			dev.Network.InterfaceEndpoints, prod.Network.InterfaceEndpoints)
+	}
+}
+
+func TestCostTagsAreComplete(t *testing.T) {
+	c, err := parse("staging", stackValues(t, "staging"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"Environment": "staging", "CostCenter": "platform-engineering",
+		"Owner": "platform-team", "Project": "eks-platform", "ManagedBy": "pulumi"}
+	for k, v := range want {
+		if c.Tags[k] != v {
+			t.Errorf("tag %s = %q, want %q (C5)", k, c.Tags[k], v)
+		}
+	}
+}
+
+func TestSuffixOverridesStackName(t *testing.T) {
+	values := stackValues(t, "dev")
+	values[Key("environmentSuffix")] = "sandbox"
+	c, err := parse("dev-sandbox", values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Suffix != "sandbox" || c.ClusterName != "eks-platform-sandbox" {
+		t.Fatalf("suffix %q cluster %q", c.Suffix, c.ClusterName)
+	}
+}
+
+func TestMinReadyNodesSumsGroupMinimums(t *testing.T) {
+	c, _ := parse("prod", stackValues(t, "prod"))
+	if got := c.NodeGroups.MinReadyNodes(); got != 6 {
+		t.Fatalf("MinReadyNodes = %d, want 3+3+0", got)
+	}
+}
+
+// BadConfigs is the C4 table: each entry changes one or two keys of a valid stack and must fail
+// with a message that names the key and the value. tests/stack runs the same table through the
+// whole program to check that no resource is registered.
+func TestBadConfigurationsFailNamingKeyAndValue(t *testing.T) {
+	if len(BadConfigs) < 15 {
+		t.Fatalf("only %d bad configurations; C4 asks for at least 15", len(BadConfigs))
+	}
+	for _, bad := range BadConfigs {
+		t.Run(bad.Name, func(t *testing.T) {
+			values := stackValues(t, bad.Stack)
+			for k, v := range bad.Set {
+				values[k] = v
+			}
+			for _, k := range bad.Unset {
+				delete(values, k)
+			}
+			_, err := parse(bad.Stack, values)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			for _, want := range bad.Want {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not mention %q", err, want)
+				}
+			}
+		})
+	}
+}
+
+func TestStackValuesRejectsUndeclaredKey(t *testing.T) {
+	root, _ := FindProjectRoot(".")
+	stackFile := filepath.Join(t.TempDir(), "Pulumi.typo.yaml")
+	writeFile(t, stackFile, "config:\n  eks-platform:environment: dev\n  eks-platform:natGatewayCuont: 1\n")
+	_, err := StackValues(filepath.Join(root, "Pulumi.yaml"), stackFile)
+	if err == nil || !strings.Contains(err.Error(), "eks-platform:natGatewayCuont") {
+		t.Fatalf("want an error naming the undeclared key, got %v", err)
+	}
+}
+
+func TestStackValuesEncodesLikeTheCLI(t *testing.T) {
+	root, _ := FindProjectRoot(".")
+	stackFile := filepath.Join(t.TempDir(), "Pulumi.x.yaml")
+	writeFile(t, stackFile, "config:\n  environment: prod\n  aws:region: eu-west-1\n  eks-platform:alarmEmail:\n    secure: v1:abc\n")
+	values, err := StackValues(filepath.Join(root, "Pulumi.yaml"), stackFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]string{
+		"eks-platform:environment":          "prod",
+		"aws:region":                        "eu-west-1",
+		"eks-platform:azCount":              "3",
+		"eks-platform:endpointPublicAccess": "false",
+		"eks-platform:workloadNamespaces":   `["apps"]`,
+		"eks-platform:alarmEmail":           SecretPlaceholder,
+	} {
+		if values[key] != want {
+			t.Errorf("%s = %q, want %q", key, values[key], want)
+		}
+	}
+}
+
+func TestStackValuesReportsUnreadableFiles(t *testing.T) {
+	root, _ := FindProjectRoot(".")
+	if _, err := StackValues(filepath.Join(root, "Pulumi.yaml"), filepath.Join(root, "Pulumi.nope.yaml")); err == nil {
+		t.Error("missing stack file accepted")
+	}
+	broken := filepath.Join(t.TempDir(), "Pulumi.broken.yaml")
+	writeFile(t, broken, "config: [unclosed\n")
+	if _, err := StackValues(filepath.Join(root, "Pulumi.yaml"), broken); err == nil {
+		t.Error("malformed stack file accepted")
+	}
+	if _, err := FindProjectRoot(t.TempDir()); err == nil {
+		t.Error("found a project root where there is none")
+	}
+}
+
+func TestProjectKeysListsEveryDeclaredKey(t *testing.T) {
+	root, _ := FindProjectRoot(".")
+	keys, err := ProjectKeys(filepath.Join(root, "Pulumi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"aws:region", "eks-platform:azCount", "eks-platform:veleroChartVersion"} {
+		if !slices.Contains(keys, k) {
+			t.Errorf("ProjectKeys misses %s", k)
+		}
+	}
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
 	}
 }

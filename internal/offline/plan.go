@@ -48,7 +48,7 @@ type Options struct {
 type Program func(ctx *pulumi.Context) (pulumi.Map, error)
 
 // Run executes program under mocks. An error from the program (for example a config validation
-// error) is returned as is, so callers can show it unchanged.
+// error) is returned as is, so callers can show it unchanged, together with the partial plan.
 func Run(opts Options, program Program) (*Plan, error) {
 	mocks := newMocks(opts.Project, opts.Stack)
 	info := pulumi.RunInfo{
@@ -92,7 +92,9 @@ func Run(opts Options, program Program) (*Plan, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		// The partial plan shows what was registered before the failure (for a config error:
+		// nothing, which the tests check).
+		return &Plan{Stack: opts.Stack, Resources: mocks.registered(), Outputs: map[string]any{}}, err
 	}
 	// Apply callbacks of plain values may still be running when the run returns.
 	pending.Wait()

@@ -1,0 +1,61 @@
+package config
+
+// BadConfig is one invalid configuration: the stack file it starts from, the keys it changes,
+// and the words the error must contain (the key and the value, C4).
+type BadConfig struct {
+	Name  string
+	Stack string
+	Set   map[string]string
+	Unset []string
+	Want  []string
+}
+
+// BadConfigs is the table of invalid configurations every layer is tested with: config.Parse
+// here, and the whole program under mocks in tests/stack (which also checks that nothing is
+// registered). It lives in the package, not a _test file, so both can share it.
+var BadConfigs = []BadConfig{
+	{Name: "region format", Stack: "dev", Set: map[string]string{"aws:region": "us-east"}, Want: []string{"aws:region", `"us-east"`}},
+	{Name: "region upper case", Stack: "dev", Set: map[string]string{"aws:region": "US-EAST-1"}, Want: []string{"aws:region", "US-EAST-1"}},
+	{Name: "missing environment", Stack: "dev", Set: map[string]string{"eks-platform:environment": ""}, Want: []string{"eks-platform:environment", "dev, staging, prod"}},
+	{Name: "vpc cidr not a cidr", Stack: "dev", Set: map[string]string{"eks-platform:vpcCidr": "10.0.0.0"}, Want: []string{"eks-platform:vpcCidr", `"10.0.0.0"`}},
+	{Name: "vpc cidr too small", Stack: "dev", Set: map[string]string{"eks-platform:vpcCidr": "10.0.0.0/26"}, Want: []string{"eks-platform:vpcCidr", "/16 to /24"}},
+	{Name: "subnet outside vpc", Stack: "dev", Set: map[string]string{"eks-platform:privateSubnetCidrs": `["10.0.0.0/19","10.0.32.0/19","10.9.0.0/19"]`}, Want: []string{"eks-platform:privateSubnetCidrs", "10.9.0.0/19", "inside vpcCidr"}},
+	{Name: "overlapping subnets", Stack: "dev", Set: map[string]string{"eks-platform:publicSubnetCidrs": `["10.0.96.0/22","10.0.100.0/22","10.0.64.0/22"]`}, Want: []string{"eks-platform:publicSubnetCidrs", "10.0.64.0/22", "overlaps"}},
+	{Name: "az count too high", Stack: "dev", Set: map[string]string{"eks-platform:azCount": "7"}, Want: []string{"eks-platform:azCount", "7", "between 2 and 6"}},
+	{Name: "az count too low", Stack: "dev", Set: map[string]string{"eks-platform:azCount": "1"}, Want: []string{"eks-platform:azCount", "1", "between 2 and 6"}},
+	{Name: "nat count zero", Stack: "dev", Set: map[string]string{"eks-platform:natGatewayCount": "0"}, Want: []string{"eks-platform:natGatewayCount", "0", "between 1 and azCount"}},
+	{Name: "nat count above az count", Stack: "prod", Set: map[string]string{"eks-platform:natGatewayCount": "4"}, Want: []string{"eks-platform:natGatewayCount", "4"}},
+	{Name: "az count without subnets", Stack: "dev", Set: map[string]string{"eks-platform:azCount": "2"}, Want: []string{"eks-platform:privateSubnetCidrs", "exactly azCount (2)"}},
+	{Name: "min above desired", Stack: "dev", Set: map[string]string{"eks-platform:appNodesMinSize": "3", "eks-platform:appNodesDesiredSize": "2"}, Want: []string{"eks-platform:appNodesDesiredSize", "minSize (3)"}},
+	{Name: "desired above max", Stack: "prod", Set: map[string]string{"eks-platform:systemNodesDesiredSize": "9"}, Want: []string{"eks-platform:systemNodesDesiredSize", "9", "maxSize (6)"}},
+	{Name: "negative size", Stack: "dev", Set: map[string]string{"eks-platform:gpuNodesMinSize": "-1"}, Want: []string{"eks-platform:gpuNodesMinSize", "-1", "negative"}},
+	{Name: "size not a number", Stack: "dev", Set: map[string]string{"eks-platform:gpuNodesMaxSize": "two"}, Want: []string{"eks-platform:gpuNodesMaxSize", `"two"`, "whole number"}},
+	{Name: "instance type format", Stack: "dev", Set: map[string]string{"eks-platform:appNodesInstanceTypes": `["m6i.large","large"]`}, Want: []string{"eks-platform:appNodesInstanceTypes", `"large"`, "instance type"}},
+	{Name: "gpu group without gpu", Stack: "dev", Set: map[string]string{"eks-platform:gpuNodesInstanceTypes": `["m6i.large"]`}, Want: []string{"eks-platform:gpuNodesInstanceTypes", "m6i.large", "GPU"}},
+	{Name: "capacity type", Stack: "dev", Set: map[string]string{"eks-platform:appNodesCapacityType": "spot"}, Want: []string{"eks-platform:appNodesCapacityType", `"spot"`, "ON_DEMAND, SPOT"}},
+	{Name: "unsupported kubernetes version", Stack: "dev", Set: map[string]string{"eks-platform:kubernetesVersion": "1.24"}, Want: []string{"eks-platform:kubernetesVersion", `"1.24"`, "1.33"}},
+	{Name: "public endpoint without cidrs", Stack: "dev", Set: map[string]string{"eks-platform:publicAccessCidrs": `[]`}, Want: []string{"eks-platform:publicAccessCidrs", "endpointPublicAccess is true"}},
+	{Name: "public endpoint open to the world in prod", Stack: "prod", Set: map[string]string{"eks-platform:endpointPublicAccess": "true", "eks-platform:publicAccessCidrs": `["0.0.0.0/0"]`}, Want: []string{"eks-platform:publicAccessCidrs", "0.0.0.0/0", "prod"}},
+	{Name: "cidrs set but endpoint private", Stack: "prod", Set: map[string]string{"eks-platform:publicAccessCidrs": `["198.51.100.0/24"]`}, Want: []string{"eks-platform:publicAccessCidrs", "198.51.100.0/24", "endpointPublicAccess is false"}},
+	{Name: "log retention not allowed by cloudwatch", Stack: "dev", Set: map[string]string{"eks-platform:logRetentionDays": "10"}, Want: []string{"eks-platform:logRetentionDays", `"10"`, "7, 14"}},
+	{Name: "unknown pod security level", Stack: "dev", Set: map[string]string{"eks-platform:podSecurityEnforce": "strict"}, Want: []string{"eks-platform:podSecurityEnforce", `"strict"`, "baseline, restricted"}},
+	{Name: "privileged workloads", Stack: "dev", Set: map[string]string{"eks-platform:podSecurityEnforce": "privileged"}, Want: []string{"eks-platform:podSecurityEnforce", `"privileged"`}},
+	{Name: "prod below restricted", Stack: "prod", Set: map[string]string{"eks-platform:podSecurityEnforce": "baseline"}, Want: []string{"eks-platform:podSecurityEnforce", "restricted in prod"}},
+	{Name: "kms deletion window", Stack: "dev", Set: map[string]string{"eks-platform:kmsDeletionWindowDays": "3"}, Want: []string{"eks-platform:kmsDeletionWindowDays", "3", "between 7 and 30"}},
+	{Name: "unknown interface endpoint", Stack: "dev", Set: map[string]string{"eks-platform:interfaceEndpoints": `["ecr.api","s3"]`}, Want: []string{"eks-platform:interfaceEndpoints", `"s3"`}},
+	{Name: "reserved namespace", Stack: "dev", Set: map[string]string{"eks-platform:workloadNamespaces": `["apps","kube-system"]`}, Want: []string{"eks-platform:workloadNamespaces", "kube-system", "reserved"}},
+	{Name: "addon version not pinned", Stack: "dev", Set: map[string]string{"eks-platform:corednsVersion": "latest"}, Want: []string{"eks-platform:corednsVersion", `"latest"`}},
+	{Name: "admin principal not an arn", Stack: "dev", Set: map[string]string{"eks-platform:adminPrincipalArns": `["admin"]`}, Want: []string{"eks-platform:adminPrincipalArns", `"admin"`}},
+	{Name: "list key not a list", Stack: "dev", Set: map[string]string{"eks-platform:workloadNamespaces": "apps"}, Want: []string{"eks-platform:workloadNamespaces", "list of strings"}},
+	{Name: "unpinned image", Stack: "dev", Set: map[string]string{"eks-platform:fluentBitImage": "fluent/fluent-bit:latest"}, Want: []string{"eks-platform:fluentBitImage", "latest"}},
+	{Name: "chart over http", Stack: "dev", Set: map[string]string{"eks-platform:veleroChartRepository": "http://example.com/charts"}, Want: []string{"eks-platform:veleroChartRepository", "https://"}},
+	{Name: "backup schedule", Stack: "dev", Set: map[string]string{"eks-platform:backupSchedule": "daily"}, Want: []string{"eks-platform:backupSchedule", `"daily"`, "cron"}},
+	{Name: "quantity", Stack: "dev", Set: map[string]string{"eks-platform:containerDefaultMemoryLimit": "512MB"}, Want: []string{"eks-platform:containerDefaultMemoryLimit", `"512MB"`, "quantity"}},
+	{Name: "bool not a bool", Stack: "dev", Set: map[string]string{"eks-platform:endpointPublicAccess": "yes please"}, Want: []string{"eks-platform:endpointPublicAccess", "true or false"}},
+	{Name: "key missing", Stack: "dev", Unset: []string{"eks-platform:azCount"}, Want: []string{"eks-platform:azCount", "not set"}},
+	{Name: "cluster name too long", Stack: "dev", Set: map[string]string{"eks-platform:clusterName": "a-very-long-cluster-name-that-breaks-iam-limits"}, Want: []string{"eks-platform:clusterName", "at most 40"}},
+	{Name: "empty cost center", Stack: "dev", Set: map[string]string{"eks-platform:costCenter": ""}, Want: []string{"eks-platform:costCenter", `""`}},
+	{Name: "permissions boundary not a policy", Stack: "dev", Set: map[string]string{"eks-platform:permissionsBoundaryArn": "arn:aws:iam::123456789012:role/x"}, Want: []string{"eks-platform:permissionsBoundaryArn", "policy ARN"}},
+	{Name: "alarm email", Stack: "dev", Set: map[string]string{"eks-platform:alarmEmail": "ops"}, Want: []string{"eks-platform:alarmEmail", `"ops"`}},
+	{Name: "scale down threshold", Stack: "dev", Set: map[string]string{"eks-platform:clusterAutoscalerScaleDownUtilizationThreshold": "1.5"}, Want: []string{"eks-platform:clusterAutoscalerScaleDownUtilizationThreshold", "between 0 and 1"}},
+}
