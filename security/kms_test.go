@@ -1,0 +1,213 @@
+package security
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acme/eks-platform/internal/offline"
+)
+
+const (
+	kmsKeyType   = "aws:kms/key:Key"
+	kmsAliasType = "aws:kms/alias:Alias"
+)
+
+func planEncryption(t *testing.T, args *EncryptionArgs) (*offline.Plan, *Encryption) {
+	t.Helper()
+	var enc *Encryption
+	plan, err := offline.RunComponent(args.Environment, nil, func(ctx *pulumi.Context) error {
+		var err error
+		enc, err = NewEncryption(ctx, "encryption-"+args.Environment, args)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return plan, enc
+}
+
+func mustGet(t *testing.T, plan *offline.Plan, typeToken, name string) offline.Resource {
+	t.Helper()
+	r, err := plan.Get(typeToken, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// awaitString resolves an output under the mocks.
+func awaitString(t *testing.T, out pulumi.StringOutput) string {
+	t.Helper()
+	done := make(chan string, 1)
+	out.ApplyT(func(s string) string { done <- s; return s })
+	return <-done
+}
+
+func TestKeyRotatesWithConfiguredDeletionWindow_S1(t *testing.T) {
+	plan, _ := planEncryption(t, &EncryptionArgs{Environment: "staging", DeletionWindowDays: 14})
+	key := mustGet(t, plan, kmsKeyType, "eks-secrets-staging")
+	if key.Input("enableKeyRotation") != true {
+		t.Error("key rotation is not enabled")
+	}
+	if got := key.Input("deletionWindowInDays"); got != float64(14) {
+		t.Errorf("deletion window %v, want 14", got)
+	}
+	if !strings.Contains(key.String("description"), "EKS secrets") || key.String("tags.Name") != "eks-secrets-staging" {
+		t.Errorf("description %q / Name tag %q do not say what the key is", key.String("description"), key.String("tags.Name"))
+	}
+}
+
+// Seed 003 #6: the alias carries "alias/" exactly once.
+func TestAliasHasNoDoubledPrefix_S1(t *testing.T) {
+	plan, enc := planEncryption(t, &EncryptionArgs{Environment: "dev", DeletionWindowDays: 7})
+	alias := mustGet(t, plan, kmsAliasType, "eks-secrets-dev")
+	if got := alias.String("name"); got != "alias/eks-secrets-dev" {
+		t.Errorf("alias name %q, want alias/eks-secrets-dev", got)
+	}
+	if got := awaitString(t, enc.AliasName); strings.Count(got, "alias/") != 1 {
+		t.Errorf("exported alias %q", got)
+	}
+	if got := awaitString(t, enc.KeyArn); !strings.HasPrefix(got, "arn:aws:kms:us-east-1:"+offline.AccountID+":key/") {
+		t.Errorf("exported key ARN %q", got)
+	}
+	if got := awaitString(t, enc.KeyId); got != alias.String("targetKeyId") {
+		t.Errorf("exported key ID %q, alias targets %q", got, alias.String("targetKeyId"))
+	}
+}
+
+func TestKeyProtectedOnlyWhenAsked_S1(t *testing.T) {
+	for _, protect := range []bool{true, false} {
+		plan, _ := planEncryption(t, &EncryptionArgs{Environment: "prod", DeletionWindowDays: 30, Protect: protect})
+		if key := mustGet(t, plan, kmsKeyType, "eks-secrets-prod"); key.Protect != protect {
+			t.Errorf("Protect=%v: key protect is %v", protect, key.Protect)
+		}
+		if alias := mustGet(t, plan, kmsAliasType, "eks-secrets-prod"); alias.Protect {
+			t.Errorf("Protect=%v: alias is protected too", protect)
+		}
+	}
+}
+
+func keyPolicyStatement(t *testing.T, doc PolicyDocument, sid string) Statement {
+	t.Helper()
+	for _, s := range doc.Statement {
+		if s.Sid == sid {
+			return s
+		}
+	}
+	t.Fatalf("key policy has no statement %q", sid)
+	return Statement{}
+}
+
+func TestKeyPolicyLetsIAMLogsAndAutoScalingUseTheKey_S1(t *testing.T) {
+	plan, _ := planEncryption(t, &EncryptionArgs{Environment: "dev", DeletionWindowDays: 7})
+	doc := decodePolicy(t, mustGet(t, plan, kmsKeyType, "eks-secrets-dev").String("policy"))
+	if len(doc.Statement) != 5 {
+		t.Errorf("key policy has %d statements, want exactly the 5 documented ones", len(doc.Statement))
+	}
+
+	root := keyPolicyStatement(t, doc, "EnableIAMPolicies")
+	if root.Principal["AWS"] != "arn:aws:iam::"+offline.AccountID+":root" || strings.Join(root.Action, ",") != "kms:*" {
+		t.Errorf("account root statement: %+v", root)
+	}
+
+	// Seed 003 #3: the same key encrypts this account's log groups, and only those.
+	logs := keyPolicyStatement(t, doc, "AllowCloudWatchLogsForThisAccount")
+	if logs.Principal["Service"] != "logs.us-east-1.amazonaws.com" || len(logs.Principal) != 1 {
+		t.Errorf("logs principal %v", logs.Principal)
+	}
+	if got := logs.Condition["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]; len(got) != 1 ||
+		got[0] != "arn:aws:logs:us-east-1:"+offline.AccountID+":log-group:*" {
+		t.Errorf("logs statement is not limited to this account's log groups: %v", logs.Condition)
+	}
+	for _, action := range logs.Action {
+		if action == "kms:*" || strings.HasPrefix(action, "kms:Create") || strings.HasPrefix(action, "kms:Put") {
+			t.Errorf("logs may %s", action)
+		}
+	}
+
+	// O4: alarms reach the encrypted topic only if CloudWatch may use the key, and only to
+	// encrypt messages (Decrypt + GenerateDataKey), nothing more.
+	alarms := keyPolicyStatement(t, doc, "AllowCloudWatchAlarmsToPublishToEncryptedTopics")
+	if alarms.Principal["Service"] != "cloudwatch.amazonaws.com" ||
+		strings.Join(alarms.Action, ",") != "kms:Decrypt,kms:GenerateDataKey*" {
+		t.Errorf("cloudwatch alarms statement: %+v", alarms)
+	}
+
+	slr := "arn:aws:iam::" + offline.AccountID + ":role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+	use := keyPolicyStatement(t, doc, "AllowAutoScalingToUseTheKey")
+	if use.Principal["AWS"] != slr || !containsAll(use.Action, "kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey") {
+		t.Errorf("auto scaling use statement: %+v", use)
+	}
+	grant := keyPolicyStatement(t, doc, "AllowAutoScalingGrantsForAWSResources")
+	if grant.Principal["AWS"] != slr || strings.Join(grant.Action, ",") != "kms:CreateGrant" ||
+		strings.Join(grant.Condition["Bool"]["kms:GrantIsForAWSResource"], ",") != "true" {
+		t.Errorf("auto scaling grant statement: %+v", grant)
+	}
+}
+
+func TestKeyPolicyFollowsThePartition_S1(t *testing.T) {
+	env := awsEnv{Partition: "aws-cn", DNSSuffix: "amazonaws.com.cn", Region: "cn-north-1", AccountID: "210987654321"}
+	rendered, err := keyPolicy(env).JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(rendered, "arn:aws:") || !strings.Contains(rendered, `"logs.cn-north-1.amazonaws.com.cn"`) {
+		t.Errorf("key policy ignores the partition: %s", rendered)
+	}
+}
+
+func TestAutoScalingServiceLinkedRoleCreatedFirstOnlyWhenAsked_S1(t *testing.T) {
+	plan, _ := planEncryption(t, &EncryptionArgs{Environment: "dev", DeletionWindowDays: 7})
+	if got := plan.ByType("aws:iam/serviceLinkedRole:ServiceLinkedRole"); len(got) != 0 {
+		t.Fatalf("service-linked role created without being asked: %v", got)
+	}
+	plan, _ = planEncryption(t, &EncryptionArgs{Environment: "dev", DeletionWindowDays: 7, CreateAutoScalingServiceLinkedRole: true})
+	slr := mustGet(t, plan, "aws:iam/serviceLinkedRole:ServiceLinkedRole", "autoscaling-service-linked-role-dev")
+	if slr.String("awsServiceName") != "autoscaling.amazonaws.com" || !slr.RetainOnDelete {
+		t.Errorf("service-linked role %+v: want autoscaling.amazonaws.com, retained on delete", slr)
+	}
+	if key := mustGet(t, plan, kmsKeyType, "eks-secrets-dev"); !key.DependsOn(slr.URN) {
+		t.Error("the key policy names the service-linked role but the key does not wait for it")
+	}
+}
+
+func TestEncryptionChildrenAreParented(t *testing.T) {
+	plan, _ := planEncryption(t, &EncryptionArgs{Environment: "dev", DeletionWindowDays: 7})
+	comp := plan.ByType(encryptionType)
+	if len(comp) != 1 || len(plan.Children(comp[0])) != 2 {
+		t.Fatalf("want one component with key and alias as children, got %v", comp)
+	}
+}
+
+func TestNewEncryptionRejectsBadArgs(t *testing.T) {
+	cases := map[string]*EncryptionArgs{
+		"needs EncryptionArgs": nil,
+		"Environment":          {DeletionWindowDays: 7},
+		"allows 7 to 30":       {Environment: "dev", DeletionWindowDays: 31},
+		"is 0":                 {Environment: "dev"},
+	}
+	for want, args := range cases {
+		_, err := offline.RunComponent("dev", nil, func(ctx *pulumi.Context) error {
+			_, err := NewEncryption(ctx, "encryption-dev", args)
+			return err
+		})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v, want one mentioning %q", err, want)
+		}
+	}
+}
+
+func containsAll(list []string, want ...string) bool {
+	have := map[string]bool{}
+	for _, v := range list {
+		have[v] = true
+	}
+	for _, w := range want {
+		if !have[w] {
+			return false
+		}
+	}
+	return true
+}
