@@ -1,0 +1,169 @@
+package observability
+
+import (
+	"fmt"
+
+	"github.com/acme/eks-platform/internal/naming"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+const alarmPeriodSeconds = 300
+
+// What an alarm does when its metric reports nothing. Chosen per alarm, never left to the default.
+const (
+	// Metrics from the agent stop when nodes stop; the ready-node alarm treats that as the outage.
+	missingIsBreaching = "breaching"
+	// For utilization, restarts and NAT errors, silence means nothing is wrong (no NAT traffic, no
+	// restarts) or is already covered by the ready-node alarm.
+	missingIsFine = "notBreaching"
+)
+
+// alarmSpec is one alarm as data. Every alarm is expressed as metric queries, so one function
+// creates them all.
+type alarmSpec struct {
+	base        string // logical and physical name base
+	description string
+	comparison  string
+	threshold   int
+	periods     int // evaluation periods, all of which must breach
+	missingData string
+	queries     cloudwatch.MetricAlarmMetricQueryArray
+}
+
+func metricQuery(id, namespace, name, stat string, dimensions pulumi.StringMapInput, returnData bool) cloudwatch.MetricAlarmMetricQueryArgs {
+	return cloudwatch.MetricAlarmMetricQueryArgs{
+		Id: pulumi.String(id),
+		Metric: &cloudwatch.MetricAlarmMetricQueryMetricArgs{
+			Namespace:  pulumi.String(namespace),
+			MetricName: pulumi.String(name),
+			Stat:       pulumi.String(stat),
+			Period:     pulumi.Int(alarmPeriodSeconds),
+			Dimensions: dimensions,
+		},
+		ReturnData: pulumi.Bool(returnData),
+	}
+}
+
+func expressionQuery(id, expression, label string, period pulumi.IntPtrInput) cloudwatch.MetricAlarmMetricQueryArgs {
+	return cloudwatch.MetricAlarmMetricQueryArgs{
+		Id:         pulumi.String(id),
+		Expression: pulumi.String(expression),
+		Label:      pulumi.String(label),
+		Period:     period,
+		ReturnData: pulumi.Bool(true),
+	}
+}
+
+// alarmSpecs lists the O4 alarms: busiest node CPU and memory, ready nodes below the node groups'
+// minimum, container restarts, and one port-allocation alarm per NAT gateway.
+func alarmSpecs(args *Args) []alarmSpec {
+	cluster := pulumi.StringMap{clusterDimension: pulumi.String(args.ClusterName)}
+	specs := []alarmSpec{
+		{
+			base:        "eks-node-cpu-high",
+			description: fmt.Sprintf("A node of %s has used more than %d%% CPU for 15 minutes.", args.ClusterName, args.NodeCpuAlarmPercent),
+			comparison:  "GreaterThanThreshold", threshold: args.NodeCpuAlarmPercent, periods: 3, missingData: missingIsFine,
+			// Maximum over the cluster dimension is the busiest node: an average hides one hot node.
+			queries: cloudwatch.MetricAlarmMetricQueryArray{
+				metricQuery("cpu", containerInsightsNamespace, "node_cpu_utilization", "Maximum", cluster, true),
+			},
+		},
+		{
+			base:        "eks-node-memory-high",
+			description: fmt.Sprintf("A node of %s has used more than %d%% memory for 15 minutes.", args.ClusterName, args.NodeMemoryAlarmPercent),
+			comparison:  "GreaterThanThreshold", threshold: args.NodeMemoryAlarmPercent, periods: 3, missingData: missingIsFine,
+			queries: cloudwatch.MetricAlarmMetricQueryArray{
+				metricQuery("memory", containerInsightsNamespace, "node_memory_utilization", "Maximum", cluster, true),
+			},
+		},
+		{
+			// Ready nodes = nodes - failed nodes. cluster_node_count alone still counts NotReady nodes,
+			// and cluster_failed_node_count > 0 alone misses nodes that are gone altogether; their
+			// difference below the sum of the node groups' minimum sizes catches both. Fifteen
+			// minutes ride out a managed node group's rolling replacement.
+			base:        "eks-ready-nodes-below-minimum",
+			description: fmt.Sprintf("%s has had fewer than %d ready nodes (the node groups' minimum) for 15 minutes.", args.ClusterName, args.MinReadyNodes),
+			comparison:  "LessThanThreshold", threshold: args.MinReadyNodes, periods: 3, missingData: missingIsBreaching,
+			queries: cloudwatch.MetricAlarmMetricQueryArray{
+				metricQuery("nodes", containerInsightsNamespace, "cluster_node_count", "Minimum", cluster, false),
+				metricQuery("failed", containerInsightsNamespace, "cluster_failed_node_count", "Maximum", cluster, false),
+				expressionQuery("ready", "nodes - FILL(failed, 0)", "ready nodes", nil),
+			},
+		},
+		{
+			base:        "eks-pod-restarts",
+			description: fmt.Sprintf("Containers in %s restarted more than %d times in 5 minutes.", args.ClusterName, args.PodRestartAlarmThreshold),
+			comparison:  "GreaterThanThreshold", threshold: args.PodRestartAlarmThreshold, periods: 1, missingData: missingIsFine,
+			// A Metrics Insights query carries its own period.
+			queries: cloudwatch.MetricAlarmMetricQueryArray{
+				expressionQuery("restarts", podRestartsQuery(args.ClusterName), "container restarts", pulumi.Int(alarmPeriodSeconds)),
+			},
+		},
+	}
+	// NatGatewayCount is known at preview; indexing the ID output keeps every alarm registered
+	// outside an apply, so preview lists them all.
+	ids := args.NatGatewayIds.ToStringArrayOutput()
+	for i := 0; i < args.NatGatewayCount; i++ {
+		nat := pulumi.StringMap{natDimension: ids.Index(pulumi.Int(i))}
+		specs = append(specs, alarmSpec{
+			base:        fmt.Sprintf("eks-nat-port-allocation-errors-%d", i+1),
+			description: fmt.Sprintf("NAT gateway %d of %s could not allocate a source port: connections through it are failing.", i+1, args.ClusterName),
+			comparison:  "GreaterThanThreshold", threshold: 0, periods: 1, missingData: missingIsFine,
+			queries: cloudwatch.MetricAlarmMetricQueryArray{
+				metricQuery("errors", natNamespace, "ErrorPortAllocation", "Sum", nat, true),
+			},
+		})
+	}
+	return specs
+}
+
+// newAlarms creates the encrypted alarm topic, the optional e-mail subscription and every alarm,
+// each notifying the topic when it fires and when it recovers.
+func newAlarms(ctx *pulumi.Context, args *Args, parent pulumi.ResourceOption) (*sns.Topic, pulumi.StringArrayOutput, error) {
+	// CloudWatch can publish to a topic encrypted with a customer-managed key only if the key
+	// policy lets cloudwatch.amazonaws.com use it (kms:Decrypt, kms:GenerateDataKey*).
+	topicName := naming.Name("eks-alarms", args.Environment)
+	topic, err := sns.NewTopic(ctx, topicName, &sns.TopicArgs{
+		Name:           pulumi.String(topicName),
+		DisplayName:    pulumi.String(args.ClusterName + " alarms"),
+		KmsMasterKeyId: args.KmsKeyArn,
+	}, parent)
+	if err != nil {
+		return nil, pulumi.StringArrayOutput{}, err
+	}
+	if args.AlarmEmail != "" {
+		_, err = sns.NewTopicSubscription(ctx, naming.Name("eks-alarms-email", args.Environment), &sns.TopicSubscriptionArgs{
+			Topic:    topic.Arn,
+			Protocol: pulumi.String("email"),
+			Endpoint: pulumi.String(args.AlarmEmail),
+		}, parent)
+		if err != nil {
+			return nil, pulumi.StringArrayOutput{}, err
+		}
+	}
+
+	notify := pulumi.Array{topic.Arn}
+	var names pulumi.StringArray
+	for _, spec := range alarmSpecs(args) {
+		name := naming.Name(spec.base, args.Environment)
+		alarm, err := cloudwatch.NewMetricAlarm(ctx, name, &cloudwatch.MetricAlarmArgs{
+			Name:               pulumi.String(name),
+			AlarmDescription:   pulumi.String(spec.description),
+			ComparisonOperator: pulumi.String(spec.comparison),
+			Threshold:          pulumi.Float64(float64(spec.threshold)),
+			EvaluationPeriods:  pulumi.Int(spec.periods),
+			DatapointsToAlarm:  pulumi.Int(spec.periods),
+			TreatMissingData:   pulumi.String(spec.missingData),
+			MetricQueries:      spec.queries,
+			AlarmActions:       notify,
+			OkActions:          notify,
+		}, parent)
+		if err != nil {
+			return nil, pulumi.StringArrayOutput{}, err
+		}
+		names = append(names, alarm.Name)
+	}
+	return topic, names.ToStringArrayOutput(), nil
+}

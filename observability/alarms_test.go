@@ -1,0 +1,182 @@
+package observability
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/acme/eks-platform/internal/offline"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// O4: the topic is encrypted with the platform key, and every alarm notifies it both when it
+// fires and when it recovers, with a deliberate missing-data policy.
+func TestO4_AlarmsNotifyTheEncryptedTopic(t *testing.T) {
+	p := plan(t, nil)
+	topic := get(t, p, topicType, "eks-alarms-dev")
+	if topic.String("kmsMasterKeyId") != testKeyArn {
+		t.Errorf("topic kmsMasterKeyId = %q, want the platform key", topic.String("kmsMasterKeyId"))
+	}
+	topicArn := offline.MockARN(topicType, "eks-alarms-dev", offline.DefaultRegion)
+	alarms := p.ByType(alarmType)
+	if len(alarms) != 4+len(testNatIDs) {
+		t.Fatalf("want %d alarms, got %d", 4+len(testNatIDs), len(alarms))
+	}
+	for _, a := range alarms {
+		for _, actions := range []string{"alarmActions", "okActions"} {
+			if got := a.Strings(actions); len(got) != 1 || got[0] != topicArn {
+				t.Errorf("%s %s = %v, want [%s]", a.Name, actions, got, topicArn)
+			}
+		}
+		if m := a.String("treatMissingData"); m != "breaching" && m != "notBreaching" {
+			t.Errorf("%s treatMissingData = %q", a.Name, m)
+		}
+		if a.String("name") != a.Name || !strings.HasSuffix(a.Name, "-dev") {
+			t.Errorf("alarm physical name %q, logical %q", a.String("name"), a.Name)
+		}
+	}
+}
+
+// O4: node CPU and memory alarm on the busiest node at the configured percentages.
+func TestO4_NodeUtilizationAlarms(t *testing.T) {
+	p := plan(t, nil)
+	for name, want := range map[string]struct {
+		metric    string
+		threshold float64
+	}{
+		"eks-node-cpu-high-dev":    {"node_cpu_utilization", 80},
+		"eks-node-memory-high-dev": {"node_memory_utilization", 85},
+	} {
+		a := get(t, p, alarmType, name)
+		q := "metricQueries.0.metric."
+		if a.String(q+"metricName") != want.metric || a.String(q+"namespace") != "ContainerInsights" ||
+			a.String(q+"stat") != "Maximum" || a.String(q+"dimensions.ClusterName") != testCluster {
+			t.Errorf("%s queries %v", name, a.Input("metricQueries"))
+		}
+		if a.Input("threshold") != want.threshold || a.String("comparisonOperator") != "GreaterThanThreshold" {
+			t.Errorf("%s: %v %v", name, a.String("comparisonOperator"), a.Input("threshold"))
+		}
+	}
+}
+
+// O4: fewer ready nodes than the node groups' minimum fires, and so does silence from the agent.
+func TestO4_ReadyNodesBelowMinimum(t *testing.T) {
+	a := get(t, plan(t, nil), alarmType, "eks-ready-nodes-below-minimum-dev")
+	if a.Input("threshold") != float64(3) || a.String("comparisonOperator") != "LessThanThreshold" {
+		t.Errorf("%s %v, want LessThanThreshold 3", a.String("comparisonOperator"), a.Input("threshold"))
+	}
+	if a.String("treatMissingData") != "breaching" {
+		t.Errorf("treatMissingData = %q: a cluster without nodes reports nothing", a.String("treatMissingData"))
+	}
+	queries, _ := a.Input("metricQueries").([]any)
+	var returned []string
+	metrics := map[string]bool{}
+	for _, raw := range queries {
+		q := raw.(map[string]any)
+		if q["returnData"] == true {
+			returned = append(returned, q["id"].(string))
+		}
+		if m, ok := q["metric"].(map[string]any); ok {
+			metrics[m["metricName"].(string)] = true
+		}
+	}
+	if len(returned) != 1 || returned[0] != "ready" || !metrics["cluster_node_count"] || !metrics["cluster_failed_node_count"] {
+		t.Errorf("queries %v do not compute ready = nodes - failed", queries)
+	}
+}
+
+// O4: container restarts are summed across the cluster by a Metrics Insights query.
+func TestO4_PodRestartAlarm(t *testing.T) {
+	a := get(t, plan(t, nil), alarmType, "eks-pod-restarts-dev")
+	expr := a.String("metricQueries.0.expression")
+	if !strings.Contains(expr, "SUM(pod_number_of_container_restarts)") || !strings.Contains(expr, "ClusterName = '"+testCluster+"'") {
+		t.Errorf("expression = %q", expr)
+	}
+	if a.Input("metricQueries.0.period") != float64(300) || a.Input("threshold") != float64(5) {
+		t.Errorf("period %v threshold %v", a.Input("metricQueries.0.period"), a.Input("threshold"))
+	}
+}
+
+// O4, N2: one port-allocation alarm per NAT gateway, each on its own gateway.
+func TestO4_OneNatAlarmPerNatGateway(t *testing.T) {
+	for _, ids := range [][]string{testNatIDs[:1], testNatIDs} {
+		p := plan(t, func(a *Args) { a.NatGatewayIds = pulumi.ToStringArray(ids); a.NatGatewayCount = len(ids) })
+		var got []string
+		for _, a := range p.ByType(alarmType) {
+			if a.String("metricQueries.0.metric.metricName") == "ErrorPortAllocation" {
+				got = append(got, a.String("metricQueries.0.metric.dimensions.NatGatewayId"))
+				if a.String("metricQueries.0.metric.namespace") != "AWS/NATGateway" || a.Input("threshold") != float64(0) {
+					t.Errorf("%s: %v", a.Name, a.Inputs)
+				}
+			}
+		}
+		if strings.Join(got, ",") != strings.Join(ids, ",") {
+			t.Errorf("NAT alarms on %v, want %v", got, ids)
+		}
+	}
+}
+
+// O4: the e-mail subscription exists only when an address is configured.
+func TestO4_EmailSubscriptionOnlyWhenSet(t *testing.T) {
+	if subs := plan(t, nil).ByType(subscrType); len(subs) != 0 {
+		t.Errorf("subscriptions without AlarmEmail: %v", subs)
+	}
+	p := plan(t, func(a *Args) { a.AlarmEmail = "platform-oncall@example.com" })
+	subs := p.ByType(subscrType)
+	if len(subs) != 1 {
+		t.Fatalf("want one subscription, got %d", len(subs))
+	}
+	s := subs[0]
+	if s.String("protocol") != "email" || s.String("endpoint") != "platform-oncall@example.com" ||
+		s.String("topic") != offline.MockARN(topicType, "eks-alarms-dev", offline.DefaultRegion) {
+		t.Errorf("subscription = %v", s.Inputs)
+	}
+}
+
+// O4: the dashboard named after the cluster shows control plane, nodes, pods and every NAT.
+func TestO4_Dashboard(t *testing.T) {
+	d := get(t, plan(t, nil), dashboardType, "dashboard-dev")
+	if d.String("dashboardName") != testCluster {
+		t.Errorf("dashboardName = %q", d.String("dashboardName"))
+	}
+	var body struct {
+		Widgets []struct {
+			Properties struct {
+				Title   string  `json:"title"`
+				Region  string  `json:"region"`
+				Metrics [][]any `json:"metrics"`
+			} `json:"properties"`
+		} `json:"widgets"`
+	}
+	if err := json.Unmarshal([]byte(d.String("dashboardBody")), &body); err != nil {
+		t.Fatalf("dashboardBody is not JSON: %v", err)
+	}
+	seen := map[string]bool{}
+	for _, w := range body.Widgets {
+		if w.Properties.Region != "us-east-1" {
+			t.Errorf("widget %q region %q", w.Properties.Title, w.Properties.Region)
+		}
+		for _, row := range w.Properties.Metrics {
+			if len(row) >= 4 {
+				seen[row[0].(string)+" "+row[1].(string)+" "+row[3].(string)] = true
+			} else if expr, ok := row[0].(map[string]any); ok {
+				seen[expr["expression"].(string)] = true
+			}
+		}
+	}
+	want := []string{
+		"AWS/EKS apiserver_request_total " + testCluster,
+		"AWS/EKS apiserver_request_total_5XX " + testCluster,
+		"ContainerInsights node_cpu_utilization " + testCluster,
+		"ContainerInsights node_memory_utilization " + testCluster,
+		podRestartsQuery(testCluster),
+	}
+	for _, id := range testNatIDs {
+		want = append(want, "AWS/NATGateway ErrorPortAllocation "+id, "AWS/NATGateway BytesOutToDestination "+id)
+	}
+	for _, w := range want {
+		if !seen[w] {
+			t.Errorf("dashboard lacks %s", w)
+		}
+	}
+}
