@@ -1,0 +1,482 @@
+package cluster
+
+import (
+	"encoding/json"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acme/eks-platform/internal/offline"
+)
+
+const (
+	testKeyArn     = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	adminRoleArn   = "arn:aws:iam::123456789012:role/platform/admins"
+	adminUserArn   = "arn:aws:iam::123456789012:user/alice"
+	eksType        = "eks:index:Cluster"
+	logGroupType   = "aws:cloudwatch/logGroup:LogGroup"
+	roleType       = "aws:iam/role:Role"
+	k8sProvider    = "pulumi:providers:kubernetes"
+	clusterLogical = "eks-dev"
+)
+
+func testArgs() *Args {
+	return &Args{
+		Environment:          "dev",
+		ClusterName:          "eks-platform-dev",
+		KubernetesVersion:    "1.33",
+		Region:               "us-east-1",
+		VpcId:                pulumi.String("vpc-123"),
+		PrivateSubnetIds:     pulumi.ToStringArray([]string{"subnet-private-a", "subnet-private-b"}),
+		PublicSubnetIds:      pulumi.ToStringArray([]string{"subnet-public-a", "subnet-public-b"}),
+		KmsKeyArn:            pulumi.String(testKeyArn),
+		EndpointPublicAccess: true,
+		PublicAccessCidrs:    []string{"203.0.113.0/24", "198.51.100.7/32"},
+		AdminPrincipalArns:   []string{adminRoleArn, adminUserArn},
+		LogRetentionDays:     30,
+		Tags:                 map[string]string{"Environment": "dev", "CostCenter": "platform"},
+	}
+}
+
+// outputs are the component's outputs as seen after the run (secrets as "[secret]").
+type outputs map[string]any
+
+// runCluster builds the component under mocks and returns the plan, its outputs and the
+// component itself (whose outputs have resolved once the run returns).
+func runCluster(t *testing.T, args *Args) (*offline.Plan, outputs, *Cluster) {
+	t.Helper()
+	var comp *Cluster
+	plan, err := offline.Run(offline.Options{Project: "eks-platform", Stack: "dev"},
+		func(ctx *pulumi.Context) (pulumi.Map, error) {
+			c, err := New(ctx, "cluster-dev", args)
+			if err != nil {
+				return nil, err
+			}
+			comp = c
+			return pulumi.Map{
+				"clusterName":              c.ClusterName,
+				"endpoint":                 c.Endpoint,
+				"arn":                      c.Arn,
+				"certificateAuthority":     c.CertificateAuthority,
+				"oidcProviderArn":          c.OidcProviderArn,
+				"oidcProviderUrl":          c.OidcProviderUrl,
+				"oidcIssuer":               c.OidcIssuer,
+				"clusterSecurityGroupId":   c.ClusterSecurityGroupId,
+				"controlPlaneLogGroupName": c.ControlPlaneLogGroupName,
+				"kubeconfig":               c.Kubeconfig,
+				"updateKubeconfigCommand":  c.UpdateKubeconfigCommand,
+			}, nil
+		})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return plan, outputs(plan.Outputs), comp
+}
+
+func get(t *testing.T, plan *offline.Plan, typ, name string) offline.Resource {
+	t.Helper()
+	r, err := plan.Get(typ, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func eksCluster(t *testing.T, plan *offline.Plan) offline.Resource {
+	t.Helper()
+	return get(t, plan, eksType, clusterLogical)
+}
+
+func TestK1ClusterIsPrivateNodeEksWithoutDefaultNodeGroup(t *testing.T) {
+	plan, _, _ := runCluster(t, testArgs())
+	c := eksCluster(t, plan)
+	role := get(t, plan, roleType, "eks-cluster-role-dev")
+
+	checks := map[string]any{
+		"name":                         "eks-platform-dev",
+		"version":                      "1.33",
+		"vpcId":                        "vpc-123",
+		"skipDefaultNodeGroup":         true,
+		"useDefaultVpcCni":             true,
+		"createOidcProvider":           true,
+		"nodeAssociatePublicIpAddress": false,
+		"serviceRole":                  role.URN,
+		"tags.CostCenter":              "platform",
+		"clusterTags.Name":             "eks-platform-dev",
+	}
+	for path, want := range checks {
+		if got := c.Input(path); got != want {
+			t.Errorf("eks cluster %s = %v, want %v", path, got, want)
+		}
+	}
+	if got := c.Strings("privateSubnetIds"); !reflect.DeepEqual(got, []string{"subnet-private-a", "subnet-private-b"}) {
+		t.Errorf("privateSubnetIds = %v", got)
+	}
+	if got := c.Strings("publicSubnetIds"); !reflect.DeepEqual(got, []string{"subnet-public-a", "subnet-public-b"}) {
+		t.Errorf("publicSubnetIds = %v", got)
+	}
+	// An absent list would make pulumi-eks create a node role with the CNI policy (K3, G3).
+	if got, ok := c.Input("instanceRoles").([]any); !ok || len(got) != 0 {
+		t.Errorf("instanceRoles = %#v, want an empty list", c.Input("instanceRoles"))
+	}
+}
+
+func TestS1K1SecretsAreEncryptedWithTheKey(t *testing.T) {
+	plan, _, _ := runCluster(t, testArgs())
+	if got := eksCluster(t, plan).String("encryptionConfigKeyArn"); got != testKeyArn {
+		t.Errorf("encryptionConfigKeyArn = %q, want %q", got, testKeyArn)
+	}
+}
+
+func TestK2AllFiveControlPlaneLogTypesAreEnabled(t *testing.T) {
+	plan, _, _ := runCluster(t, testArgs())
+	got := eksCluster(t, plan).Strings("enabledClusterLogTypes")
+	sort.Strings(got)
+	want := []string{"api", "audit", "authenticator", "controllerManager", "scheduler"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("enabledClusterLogTypes = %v, want %v", got, want)
+	}
+}
+
+func TestK2LogGroupExistsBeforeTheClusterWithRetentionAndKey(t *testing.T) {
+	plan, out, _ := runCluster(t, testArgs())
+	logGroup := get(t, plan, logGroupType, "eks-control-plane-logs-dev")
+
+	if got := logGroup.String("name"); got != "/aws/eks/eks-platform-dev/cluster" {
+		t.Errorf("log group name = %q, want the name EKS writes to", got)
+	}
+	if got := logGroup.Input("retentionInDays"); got != float64(30) {
+		t.Errorf("retentionInDays = %v, want 30", got)
+	}
+	if got := logGroup.String("kmsKeyId"); got != testKeyArn {
+		t.Errorf("kmsKeyId = %q, want the S1 key", got)
+	}
+	if !eksCluster(t, plan).DependsOn(logGroup.URN) {
+		t.Errorf("the cluster does not depend on the log group: EKS would create it first, unencrypted")
+	}
+	if got := out["controlPlaneLogGroupName"]; got != "/aws/eks/eks-platform-dev/cluster" {
+		t.Errorf("ControlPlaneLogGroupName = %v", got)
+	}
+}
+
+func TestS2PrivateEndpointOnAndPublicCidrsExactlyAsConfigured(t *testing.T) {
+	plan, _, _ := runCluster(t, testArgs())
+	c := eksCluster(t, plan)
+	if c.Input("endpointPrivateAccess") != true {
+		t.Errorf("endpointPrivateAccess = %v, want true", c.Input("endpointPrivateAccess"))
+	}
+	if c.Input("endpointPublicAccess") != true {
+		t.Errorf("endpointPublicAccess = %v, want true", c.Input("endpointPublicAccess"))
+	}
+	if got := c.Strings("publicAccessCidrs"); !reflect.DeepEqual(got, []string{"203.0.113.0/24", "198.51.100.7/32"}) {
+		t.Errorf("publicAccessCidrs = %v, want the configured list", got)
+	}
+	for _, r := range plan.Resources {
+		if path := findOpenCidr(r.Inputs, r.Type); path != "" {
+			t.Errorf("%s sends an open CIDR at %s", r.Name, path)
+		}
+	}
+}
+
+func TestS2PublicEndpointOffSendsNoCidrs(t *testing.T) {
+	args := testArgs()
+	args.EndpointPublicAccess = false
+	plan, _, _ := runCluster(t, args)
+	c := eksCluster(t, plan)
+	if c.Input("endpointPublicAccess") != false {
+		t.Errorf("endpointPublicAccess = %v, want false", c.Input("endpointPublicAccess"))
+	}
+	if c.Input("endpointPrivateAccess") != true {
+		t.Errorf("endpointPrivateAccess = %v, want true", c.Input("endpointPrivateAccess"))
+	}
+	if got, ok := c.Inputs["publicAccessCidrs"]; ok {
+		t.Errorf("publicAccessCidrs = %v sent with public access off", got)
+	}
+}
+
+// findOpenCidr returns the path of any 0.0.0.0/0 or ::/0 in v.
+func findOpenCidr(v any, path string) string {
+	switch node := v.(type) {
+	case string:
+		if node == "0.0.0.0/0" || node == "::/0" {
+			return path
+		}
+	case map[string]any:
+		for k, child := range node {
+			if p := findOpenCidr(child, path+"."+k); p != "" {
+				return p
+			}
+		}
+	case []any:
+		for _, child := range node {
+			if p := findOpenCidr(child, path+"[]"); p != "" {
+				return p
+			}
+		}
+	}
+	return ""
+}
+
+func TestFindOpenCidrSeesNestedValues(t *testing.T) {
+	inputs := map[string]any{"a": []any{map[string]any{"b": "::/0"}}}
+	if findOpenCidr(inputs, "r") == "" {
+		t.Fatal("findOpenCidr missed a nested ::/0, so the S2 test could not fail")
+	}
+}
+
+func TestK1AccessEntriesGiveEachAdminClusterAdmin(t *testing.T) {
+	plan, _, _ := runCluster(t, testArgs())
+	c := eksCluster(t, plan)
+	if got := c.String("authenticationMode"); got != "API" {
+		t.Errorf("authenticationMode = %q, want API (access entries, not aws-auth)", got)
+	}
+	entries, _ := c.Input("accessEntries").(map[string]any)
+	if len(entries) != 2 {
+		t.Fatalf("accessEntries = %v, want one per admin principal", entries)
+	}
+	for key, principal := range map[string]string{
+		"role-platform-admins": adminRoleArn,
+		"user-alice":           adminUserArn,
+	} {
+		prefix := "accessEntries." + key
+		if got := c.String(prefix + ".principalArn"); got != principal {
+			t.Errorf("%s.principalArn = %q, want %q", prefix, got, principal)
+		}
+		if got := c.String(prefix + ".type"); got != "STANDARD" {
+			t.Errorf("%s.type = %q, want STANDARD", prefix, got)
+		}
+		policy := prefix + ".accessPolicies.cluster-admin"
+		if got := c.String(policy + ".policyArn"); got != "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy" {
+			t.Errorf("%s.policyArn = %q", policy, got)
+		}
+		if got := c.String(policy + ".accessScope.type"); got != "cluster" {
+			t.Errorf("%s.accessScope.type = %q, want cluster", policy, got)
+		}
+	}
+}
+
+func TestK1AdminPrincipalsMustBeDistinctIAMRolesOrUsers(t *testing.T) {
+	for name, arns := range map[string][]string{
+		"group":            {"arn:aws:iam::123456789012:group/admins"},
+		"sts session":      {"arn:aws:sts::123456789012:assumed-role/admins/session"},
+		"not an arn":       {"admins"},
+		"same entry twice": {"arn:aws:iam::123456789012:role/a/b", "arn:aws:iam::123456789012:role/a-b"},
+	} {
+		args := testArgs()
+		args.AdminPrincipalArns = arns
+		if _, err := offline.RunComponent("dev", nil, func(ctx *pulumi.Context) error {
+			_, err := New(ctx, "cluster-dev", args)
+			return err
+		}); err == nil {
+			t.Errorf("%s: admin principals %v accepted", name, arns)
+		}
+	}
+}
+
+func TestK1ClusterRoleIsNamedAndTrustsOnlyEKS(t *testing.T) {
+	plan, _, _ := runCluster(t, testArgs())
+	role := get(t, plan, roleType, "eks-cluster-role-dev")
+	if got := role.String("name"); got != "eks-platform-dev-cluster" {
+		t.Errorf("role name = %q", got)
+	}
+	var trust struct {
+		Statement []struct {
+			Effect    string
+			Principal map[string]any
+			Action    any
+		}
+	}
+	if err := json.Unmarshal([]byte(role.String("assumeRolePolicy")), &trust); err != nil {
+		t.Fatalf("trust policy: %v", err)
+	}
+	if len(trust.Statement) != 1 || trust.Statement[0].Effect != "Allow" ||
+		!reflect.DeepEqual(trust.Statement[0].Principal, map[string]any{"Service": "eks.amazonaws.com"}) ||
+		trust.Statement[0].Action != "sts:AssumeRole" {
+		t.Errorf("trust policy = %+v, want only eks.amazonaws.com to assume the role", trust)
+	}
+	if got := role.Strings("managedPolicyArns"); !reflect.DeepEqual(got, []string{"arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"}) {
+		t.Errorf("managedPolicyArns = %v, want only AmazonEKSClusterPolicy", got)
+	}
+}
+
+func TestS6KubeconfigIsSecret(t *testing.T) {
+	plan, out, comp := runCluster(t, testArgs())
+	if !pulumi.IsSecret(comp.Kubeconfig) {
+		t.Error("Kubeconfig output is not secret")
+	}
+	if out["kubeconfig"] != "[secret]" {
+		t.Errorf("exported kubeconfig = %v, want [secret]", out["kubeconfig"])
+	}
+	if got := get(t, plan, k8sProvider, "eks-k8s-dev").Input("kubeconfig"); got != "[secret]" {
+		t.Errorf("provider kubeconfig = %v, want [secret]", got)
+	}
+}
+
+func TestK4ProviderIsBoundToThisCluster(t *testing.T) {
+	args := testArgs()
+	args.Region = "eu-west-1"
+	var kubeconfig string
+	plan, err := offline.RunComponent("dev", nil, func(ctx *pulumi.Context) error {
+		c, err := New(ctx, "cluster-dev", args)
+		if err != nil {
+			return err
+		}
+		if c.Provider == nil {
+			t.Error("no Kubernetes provider exported")
+		}
+		pulumi.All(c.Kubeconfig, c.Endpoint).ApplyT(func(v []any) string {
+			kubeconfig = v[0].(string) + "\n" + v[1].(string)
+			return kubeconfig
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	provider := get(t, plan, k8sProvider, "eks-k8s-dev")
+	if !provider.DependsOn(eksCluster(t, plan).URN) {
+		t.Error("the Kubernetes provider does not depend on the cluster")
+	}
+
+	config, endpoint, _ := strings.Cut(kubeconfig, "\n")
+	var parsed struct {
+		Clusters []struct {
+			Cluster struct {
+				Server string
+				CA     string `json:"certificate-authority-data"`
+			}
+		}
+		Users []struct {
+			User struct {
+				Exec struct {
+					Command string
+					Args    []string
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(config), &parsed); err != nil {
+		t.Fatalf("kubeconfig is not JSON: %v", err)
+	}
+	if len(parsed.Clusters) != 1 || parsed.Clusters[0].Cluster.Server != endpoint || parsed.Clusters[0].Cluster.CA == "" {
+		t.Errorf("kubeconfig clusters = %+v, want the cluster endpoint %s and its CA", parsed.Clusters, endpoint)
+	}
+	wantArgs := []string{"--region", "eu-west-1", "eks", "get-token", "--cluster-name", "eks-platform-dev", "--output", "json"}
+	if len(parsed.Users) != 1 || parsed.Users[0].User.Exec.Command != "aws" ||
+		!reflect.DeepEqual(parsed.Users[0].User.Exec.Args, wantArgs) {
+		t.Errorf("kubeconfig users = %+v, want aws %v", parsed.Users, wantArgs)
+	}
+}
+
+func TestX1OutputsDescribeTheCluster(t *testing.T) {
+	_, out, _ := runCluster(t, testArgs())
+	issuer, _ := out["oidcProviderUrl"].(string)
+	hostPath := strings.TrimPrefix(issuer, "https://")
+	if !strings.HasPrefix(issuer, "https://oidc.eks.us-east-1.amazonaws.com/id/") {
+		t.Errorf("OidcProviderUrl = %q, want the cluster's issuer URL", issuer)
+	}
+	want := map[string]any{
+		"clusterName":             "eks-platform-dev",
+		"arn":                     "arn:aws:eks:us-east-1:123456789012:cluster/eks-platform-dev",
+		"oidcIssuer":              hostPath,
+		"oidcProviderArn":         "arn:aws:iam::123456789012:oidc-provider/" + hostPath,
+		"updateKubeconfigCommand": "aws eks update-kubeconfig --region us-east-1 --name eks-platform-dev",
+	}
+	for key, value := range want {
+		if out[key] != value {
+			t.Errorf("%s = %v, want %v", key, out[key], value)
+		}
+	}
+	if sg, _ := out["clusterSecurityGroupId"].(string); !strings.HasPrefix(sg, "sg-") {
+		t.Errorf("ClusterSecurityGroupId = %v, want the EKS-managed security group", out["clusterSecurityGroupId"])
+	}
+	if ep, _ := out["endpoint"].(string); !strings.HasPrefix(ep, "https://") {
+		t.Errorf("Endpoint = %v", out["endpoint"])
+	}
+	if ca, _ := out["certificateAuthority"].(string); ca == "" {
+		t.Error("CertificateAuthority is empty")
+	}
+}
+
+func TestProtectFlagProtectsClusterRoleAndAuditLogs(t *testing.T) {
+	for _, protect := range []bool{true, false} {
+		args := testArgs()
+		args.Protect = protect
+		plan, _, _ := runCluster(t, args)
+		for _, r := range []offline.Resource{
+			eksCluster(t, plan),
+			get(t, plan, roleType, "eks-cluster-role-dev"),
+			get(t, plan, logGroupType, "eks-control-plane-logs-dev"),
+		} {
+			if r.Protect != protect {
+				t.Errorf("Protect=%v: %s protect = %v", protect, r.Name, r.Protect)
+			}
+		}
+	}
+}
+
+// C5: pulumi-eks creates its resources in its own plugin; they get the stack's region and default
+// tags only if the root's AWS provider reaches them.
+func TestC5PulumiEksGetsTheRootsAwsProvider(t *testing.T) {
+	plan, err := offline.RunComponent("dev", nil, func(ctx *pulumi.Context) error {
+		provider, err := aws.NewProvider(ctx, "aws-dev", &aws.ProviderArgs{Region: pulumi.String("us-east-1")})
+		if err != nil {
+			return err
+		}
+		_, err = New(ctx, "cluster-dev", testArgs(), pulumi.Providers(provider))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	provider := get(t, plan, "pulumi:providers:aws", "aws-dev")
+	if got := eksCluster(t, plan).Providers["aws"]; got != provider.URN {
+		t.Errorf("pulumi-eks aws provider = %q, want %q", got, provider.URN)
+	}
+	if got := get(t, plan, logGroupType, "eks-control-plane-logs-dev").Provider; got != provider.URN {
+		t.Errorf("log group provider = %q, want %q", got, provider.URN)
+	}
+}
+
+func TestChildrenBelongToTheComponent(t *testing.T) {
+	plan, _, _ := runCluster(t, testArgs())
+	comp := get(t, plan, "eks-platform:cluster:Cluster", "cluster-dev")
+	if got := len(plan.Children(comp)); got != 4 {
+		t.Errorf("component has %d children, want 4 (log group, role, cluster, provider)", got)
+	}
+}
+
+func TestArgsAreValidated(t *testing.T) {
+	cases := map[string]func(a *Args){
+		"environment":          func(a *Args) { a.Environment = "" },
+		"cluster name":         func(a *Args) { a.ClusterName = "" },
+		"kubernetes version":   func(a *Args) { a.KubernetesVersion = "" },
+		"region":               func(a *Args) { a.Region = "" },
+		"vpc":                  func(a *Args) { a.VpcId = nil },
+		"private subnets":      func(a *Args) { a.PrivateSubnetIds = nil },
+		"kms key":              func(a *Args) { a.KmsKeyArn = nil },
+		"retention":            func(a *Args) { a.LogRetentionDays = 0 },
+		"public without cidrs": func(a *Args) { a.PublicAccessCidrs = nil },
+		"role name too long":   func(a *Args) { a.ClusterName = strings.Repeat("x", 57) },
+	}
+	for name, breakArgs := range cases {
+		args := testArgs()
+		breakArgs(args)
+		if _, err := offline.RunComponent("dev", nil, func(ctx *pulumi.Context) error {
+			_, err := New(ctx, "cluster-dev", args)
+			return err
+		}); err == nil {
+			t.Errorf("%s: invalid args accepted", name)
+		}
+	}
+	if _, err := offline.RunComponent("dev", nil, func(ctx *pulumi.Context) error {
+		_, err := New(ctx, "cluster-dev", nil)
+		return err
+	}); err == nil {
+		t.Error("nil args accepted")
+	}
+}
