@@ -49,8 +49,9 @@ type Network struct {
 
 // Security holds S1 and S3.
 type Security struct {
-	KmsDeletionWindowDays  int
-	PermissionsBoundaryArn string
+	KmsDeletionWindowDays              int
+	PermissionsBoundaryArn             string
+	CreateAutoScalingServiceLinkedRole bool
 }
 
 // Cluster holds K1-K3.

@@ -43,8 +43,9 @@ func Parse(stack string, lookup Lookup) (*Config, error) {
 		},
 		LogRetentionDays: r.int("logRetentionDays"),
 		Security: Security{
-			KmsDeletionWindowDays:  r.int("kmsDeletionWindowDays"),
-			PermissionsBoundaryArn: r.str("permissionsBoundaryArn"),
+			KmsDeletionWindowDays:              r.int("kmsDeletionWindowDays"),
+			PermissionsBoundaryArn:             r.str("permissionsBoundaryArn"),
+			CreateAutoScalingServiceLinkedRole: r.bool("createAutoScalingServiceLinkedRole"),
 		},
 		Cluster: Cluster{
 			KubernetesVersion:    r.str("kubernetesVersion"),

@@ -176,7 +176,7 @@ func validateCluster(v *validator, c *Config) {
 		"corednsVersion": k.AddonVersions.CoreDNS, "ebsCsiDriverVersion": k.AddonVersions.EbsCsiDriver,
 		"cloudwatchObservabilityVersion": k.AddonVersions.CloudWatchObservability,
 	} {
-		v.match(key, version, addonVersionPattern, "must be a pinned EKS add-on version such as v1.19.5-eksbuild.3")
+		v.match(key, version, addonVersionPattern, "must be a pinned EKS add-on version such as v1.20.1-eksbuild.3")
 	}
 }
 

@@ -134,7 +134,7 @@ func TestX1_Outputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	groups, _ := p.Outputs["logGroupNames"].(map[string]string)
+	groups, _ := p.Outputs["logGroupNames"].(map[string]any)
 	for _, kind := range logGroupKinds {
 		if groups[kind] != "/aws/containerinsights/"+testCluster+"/"+kind {
 			t.Errorf("logGroupNames[%s] = %v", kind, groups[kind])
@@ -151,7 +151,7 @@ func TestX1_Outputs(t *testing.T) {
 			t.Errorf("output %s = %v, want %v", k, p.Outputs[k], v)
 		}
 	}
-	alarms, _ := p.Outputs["alarms"].([]string)
+	alarms, _ := p.Outputs["alarms"].([]any)
 	if len(alarms) != 5 {
 		t.Errorf("alarm names = %v, want 4 cluster alarms + 1 NAT alarm", alarms)
 	}

@@ -327,7 +327,7 @@ func TestObjectsNamedParentedAndOrdered(t *testing.T) {
 			}
 		}
 	}
-	if got, want := p.Outputs["namespaceNames"], []string{"payments", "ledger"}; !reflect.DeepEqual(got, want) {
+	if got, want := p.Outputs["namespaceNames"], []any{"payments", "ledger"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("NamespaceNames = %v, want %v", got, want)
 	}
 }

@@ -1,14 +1,23 @@
 // Package stack is the composition root: it loads the validated configuration once and wires the
-// concern packages (network, security, cluster, nodegroups, observability, platform) together.
-// It holds no resource logic of its own beyond the AWS provider that carries the cost tags.
+// concern packages together in the order AWS and Kubernetes need:
+//
+//	security (KMS key) → network → cluster → IRSA roles → CNI and kube-proxy add-ons
+//	  → node groups → CoreDNS and EBS CSI add-ons → namespaces and guardrails → observability
+//
+// It holds no resource logic of its own beyond the two providers.
 package stack
 
 import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/acme/eks-platform/cluster"
 	"github.com/acme/eks-platform/config"
 	"github.com/acme/eks-platform/internal/naming"
+	"github.com/acme/eks-platform/network"
+	"github.com/acme/eks-platform/nodegroups"
+	"github.com/acme/eks-platform/observability"
+	"github.com/acme/eks-platform/security"
 )
 
 // Program is the whole Pulumi program; main.go hands it to pulumi.Run.
@@ -34,7 +43,7 @@ func Outputs(ctx *pulumi.Context) (pulumi.Map, error) {
 }
 
 // Build registers every resource of the stack described by cfg and returns the stack outputs
-// (X1; names documented in README "Outputs").
+// (X1; the names are documented in README "Outputs").
 func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 	name := func(base string) string { return naming.Name(base, cfg.Suffix) }
 
@@ -47,11 +56,251 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 	if err != nil {
 		return nil, err
 	}
-	_ = awsProvider
+	withAWS := pulumi.Providers(awsProvider)
+
+	encryption, err := security.NewEncryption(ctx, name("encryption"), &security.EncryptionArgs{
+		Environment:                        cfg.Suffix,
+		DeletionWindowDays:                 cfg.Security.KmsDeletionWindowDays,
+		Protect:                            cfg.Protect,
+		CreateAutoScalingServiceLinkedRole: cfg.Security.CreateAutoScalingServiceLinkedRole,
+	}, withAWS)
+	if err != nil {
+		return nil, err
+	}
+
+	vpc, err := network.New(ctx, name("network"), &network.Args{
+		Environment:          cfg.Suffix,
+		ClusterName:          cfg.ClusterName,
+		Region:               cfg.Region,
+		VpcCidr:              cfg.Network.VpcCidr,
+		AzCount:              cfg.Network.AzCount,
+		PublicSubnetCidrs:    cfg.Network.PublicSubnetCidrs,
+		PrivateSubnetCidrs:   cfg.Network.PrivateSubnetCidrs,
+		NatGatewayCount:      cfg.Network.NatGatewayCount,
+		InterfaceEndpoints:   cfg.Network.InterfaceEndpoints,
+		FlowLogRetentionDays: cfg.LogRetentionDays,
+		LogKmsKeyArn:         encryption.KeyArn,
+	}, withAWS)
+	if err != nil {
+		return nil, err
+	}
+
+	eks, err := cluster.New(ctx, name("cluster"), &cluster.Args{
+		Environment:          cfg.Suffix,
+		ClusterName:          cfg.ClusterName,
+		KubernetesVersion:    cfg.Cluster.KubernetesVersion,
+		Region:               cfg.Region,
+		VpcId:                vpc.VpcId,
+		PrivateSubnetIds:     vpc.PrivateSubnetIds,
+		PublicSubnetIds:      vpc.PublicSubnetIds,
+		KmsKeyArn:            encryption.KeyArn,
+		EndpointPublicAccess: cfg.Cluster.EndpointPublicAccess,
+		PublicAccessCidrs:    cfg.Cluster.PublicAccessCidrs,
+		AdminPrincipalArns:   cfg.Cluster.AdminPrincipalArns,
+		LogRetentionDays:     cfg.LogRetentionDays,
+		Protect:              cfg.Protect,
+		Tags:                 cfg.Tags,
+	}, withAWS)
+	if err != nil {
+		return nil, err
+	}
+	// Everything that creates Kubernetes objects gets this one provider, bound to this cluster (K4).
+	withAWSAndKubernetes := pulumi.Providers(awsProvider, eks.Provider)
+
+	roles, err := security.NewWorkloadRoles(ctx, name("workload-roles"), &security.WorkloadRolesArgs{
+		Environment:            cfg.Suffix,
+		ClusterName:            cfg.ClusterName,
+		OidcProviderArn:        eks.OidcProviderArn,
+		OidcProviderUrl:        eks.OidcProviderUrl,
+		KmsKeyArn:              encryption.KeyArn,
+		PermissionsBoundaryArn: cfg.Security.PermissionsBoundaryArn,
+		SecretsPrefix:          cfg.ClusterName + "/",
+	}, withAWS)
+	if err != nil {
+		return nil, err
+	}
+
+	// Nodes become Ready only with a CNI, and the CNI's permissions live on its IRSA role, not
+	// the node role (K3, G3): so vpc-cni and kube-proxy come before the node groups.
+	versions := cfg.Cluster.AddonVersions
+	networkAddons, err := cluster.NewAddons(ctx, name("network-addons"), &cluster.AddonsArgs{
+		Environment: cfg.Suffix,
+		ClusterName: eks.ClusterName,
+		Addons: []cluster.AddonSpec{
+			cluster.VpcCniAddon(versions.VpcCni, roles.RoleArns[security.RoleVPCCNI]),
+			cluster.KubeProxyAddon(versions.KubeProxy),
+		},
+	}, withAWS)
+	if err != nil {
+		return nil, err
+	}
+
+	nodes, err := nodegroups.New(ctx, name("nodegroups"), &nodegroups.Args{
+		Environment:            cfg.Suffix,
+		ClusterName:            cfg.ClusterName,
+		Cluster:                eks,
+		WaitFor:                []pulumi.Resource{networkAddons},
+		KubernetesVersion:      cfg.Cluster.KubernetesVersion,
+		PrivateSubnetIds:       vpc.PrivateSubnetIds,
+		ClusterSecurityGroupId: eks.ClusterSecurityGroupId,
+		KmsKeyArn:              encryption.KeyArn,
+		Tags:                   cfg.Tags,
+		PermissionsBoundaryArn: cfg.Security.PermissionsBoundaryArn,
+		Groups:                 nodeGroupSpecs(cfg.NodeGroups),
+	}, withAWS)
+	if err != nil {
+		return nil, err
+	}
+
+	// CoreDNS and the EBS CSI controller are Deployments: without nodes their add-ons stay
+	// DEGRADED and `pulumi up` times out, so they wait for the node groups (K3).
+	workloadAddons, err := cluster.NewAddons(ctx, name("workload-addons"), &cluster.AddonsArgs{
+		Environment: cfg.Suffix,
+		ClusterName: eks.ClusterName,
+		Addons: []cluster.AddonSpec{
+			cluster.CoreDnsAddon(versions.CoreDNS),
+			cluster.EbsCsiAddon(versions.EbsCsiDriver, roles.RoleArns[security.RoleEBSCSIDriver]),
+		},
+	}, withAWS, pulumi.DependsOn(nodes.NodeGroups))
+	if err != nil {
+		return nil, err
+	}
+
+	w := cfg.Workloads
+	baseline, err := security.NewBaseline(ctx, name("workload-namespaces"), &security.BaselineArgs{
+		Environment:       cfg.Suffix,
+		Namespaces:        w.Namespaces,
+		EnforceLevel:      w.PodSecurityEnforce,
+		KubernetesVersion: cfg.Cluster.KubernetesVersion,
+		Quota: security.QuotaSpec{
+			RequestsCPU: w.QuotaCPU, LimitsCPU: w.QuotaCPU,
+			RequestsMemory: w.QuotaMemory, LimitsMemory: w.QuotaMemory,
+			Pods: w.QuotaPods,
+		},
+		Limits: security.LimitSpec{
+			DefaultRequestCPU: w.DefaultCPURequest, DefaultRequestMemory: w.DefaultMemoryRequest,
+			DefaultLimitCPU: w.DefaultCPULimit, DefaultLimitMemory: w.DefaultMemoryLimit,
+		},
+		// The default-deny policies are enforced only by vpc-cni's network policy agent (S5, K3).
+	}, withAWSAndKubernetes, pulumi.DependsOn([]pulumi.Resource{networkAddons}))
+	if err != nil {
+		return nil, err
+	}
+
+	o := cfg.Observability
+	monitoring, err := observability.New(ctx, name("observability"), &observability.Args{
+		Environment:                   cfg.Suffix,
+		ClusterName:                   cfg.ClusterName,
+		Region:                        cfg.Region,
+		KubernetesVersion:             cfg.Cluster.KubernetesVersion,
+		KmsKeyArn:                     encryption.KeyArn,
+		LogRetentionDays:              cfg.LogRetentionDays,
+		CloudWatchAgentRoleArn:        roles.RoleArns[security.RoleCloudWatchAgent],
+		FluentBitRoleArn:              roles.RoleArns[security.RoleFluentBit],
+		ContainerInsightsAddonVersion: versions.CloudWatchObservability,
+		FluentBitImage:                o.FluentBitImage,
+		NatGatewayIds:                 vpc.NatGatewayIds,
+		NatGatewayCount:               cfg.Network.NatGatewayCount,
+		MinReadyNodes:                 cfg.NodeGroups.MinReadyNodes(),
+		NodeCpuAlarmPercent:           o.NodeCpuAlarmPercent,
+		NodeMemoryAlarmPercent:        o.NodeMemoryAlarmPercent,
+		PodRestartAlarmThreshold:      o.PodRestartAlarmThreshold,
+		AlarmEmail:                    o.AlarmEmail,
+		DependsOn:                     append(append([]pulumi.Resource{}, nodes.NodeGroups...), workloadAddons),
+	}, withAWSAndKubernetes)
+	if err != nil {
+		return nil, err
+	}
+
+	endpointIds := vpc.InterfaceEndpointIds.ApplyT(func(ids map[string]string) map[string]string {
+		all := map[string]string{}
+		for svc, id := range ids {
+			all[svc] = id
+		}
+		return all
+	}).(pulumi.StringMapOutput)
+	endpointIds = pulumi.All(endpointIds, vpc.S3EndpointId).ApplyT(func(v []any) map[string]string {
+		ids := v[0].(map[string]string)
+		ids["s3"] = v[1].(string)
+		return ids
+	}).(pulumi.StringMapOutput)
+	logGroups := pulumi.All(monitoring.LogGroupNames, eks.ControlPlaneLogGroupName, vpc.FlowLogGroupName).
+		ApplyT(func(v []any) map[string]string {
+			names := map[string]string{"controlPlane": v[1].(string), "flowLogs": v[2].(string)}
+			for k, n := range v[0].(map[string]string) {
+				names[k] = n
+			}
+			return names
+		}).(pulumi.StringMapOutput)
 
 	return pulumi.Map{
-		"environment": pulumi.String(cfg.Environment),
-		"region":      pulumi.String(cfg.Region),
-		"clusterName": pulumi.String(cfg.ClusterName),
+		"environment":                pulumi.String(cfg.Environment),
+		"region":                     pulumi.String(cfg.Region),
+		"clusterName":                eks.ClusterName,
+		"clusterEndpoint":            eks.Endpoint,
+		"clusterArn":                 eks.Arn,
+		"clusterVersion":             pulumi.String(cfg.Cluster.KubernetesVersion),
+		"oidcProviderArn":            eks.OidcProviderArn,
+		"oidcProviderUrl":            eks.OidcProviderUrl,
+		"kubeconfig":                 pulumi.ToSecret(eks.Kubeconfig),
+		"updateKubeconfigCommand":    eks.UpdateKubeconfigCommand,
+		"vpcId":                      vpc.VpcId,
+		"vpcCidr":                    vpc.VpcCidr,
+		"availabilityZones":          vpc.AvailabilityZones,
+		"publicSubnetIds":            vpc.PublicSubnetIds,
+		"privateSubnetIds":           vpc.PrivateSubnetIds,
+		"natGatewayIds":              vpc.NatGatewayIds,
+		"vpcEndpointIds":             endpointIds,
+		"vpcEndpointSecurityGroupId": vpc.EndpointSecurityGroupId,
+		"clusterSecurityGroupId":     eks.ClusterSecurityGroupId,
+		// Nodes carry exactly the EKS cluster security group (G2), so it is also the node group.
+		"nodeSecurityGroupId":      eks.ClusterSecurityGroupId,
+		"kmsKeyArn":                encryption.KeyArn,
+		"kmsKeyAlias":              encryption.AliasName,
+		"nodeGroupNames":           nodes.NodeGroupNames,
+		"nodeGroupArns":            nodes.NodeGroupArns,
+		"launchTemplateIds":        nodes.LaunchTemplateIds,
+		"nodeRoleArn":              nodes.NodeRoleArn,
+		"irsaRoleArns":             roles.RoleArnMap(),
+		"logGroupNames":            logGroups,
+		"fluentBitConfigParameter": monitoring.FluentBitConfigParameterName,
+		"dashboardName":            monitoring.DashboardName,
+		"alarmTopicArn":            monitoring.AlarmTopicArn,
+		"workloadNamespaces":       baseline.NamespaceNames,
 	}, nil
+}
+
+// nodeGroupTraits is what makes each group what it is beyond its sizes: the AMI flavour and the
+// taints. Everything else is the same shape (G1).
+var nodeGroupTraits = map[string]struct {
+	amiType string
+	taints  []nodegroups.Taint
+}{
+	"system": {amiType: "BOTTLEROCKET_x86_64"},
+	"app":    {amiType: "BOTTLEROCKET_x86_64"},
+	// GPU nodes accept only pods that ask for them, so they can scale to zero when idle.
+	"gpu": {amiType: "BOTTLEROCKET_x86_64_NVIDIA", taints: []nodegroups.Taint{
+		{Key: "nvidia.com/gpu", Value: "true", Effect: "NO_SCHEDULE"},
+	}},
+}
+
+func nodeGroupSpecs(n config.NodeGroups) []nodegroups.GroupSpec {
+	specs := make([]nodegroups.GroupSpec, 0, len(n.Groups))
+	for _, g := range n.Groups {
+		traits := nodeGroupTraits[g.Name]
+		specs = append(specs, nodegroups.GroupSpec{
+			Name:                  g.Name,
+			InstanceTypes:         g.InstanceTypes,
+			CapacityType:          g.CapacityType,
+			AmiType:               traits.amiType,
+			MinSize:               g.MinSize,
+			DesiredSize:           g.DesiredSize,
+			MaxSize:               g.MaxSize,
+			MaxUnavailablePercent: n.MaxUnavailablePercent,
+			OsVolumeGiB:           n.OsVolumeGiB,
+			DataVolumeGiB:         n.DataVolumeGiB,
+			Taints:                traits.taints,
+		})
+	}
+	return specs
 }

@@ -112,6 +112,12 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		rec.RetainOnDelete = rpc.GetRetainOnDelete()
 		rec.IgnoreChanges = append(rec.IgnoreChanges, rpc.GetIgnoreChanges()...)
 		rec.Dependencies = append(rec.Dependencies, rpc.GetDependencies()...)
+		for pkg, ref := range rpc.GetProviders() {
+			if rec.Providers == nil {
+				rec.Providers = map[string]string{}
+			}
+			rec.Providers[pkg] = providerURN(ref)
+		}
 	}
 	rec.URN = m.urn(args.TypeToken, args.Name, rec.Parent)
 

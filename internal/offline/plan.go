@@ -6,6 +6,7 @@ package offline
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"sync"
@@ -16,16 +17,19 @@ import (
 // Resource is one registration as the engine would receive it. The JSON field names are a contract
 // read by reviewers and tools (see README "Offline plan"); add fields, never rename them.
 type Resource struct {
-	URN            string         `json:"urn"`
-	Type           string         `json:"type"`
-	Name           string         `json:"name"`
-	Parent         string         `json:"parent"`
-	Provider       string         `json:"provider"`
-	Inputs         map[string]any `json:"inputs"`
-	Protect        bool           `json:"protect"`
-	RetainOnDelete bool           `json:"retainOnDelete"`
-	IgnoreChanges  []string       `json:"ignoreChanges"`
-	Dependencies   []string       `json:"dependencies"`
+	URN      string `json:"urn"`
+	Type     string `json:"type"`
+	Name     string `json:"name"`
+	Parent   string `json:"parent"`
+	Provider string `json:"provider"`
+	// Providers is the provider map a component (local or remote, like pulumi-eks' Cluster)
+	// hands its children, by package name.
+	Providers      map[string]string `json:"providers,omitempty"`
+	Inputs         map[string]any    `json:"inputs"`
+	Protect        bool              `json:"protect"`
+	RetainOnDelete bool              `json:"retainOnDelete"`
+	IgnoreChanges  []string          `json:"ignoreChanges"`
+	Dependencies   []string          `json:"dependencies"`
 }
 
 // Plan is everything one run registered, sorted by URN so that it is stable across runs.
@@ -98,6 +102,19 @@ func Run(opts Options, program Program) (*Plan, error) {
 	}
 	// Apply callbacks of plain values may still be running when the run returns.
 	pending.Wait()
+	// Outputs take the same plain JSON shapes as inputs ([]any, map[string]any, float64), so
+	// tests and tools read both the same way.
+	for key, value := range outputs {
+		data, err := json.Marshal(value)
+		if err != nil {
+			return nil, fmt.Errorf("output %s: %w", key, err)
+		}
+		var plain any
+		if err := json.Unmarshal(data, &plain); err != nil {
+			return nil, fmt.Errorf("output %s: %w", key, err)
+		}
+		outputs[key] = plain
+	}
 
 	plan := &Plan{Stack: opts.Stack, Resources: mocks.registered(), Outputs: outputs}
 	sort.Slice(plan.Resources, func(i, j int) bool { return plan.Resources[i].URN < plan.Resources[j].URN })

@@ -1,0 +1,455 @@
+// Package stack_test runs the whole program under Pulumi mocks for every committed stack file and
+// checks the properties users rely on across packages (STACK_SPEC C, N, K, S, O, X). The
+// per-package tests check each component in depth; these check that the composition root wires
+// them as the spec says, with the real configuration of dev, staging and prod.
+package stack_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/acme/eks-platform/config"
+	"github.com/acme/eks-platform/internal/offline"
+	"github.com/acme/eks-platform/stack"
+)
+
+var stacks = []string{"dev", "staging", "prod"}
+
+type planned struct {
+	cfg  *config.Config
+	plan *offline.Plan
+}
+
+var (
+	plansOnce sync.Once
+	plans     map[string]planned
+	plansErr  error
+)
+
+func projectRoot(t *testing.T) string {
+	t.Helper()
+	root, err := config.FindProjectRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+func values(t *testing.T, stackName string) map[string]string {
+	t.Helper()
+	root := projectRoot(t)
+	v, err := config.StackValues(filepath.Join(root, "Pulumi.yaml"), filepath.Join(root, "Pulumi."+stackName+".yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// planFor runs the whole program once per stack and shares the result between tests.
+func planFor(t *testing.T, stackName string) planned {
+	t.Helper()
+	plansOnce.Do(func() {
+		plans = map[string]planned{}
+		for _, s := range stacks {
+			v := values(t, s)
+			cfg, err := config.Parse(s, func(k string) (string, bool) { x, ok := v[k]; return x, ok })
+			if err != nil {
+				plansErr = err
+				return
+			}
+			plan, err := offline.Run(offline.Options{Project: config.Project, Stack: s, Config: v}, stack.Outputs)
+			if err != nil {
+				plansErr = fmt.Errorf("stack %s: %w", s, err)
+				return
+			}
+			plans[s] = planned{cfg: cfg, plan: plan}
+		}
+	})
+	if plansErr != nil {
+		t.Fatal(plansErr)
+	}
+	return plans[stackName]
+}
+
+func forEachStack(t *testing.T, check func(t *testing.T, cfg *config.Config, plan *offline.Plan)) {
+	for _, s := range stacks {
+		t.Run(s, func(t *testing.T) {
+			p := planFor(t, s)
+			check(t, p.cfg, p.plan)
+		})
+	}
+}
+
+func one(t *testing.T, plan *offline.Plan, typ, name string) offline.Resource {
+	t.Helper()
+	r, err := plan.Get(typ, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func decode(t *testing.T, text string) map[string]any {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(text), &doc); err != nil {
+		t.Fatalf("not JSON: %v: %s", err, text)
+	}
+	return doc
+}
+
+// C4: a bad configuration fails before any resource is registered, with a message naming the key.
+func TestBadConfigurationRegistersNothing(t *testing.T) {
+	for _, bad := range config.BadConfigs {
+		t.Run(bad.Name, func(t *testing.T) {
+			v := values(t, bad.Stack)
+			for k, x := range bad.Set {
+				v[k] = x
+			}
+			for _, k := range bad.Unset {
+				delete(v, k)
+			}
+			plan, err := offline.Run(offline.Options{Project: config.Project, Stack: bad.Stack, Config: v}, stack.Outputs)
+			if err == nil {
+				t.Fatal("the program accepted the configuration")
+			}
+			if !strings.Contains(err.Error(), bad.Want[0]) {
+				t.Errorf("error does not name %s: %v", bad.Want[0], err)
+			}
+			if len(plan.Resources) != 0 {
+				t.Errorf("%d resources registered before the error", len(plan.Resources))
+			}
+		})
+	}
+}
+
+// C5: every AWS resource is managed by the one provider that carries the cost tags as default tags.
+func TestEveryAWSResourceCarriesTheCostTags(t *testing.T) {
+	forEachStack(t, func(t *testing.T, cfg *config.Config, plan *offline.Plan) {
+		provider := one(t, plan, "pulumi:providers:aws", "aws-"+cfg.Suffix)
+		tags, _ := provider.Input("defaultTags.tags").(map[string]any)
+		for _, key := range []string{"Environment", "CostCenter", "Owner", "Project", "ManagedBy"} {
+			if tags[key] == nil || tags[key] == "" {
+				t.Errorf("default tag %s missing: %v", key, tags)
+			}
+		}
+		if provider.String("region") != cfg.Region {
+			t.Errorf("provider region %q, want %q", provider.String("region"), cfg.Region)
+		}
+		for _, r := range plan.Resources {
+			if strings.HasPrefix(r.Type, "aws:") && r.Provider != provider.URN {
+				t.Errorf("%s %s uses provider %q, not the tagged one", r.Type, r.Name, r.Provider)
+			}
+		}
+		// pulumi-eks creates its resources in its own plugin: it must be handed the same provider.
+		eks := plan.ByType("eks:index:Cluster")
+		if len(eks) != 1 || eks[0].Providers["aws"] != provider.URN {
+			t.Errorf("pulumi-eks cluster is not given the tagged AWS provider: %v", eks)
+		}
+	})
+}
+
+// Every resource name ends with the environment suffix and hangs under a component.
+func TestNamesAndParents(t *testing.T) {
+	forEachStack(t, func(t *testing.T, cfg *config.Config, plan *offline.Plan) {
+		for _, r := range plan.Resources {
+			if !strings.HasSuffix(r.Name, "-"+cfg.Suffix) {
+				t.Errorf("%s %q does not end with -%s", r.Type, r.Name, cfg.Suffix)
+			}
+			if _, ok := plan.ByURN(r.Parent); !ok && !strings.HasPrefix(r.Type, "eks-platform:") && r.Type != "pulumi:providers:aws" {
+				t.Errorf("%s %s is not parented to a component", r.Type, r.Name)
+			}
+		}
+	})
+}
+
+// N2: NAT gateways per stack, and every private route table's default route goes to the NAT in
+// its own AZ when there is one.
+func TestNatGatewaysAndPrivateRoutes(t *testing.T) {
+	forEachStack(t, func(t *testing.T, cfg *config.Config, plan *offline.Plan) {
+		nats := plan.ByType("aws:ec2/natGateway:NatGateway")
+		if len(nats) != cfg.Network.NatGatewayCount {
+			t.Fatalf("%d NAT gateways, want %d", len(nats), cfg.Network.NatGatewayCount)
+		}
+		natAZ := map[string]string{} // NAT URN -> AZ of its public subnet
+		for _, nat := range nats {
+			natAZ[nat.URN] = azOfSubnetDependency(t, plan, nat)
+		}
+		routes := 0
+		for _, route := range plan.ByType("aws:ec2/route:Route") {
+			if !strings.Contains(route.Name, "private") {
+				continue
+			}
+			routes++
+			if route.String("destinationCidrBlock") != "0.0.0.0/0" {
+				t.Errorf("%s: destination %q", route.Name, route.String("destinationCidrBlock"))
+			}
+			var natURN string
+			for _, d := range route.Dependencies {
+				if _, ok := natAZ[d]; ok {
+					natURN = d
+				}
+			}
+			if natURN == "" {
+				t.Errorf("%s does not route to a NAT gateway", route.Name)
+				continue
+			}
+			routeAZ := azFromName(route.Name)
+			ownNAT := slices.ContainsFunc(nats, func(n offline.Resource) bool { return natAZ[n.URN] == routeAZ })
+			if ownNAT && natAZ[natURN] != routeAZ {
+				t.Errorf("%s in %s routes to the NAT in %s although its AZ has one", route.Name, routeAZ, natAZ[natURN])
+			}
+		}
+		if routes != cfg.Network.AzCount {
+			t.Errorf("%d private default routes, want one per AZ (%d)", routes, cfg.Network.AzCount)
+		}
+	})
+}
+
+func azFromName(name string) string {
+	for _, part := range strings.Split(name, "-") {
+		if len(part) == 2 && part[0] >= '0' && part[0] <= '9' { // "1a" of us-east-1a
+			i := strings.Index(name, part)
+			start := strings.LastIndex(name[:i-1], "-")
+			start = strings.LastIndex(name[:start], "-")
+			return name[start+1 : i+2]
+		}
+	}
+	return ""
+}
+
+func azOfSubnetDependency(t *testing.T, plan *offline.Plan, r offline.Resource) string {
+	t.Helper()
+	if az := r.String("availabilityZone"); az != "" {
+		return az
+	}
+	for _, d := range r.Dependencies {
+		if dep, ok := plan.ByURN(d); ok && dep.Type == "aws:ec2/subnet:Subnet" {
+			return dep.String("availabilityZone")
+		}
+	}
+	t.Fatalf("%s: no subnet dependency", r.Name)
+	return ""
+}
+
+// N1: no subnet hands out public IPs; N3: endpoints; N4: flow logs and the default SG.
+func TestNetworkSecurityProperties(t *testing.T) {
+	forEachStack(t, func(t *testing.T, cfg *config.Config, plan *offline.Plan) {
+		subnets := plan.ByType("aws:ec2/subnet:Subnet")
+		if len(subnets) != 2*cfg.Network.AzCount {
+			t.Errorf("%d subnets, want %d", len(subnets), 2*cfg.Network.AzCount)
+		}
+		for _, s := range subnets {
+			if s.Input("mapPublicIpOnLaunch") == true {
+				t.Errorf("subnet %s maps public IPs", s.Name)
+			}
+		}
+		var interfaces []string
+		for _, e := range plan.ByType("aws:ec2/vpcEndpoint:VpcEndpoint") {
+			switch e.String("vpcEndpointType") {
+			case "Gateway":
+				if !strings.HasSuffix(e.String("serviceName"), ".s3") || len(e.Strings("routeTableIds")) != cfg.Network.AzCount {
+					t.Errorf("gateway endpoint %s: %s on %v", e.Name, e.String("serviceName"), e.Strings("routeTableIds"))
+				}
+			case "Interface":
+				interfaces = append(interfaces, strings.TrimPrefix(e.String("serviceName"), "com.amazonaws."+cfg.Region+"."))
+				if e.Input("privateDnsEnabled") != true {
+					t.Errorf("%s has no private DNS", e.Name)
+				}
+			}
+		}
+		slices.Sort(interfaces)
+		want := slices.Clone(cfg.Network.InterfaceEndpoints)
+		slices.Sort(want)
+		if !slices.Equal(interfaces, want) {
+			t.Errorf("interface endpoints %v, want %v", interfaces, want)
+		}
+		sg := one(t, plan, "aws:ec2/securityGroup:SecurityGroup", "sg-vpc-endpoints-"+cfg.Suffix)
+		ingress, _ := sg.Input("ingress").([]any)
+		if len(ingress) != 1 {
+			t.Fatalf("endpoint SG has %d ingress rules, want 1", len(ingress))
+		}
+		rule := ingress[0].(map[string]any)
+		if rule["fromPort"] != 443.0 || rule["toPort"] != 443.0 || fmt.Sprint(rule["cidrBlocks"]) != "["+cfg.Network.VpcCidr+"]" {
+			t.Errorf("endpoint SG ingress %v, want 443 from %s only", rule, cfg.Network.VpcCidr)
+		}
+		flow := plan.ByType("aws:ec2/flowLog:FlowLog")
+		if len(flow) != 1 || flow[0].String("trafficType") != "ALL" {
+			t.Errorf("flow logs: %v", flow)
+		}
+		def := plan.ByType("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
+		if len(def) != 1 || len(def[0].Input("ingress").([]any)) != 0 || len(def[0].Input("egress").([]any)) != 0 {
+			t.Errorf("default security group is not locked down: %v", def)
+		}
+	})
+}
+
+// N4, K2, O3: every log group has the configured retention and the platform key.
+func TestEveryLogGroupIsEncryptedWithRetention(t *testing.T) {
+	forEachStack(t, func(t *testing.T, cfg *config.Config, plan *offline.Plan) {
+		key := one(t, plan, "aws:kms/key:Key", "eks-secrets-"+cfg.Suffix)
+		groups := plan.ByType("aws:cloudwatch/logGroup:LogGroup")
+		if len(groups) < 6 {
+			t.Errorf("only %d log groups; want control plane, flow logs and four Container Insights groups", len(groups))
+		}
+		for _, g := range groups {
+			if g.Input("retentionInDays") != float64(cfg.LogRetentionDays) {
+				t.Errorf("%s retention %v, want %d", g.Name, g.Input("retentionInDays"), cfg.LogRetentionDays)
+			}
+			if !g.DependsOn(key.URN) || g.String("kmsKeyId") == "" {
+				t.Errorf("%s is not encrypted with the platform key", g.Name)
+			}
+		}
+	})
+}
+
+// S1 + prod: what loses data when deleted is protected in prod, and only there.
+func TestProdProtectsWhatHoldsData(t *testing.T) {
+	forEachStack(t, func(t *testing.T, cfg *config.Config, plan *offline.Plan) {
+		for _, r := range []offline.Resource{
+			one(t, plan, "aws:kms/key:Key", "eks-secrets-"+cfg.Suffix),
+			plan.ByType("eks:index:Cluster")[0],
+		} {
+			if r.Protect != cfg.Protect {
+				t.Errorf("%s %s protect=%v, want %v in %s", r.Type, r.Name, r.Protect, cfg.Protect, cfg.Environment)
+			}
+		}
+		for _, g := range plan.ByType("aws:cloudwatch/logGroup:LogGroup") {
+			if strings.Contains(g.String("name"), "/cluster") && g.Protect != cfg.Protect {
+				t.Errorf("audit log group %s protect=%v in %s", g.Name, g.Protect, cfg.Environment)
+			}
+		}
+	})
+}
+
+// K3 + S5: the default-deny policies only work because vpc-cni enforces network policies, and the
+// node groups only become Ready because vpc-cni (with its IRSA role) exists before them.
+func TestNetworkPoliciesAreEnforcedAndAddonsOrdered(t *testing.T) {
+	forEachStack(t, func(t *testing.T, cfg *config.Config, plan *offline.Plan) {
+		cni := one(t, plan, "aws:eks/addon:Addon", "vpc-cni-"+cfg.Suffix)
+		if !strings.Contains(cni.String("configurationValues"), `"enableNetworkPolicy":"true"`) {
+			t.Errorf("vpc-cni does not enforce NetworkPolicies: %s", cni.String("configurationValues"))
+		}
+		denies := 0
+		for _, np := range plan.ByType("kubernetes:networking.k8s.io/v1:NetworkPolicy") {
+			if strings.Contains(np.Name, "default-deny") {
+				denies++
+			}
+		}
+		if denies != len(cfg.Workloads.Namespaces) {
+			t.Errorf("%d default-deny policies for %d workload namespaces", denies, len(cfg.Workloads.Namespaces))
+		}
+		for _, ng := range plan.ByType("aws:eks/nodeGroup:NodeGroup") {
+			if !ng.DependsOn(cni.URN) {
+				t.Errorf("node group %s does not wait for vpc-cni", ng.Name)
+			}
+		}
+		for _, name := range []string{"coredns", "aws-ebs-csi-driver"} {
+			addon := one(t, plan, "aws:eks/addon:Addon", name+"-"+cfg.Suffix)
+			for _, ng := range plan.ByType("aws:eks/nodeGroup:NodeGroup") {
+				if !addon.DependsOn(ng.URN) {
+					t.Errorf("%s does not wait for node group %s", name, ng.Name)
+				}
+			}
+		}
+	})
+}
+
+// S3 across packages: each role the cluster uses is the one whose trust names the service account
+// that runs there.
+func TestIRSARolesMatchTheirUsers(t *testing.T) {
+	forEachStack(t, func(t *testing.T, cfg *config.Config, plan *offline.Plan) {
+		roleArn := func(name string) string {
+			return "arn:aws:iam::" + offline.AccountID + ":role/" + name + "-" + cfg.Suffix
+		}
+		users := map[string]string{
+			"vpc-cni":          one(t, plan, "aws:eks/addon:Addon", "vpc-cni-"+cfg.Suffix).String("serviceAccountRoleArn"),
+			"ebs-csi-driver":   one(t, plan, "aws:eks/addon:Addon", "aws-ebs-csi-driver-"+cfg.Suffix).String("serviceAccountRoleArn"),
+			"cloudwatch-agent": plan.ByType("aws:eks/addon:Addon")[indexOfAddon(plan, "amazon-cloudwatch-observability")].String("serviceAccountRoleArn"),
+		}
+		for role, used := range users {
+			if used != roleArn(role) {
+				t.Errorf("%s runs with role %q, want %q", role, used, roleArn(role))
+			}
+		}
+		sa := plan.ByType("kubernetes:core/v1:ServiceAccount")
+		idx := slices.IndexFunc(sa, func(r offline.Resource) bool { return r.String("metadata.name") == "fluent-bit" })
+		if idx < 0 {
+			t.Fatal("no fluent-bit service account")
+		}
+		fluent := sa[idx]
+		annotations, _ := fluent.Input("metadata.annotations").(map[string]any)
+		if annotations["eks.amazonaws.com/role-arn"] != roleArn("fluent-bit") {
+			t.Errorf("fluent-bit SA annotation %v", annotations)
+		}
+		trust := decode(t, one(t, plan, "aws:iam/role:Role", "fluent-bit-"+cfg.Suffix).String("assumeRolePolicy"))
+		wantSub := "system:serviceaccount:" + fluent.String("metadata.namespace") + ":fluent-bit"
+		if !strings.Contains(fmt.Sprint(trust), wantSub) {
+			t.Errorf("fluent-bit role does not trust %s: %v", wantSub, trust)
+		}
+	})
+}
+
+func indexOfAddon(plan *offline.Plan, addonName string) int {
+	return slices.IndexFunc(plan.ByType("aws:eks/addon:Addon"), func(r offline.Resource) bool {
+		return r.String("addonName") == addonName
+	})
+}
+
+// X1 and S6: every output the integration tests and users rely on exists; the kubeconfig is secret.
+func TestOutputsAreCompleteAndSecretsHidden(t *testing.T) {
+	forEachStack(t, func(t *testing.T, cfg *config.Config, plan *offline.Plan) {
+		for _, key := range ExpectedOutputs {
+			if v, ok := plan.Outputs[key]; !ok || v == nil || v == "" {
+				t.Errorf("output %s missing or empty", key)
+			}
+		}
+		if plan.Outputs["kubeconfig"] != "[secret]" {
+			t.Errorf("kubeconfig output is not secret (S6)")
+		}
+		if len(plan.Outputs["natGatewayIds"].([]any)) != cfg.Network.NatGatewayCount {
+			t.Errorf("natGatewayIds %v", plan.Outputs["natGatewayIds"])
+		}
+	})
+}
+
+// ExpectedOutputs is X1: the names the integration tests read and the README documents.
+var ExpectedOutputs = []string{
+	"environment", "region", "clusterName", "clusterEndpoint", "clusterArn", "clusterVersion",
+	"oidcProviderArn", "oidcProviderUrl", "kubeconfig", "updateKubeconfigCommand",
+	"vpcId", "vpcCidr", "availabilityZones", "publicSubnetIds", "privateSubnetIds", "natGatewayIds",
+	"vpcEndpointIds", "vpcEndpointSecurityGroupId", "clusterSecurityGroupId", "nodeSecurityGroupId",
+	"kmsKeyArn", "kmsKeyAlias", "nodeGroupNames", "nodeGroupArns", "launchTemplateIds", "nodeRoleArn",
+	"irsaRoleArns", "logGroupNames", "fluentBitConfigParameter", "dashboardName", "alarmTopicArn",
+	"workloadNamespaces",
+}
+
+// The README documents every config key and every output (docs must not drift from code).
+func TestReadmeDocumentsEveryKeyAndOutput(t *testing.T) {
+	root := projectRoot(t)
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := config.ProjectKeys(filepath.Join(root, "Pulumi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range keys {
+		if !strings.Contains(string(readme), "| `"+key+"` |") {
+			t.Errorf("README config reference has no row for %s", key)
+		}
+	}
+	plan := planFor(t, "dev").plan
+	for key := range plan.Outputs {
+		if !strings.Contains(string(readme), "| `"+key+"` |") {
+			t.Errorf("README outputs table has no row for %s", key)
+		}
+	}
+}
