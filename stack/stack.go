@@ -17,6 +17,7 @@ import (
 	"github.com/acme/eks-platform/network"
 	"github.com/acme/eks-platform/nodegroups"
 	"github.com/acme/eks-platform/observability"
+	"github.com/acme/eks-platform/platform"
 	"github.com/acme/eks-platform/security"
 )
 
@@ -181,6 +182,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 			DefaultRequestCPU: w.DefaultCPURequest, DefaultRequestMemory: w.DefaultMemoryRequest,
 			DefaultLimitCPU: w.DefaultCPULimit, DefaultLimitMemory: w.DefaultMemoryLimit,
 		},
+		Labels: cfg.Tags,
 		// The default-deny policies are enforced only by vpc-cni's network policy agent (S5, K3).
 	}, withAWSAndKubernetes, pulumi.DependsOn([]pulumi.Resource{networkAddons}))
 	if err != nil {
@@ -207,6 +209,46 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 		PodRestartAlarmThreshold:      o.PodRestartAlarmThreshold,
 		AlarmEmail:                    o.AlarmEmail,
 		DependsOn:                     append(append([]pulumi.Resource{}, nodes.NodeGroups...), workloadAddons),
+	}, withAWSAndKubernetes)
+	if err != nil {
+		return nil, err
+	}
+
+	// Controllers and backups go last: their pods need the system nodes, DNS and the CSI driver,
+	// so a first `pulumi up` converges without retries (P1, P3).
+	controllerRoles := map[string]pulumi.StringInput{}
+	for key, arn := range roles.RoleArns {
+		controllerRoles[key] = arn
+	}
+	charts := map[string]platform.Chart{}
+	for key, chart := range cfg.Platform.Charts {
+		charts[key] = platform.Chart{Repository: chart.Repository, Version: chart.Version}
+	}
+	p := cfg.Platform
+	controllers, err := platform.New(ctx, name("platform"), &platform.Args{
+		Environment:            cfg.Suffix,
+		ClusterName:            cfg.ClusterName,
+		Region:                 cfg.Region,
+		KubernetesVersion:      cfg.Cluster.KubernetesVersion,
+		VpcId:                  vpc.VpcId,
+		RoleArns:               controllerRoles,
+		OidcProviderArn:        eks.OidcProviderArn,
+		OidcProviderUrl:        eks.OidcProviderUrl,
+		KmsKeyArn:              encryption.KeyArn,
+		PermissionsBoundaryArn: cfg.Security.PermissionsBoundaryArn,
+		Protect:                cfg.Protect,
+		HighAvailability:       p.HighAvailability,
+		Charts:                 charts,
+		// The autoscaler's priority expander prefers the spot-capable app group (cheaper).
+		PreferredNodeGroupNames:       pulumi.StringArray{nodes.NodeGroupNames.MapIndex(pulumi.String("app"))},
+		ScaleDownUnneededTime:         p.ScaleDownUnneededTime,
+		ScaleDownUtilizationThreshold: p.ScaleDownUtilizationThreshold,
+		WorkloadNamespaces:            w.Namespaces,
+		VeleroAwsPluginImage:          p.VeleroAwsPluginImage,
+		BackupSchedule:                p.BackupSchedule,
+		BackupRetentionDays:           p.BackupRetentionDays,
+		Labels:                        cfg.Tags,
+		DependsOn:                     append(append([]pulumi.Resource{}, nodes.NodeGroups...), workloadAddons, baseline),
 	}, withAWSAndKubernetes)
 	if err != nil {
 		return nil, err
@@ -267,6 +309,9 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 		"dashboardName":            monitoring.DashboardName,
 		"alarmTopicArn":            monitoring.AlarmTopicArn,
 		"workloadNamespaces":       baseline.NamespaceNames,
+		"backupBucketName":         controllers.BackupBucketName,
+		"veleroRoleArn":            controllers.VeleroRoleArn,
+		"clusterSecretStore":       controllers.ClusterSecretStoreName,
 	}, nil
 }
 

@@ -427,7 +427,7 @@ var ExpectedOutputs = []string{
 	"vpcEndpointIds", "vpcEndpointSecurityGroupId", "clusterSecurityGroupId", "nodeSecurityGroupId",
 	"kmsKeyArn", "kmsKeyAlias", "nodeGroupNames", "nodeGroupArns", "launchTemplateIds", "nodeRoleArn",
 	"irsaRoleArns", "logGroupNames", "fluentBitConfigParameter", "dashboardName", "alarmTopicArn",
-	"workloadNamespaces",
+	"workloadNamespaces", "backupBucketName", "veleroRoleArn", "clusterSecretStore",
 }
 
 // The README documents every config key and every output (docs must not drift from code).

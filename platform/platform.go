@@ -1,0 +1,237 @@
+// Package platform installs the in-cluster platform (STACK_SPEC P1, P3): the controllers that use
+// the IRSA roles of the security package (cluster-autoscaler, aws-load-balancer-controller,
+// external-secrets with a ClusterSecretStore, metrics-server) and Velero backups with their own
+// S3 bucket and IRSA role.
+//
+// The charts are installed as pulumi-kubernetes helm/v3 Releases rather than v4 Charts. A Release
+// is a real Helm release stored in the cluster: `helm history` and `helm rollback` work during an
+// incident, chart hooks run, and Atomic rolls a failed upgrade back. A v4 Chart only renders the
+// templates client-side into individual Pulumi resources, so Helm knows nothing of it and hooks
+// do not run.
+package platform
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acme/eks-platform/internal/naming"
+	"github.com/acme/eks-platform/security"
+)
+
+const componentType = "eks-platform:platform:Platform"
+
+// Keys of Args.Charts; each is also the config key prefix (<key>ChartRepository, <key>ChartVersion).
+const (
+	ChartClusterAutoscaler         = "clusterAutoscaler"
+	ChartAwsLoadBalancerController = "awsLoadBalancerController"
+	ChartExternalSecrets           = "externalSecrets"
+	ChartMetricsServer             = "metricsServer"
+	ChartVelero                    = "velero"
+)
+
+// chartKeys lists every chart the component installs, for validation.
+var chartKeys = []string{ChartClusterAutoscaler, ChartAwsLoadBalancerController, ChartExternalSecrets,
+	ChartMetricsServer, ChartVelero}
+
+// Chart pins one Helm chart: the repository URL and the exact chart version.
+type Chart struct {
+	Repository string
+	Version    string
+}
+
+// Args configures the platform. Plain values come from validated stack config; inputs come from
+// other components.
+type Args struct {
+	// Environment is the name suffix ("dev", "staging", "prod").
+	Environment string
+	// ClusterName is the full EKS cluster name ("eks-platform-dev"): the autoscaler's discovery
+	// tags, the load balancer controller's ownership tag and the backup bucket name contain it.
+	ClusterName string
+	// Region is the stack's AWS region, given to every controller explicitly: the nodes' IMDS hop
+	// limit is 1, so pods cannot discover it.
+	Region string
+	// KubernetesVersion is the cluster's minor version ("1.33"): it pins the Pod Security labels
+	// of the namespaces created here and selects the cluster-autoscaler release.
+	KubernetesVersion string
+	// VpcId is given to the load balancer controller, which would otherwise ask IMDS.
+	VpcId pulumi.StringInput
+	// RoleArns maps security.RoleClusterAutoscaler, security.RoleLoadBalancerController and
+	// security.RoleExternalSecrets to the IRSA role ARNs (security.WorkloadRoles.RoleArns).
+	RoleArns map[string]pulumi.StringInput
+	// OidcProviderArn and OidcProviderUrl identify the cluster's IAM OIDC provider, for the
+	// Velero role.
+	OidcProviderArn pulumi.StringInput
+	OidcProviderUrl pulumi.StringInput
+	// KmsKeyArn is the platform key (S1): it encrypts the backup bucket and the EBS volumes
+	// Velero snapshots and restores.
+	KmsKeyArn pulumi.StringInput
+	// PermissionsBoundaryArn, when set, is applied to the Velero role.
+	PermissionsBoundaryArn string
+	// Protect keeps the backup bucket when the stack is destroyed (prod).
+	Protect bool
+	// HighAvailability runs two replicas and a PodDisruptionBudget per controller (staging, prod).
+	HighAvailability bool
+	// Charts pins every chart, keyed by ChartClusterAutoscaler, ChartAwsLoadBalancerController,
+	// ChartExternalSecrets, ChartMetricsServer and ChartVelero.
+	Charts map[string]Chart
+	// PreferredNodeGroupNames are the EKS names of the cheapest node groups (the spot app group),
+	// which the cluster autoscaler grows before any other. Nil means no preference (least-waste).
+	PreferredNodeGroupNames pulumi.StringArrayInput
+	// ScaleDownUnneededTime ("10m") and ScaleDownUtilizationThreshold ("0.5") tune when the
+	// cluster autoscaler removes a node.
+	ScaleDownUnneededTime         string
+	ScaleDownUtilizationThreshold string
+	// WorkloadNamespaces are backed up daily and are the only namespaces that may use the
+	// ClusterSecretStore.
+	WorkloadNamespaces []string
+	// VeleroAwsPluginImage pins the Velero AWS plugin image by tag or digest.
+	VeleroAwsPluginImage string
+	// BackupSchedule is the cron expression (UTC) of the daily backup.
+	BackupSchedule string
+	// BackupRetentionDays is both the backups' Velero TTL and the bucket's lifecycle expiry.
+	BackupRetentionDays int
+	// Labels are the cost-allocation labels of the namespaces created here (AWS default tags do
+	// not reach Kubernetes objects).
+	Labels map[string]string
+	// DependsOn lists the node groups and the add-ons the controllers need (CNI, CoreDNS, EBS
+	// CSI): a release waits for its pods to become ready, which needs nodes, so without these a
+	// first `pulumi up` would time out.
+	DependsOn []pulumi.Resource
+}
+
+// Platform is the component; its outputs are the X1 exports of this concern.
+type Platform struct {
+	pulumi.ResourceState
+
+	// BackupBucketName is the Velero bucket ("velero-<cluster>-<account>").
+	BackupBucketName pulumi.StringOutput
+	// VeleroRoleArn is the IRSA role of velero/velero-server.
+	VeleroRoleArn pulumi.StringOutput
+	// ReleaseStatuses maps each Helm release name to its status ("deployed").
+	ReleaseStatuses pulumi.StringMapOutput
+	// ClusterSecretStoreName is the store ExternalSecrets in workload namespaces refer to.
+	ClusterSecretStoreName pulumi.StringOutput
+}
+
+// New installs the controllers, the ClusterSecretStore and Velero with its bucket and role. The
+// Kubernetes and AWS providers arrive through opts (pulumi.Providers) and are inherited.
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Platform, error) {
+	if err := validate(args); err != nil {
+		return nil, err
+	}
+	comp := &Platform{}
+	if err := ctx.RegisterComponentResource(componentType, name, comp, opts...); err != nil {
+		return nil, err
+	}
+
+	releases, err := newControllers(ctx, comp, args)
+	if err != nil {
+		return nil, err
+	}
+	store, err := newClusterSecretStore(ctx, comp, args, releases[releaseExternalSecrets])
+	if err != nil {
+		return nil, err
+	}
+	backups, err := newBackups(ctx, comp, args, releases[releaseLoadBalancerController])
+	if err != nil {
+		return nil, err
+	}
+	releases[releaseVelero] = backups.release
+
+	statuses := pulumi.StringMap{}
+	for releaseName, release := range releases {
+		statuses[releaseName] = release.Status.Status()
+	}
+	comp.BackupBucketName = backups.bucket.Bucket
+	comp.VeleroRoleArn = backups.role.Arn
+	comp.ReleaseStatuses = statuses.ToStringMapOutput()
+	comp.ClusterSecretStoreName = store.Metadata.Name().Elem()
+	return comp, ctx.RegisterResourceOutputs(comp, pulumi.Map{
+		"backupBucketName":       comp.BackupBucketName,
+		"veleroRoleArn":          comp.VeleroRoleArn,
+		"releaseStatuses":        comp.ReleaseStatuses,
+		"clusterSecretStoreName": comp.ClusterSecretStoreName,
+	})
+}
+
+// newNamespace creates a namespace for a controller with the cost labels and Pod Security labels
+// enforcing restricted: every chart installed into one is configured to meet it (S4).
+func newNamespace(ctx *pulumi.Context, comp *Platform, args *Args, namespaceName string) (*corev1.Namespace, error) {
+	labels := pulumi.StringMap{}
+	for key, value := range args.Labels {
+		labels[key] = pulumi.String(value)
+	}
+	for key, value := range security.PodSecurityLabels(security.PodSecurityRestricted, args.KubernetesVersion) {
+		labels[key] = pulumi.String(value)
+	}
+	return corev1.NewNamespace(ctx, naming.Name(namespaceName+"-namespace", args.Environment), &corev1.NamespaceArgs{
+		Metadata: metav1.ObjectMetaArgs{Name: pulumi.String(namespaceName), Labels: labels},
+	}, pulumi.Parent(comp))
+}
+
+var (
+	bucketSafeClusterName = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
+	minorVersion          = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
+)
+
+// validate rejects missing or impossible Args with a message naming the field. Config validation
+// happens earlier (C4); this guards against wiring mistakes in the composition root.
+func validate(args *Args) error {
+	if args == nil {
+		return errors.New("platform: Args is nil")
+	}
+	missing := []struct {
+		field  string
+		absent bool
+	}{
+		{"Environment", args.Environment == ""},
+		{"ClusterName", args.ClusterName == ""},
+		{"Region", args.Region == ""},
+		{"VpcId", args.VpcId == nil},
+		{"OidcProviderArn", args.OidcProviderArn == nil},
+		{"OidcProviderUrl", args.OidcProviderUrl == nil},
+		{"KmsKeyArn", args.KmsKeyArn == nil},
+		{"ScaleDownUnneededTime", args.ScaleDownUnneededTime == ""},
+		{"ScaleDownUtilizationThreshold", args.ScaleDownUtilizationThreshold == ""},
+		{"WorkloadNamespaces", len(args.WorkloadNamespaces) == 0},
+		{"VeleroAwsPluginImage", args.VeleroAwsPluginImage == ""},
+		{"BackupSchedule", args.BackupSchedule == ""},
+		{"DependsOn", len(args.DependsOn) == 0},
+	}
+	for _, m := range missing {
+		if m.absent {
+			return fmt.Errorf("platform: %s is required", m.field)
+		}
+	}
+	for _, key := range []string{security.RoleClusterAutoscaler, security.RoleLoadBalancerController, security.RoleExternalSecrets} {
+		if args.RoleArns[key] == nil {
+			return fmt.Errorf("platform: RoleArns[%q] is required", key)
+		}
+	}
+	for _, key := range chartKeys {
+		if chart := args.Charts[key]; chart.Repository == "" || chart.Version == "" {
+			return fmt.Errorf("platform: Charts[%q] needs a Repository and a Version", key)
+		}
+	}
+	if !minorVersion.MatchString(args.KubernetesVersion) {
+		return fmt.Errorf("platform: KubernetesVersion %q is not a minor version such as 1.33", args.KubernetesVersion)
+	}
+	if args.BackupRetentionDays < 1 {
+		return fmt.Errorf("platform: BackupRetentionDays = %d, want at least 1", args.BackupRetentionDays)
+	}
+	// S3 bucket names are lower-case DNS labels of at most 63 characters, and the bucket name
+	// embeds the cluster name.
+	if !bucketSafeClusterName.MatchString(args.ClusterName) {
+		return fmt.Errorf("platform: ClusterName %q must be lower-case letters, digits and '-' to name the backup bucket", args.ClusterName)
+	}
+	if length := len(backupBucketName(args.ClusterName, accountIDPlaceholder)); length > maxBucketNameLength {
+		return fmt.Errorf("platform: backup bucket name for cluster %q would be %d characters, S3 allows %d",
+			args.ClusterName, length, maxBucketNameLength)
+	}
+	return nil
+}

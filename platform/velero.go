@@ -1,0 +1,397 @@
+package platform
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
+	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acme/eks-platform/internal/naming"
+	"github.com/acme/eks-platform/security"
+)
+
+// Velero's Kubernetes identity. The chart's default service account name is
+// "<release>-server"; it is set explicitly because the IRSA role trusts exactly this name (S3).
+const (
+	VeleroNamespace      = "velero"
+	VeleroServiceAccount = "velero-server"
+	veleroRoleBaseName   = "velero"
+)
+
+const (
+	// storageLocationName names both the BackupStorageLocation and the VolumeSnapshotLocation.
+	storageLocationName = "default"
+	dailyScheduleName   = "daily"
+	// maxBucketNameLength is S3's limit on bucket names.
+	maxBucketNameLength = 63
+	// accountIDPlaceholder stands for the account ID when checking the bucket name's length:
+	// every AWS account ID has 12 digits.
+	accountIDPlaceholder = "000000000000"
+	// abortIncompleteUploadDays removes the parts of uploads that never completed.
+	abortIncompleteUploadDays = 7
+	// veleroUID is the "nonroot" user of the distroless Velero image and of the AWS plugin image.
+	// It must be numeric for runAsNonRoot to be verifiable.
+	veleroUID = 65532
+)
+
+// Tags the policy's conditions rely on. Velero tags every snapshot with the backup's name and the
+// AWS plugin copies the volume's tags onto it; the EBS CSI driver tags volumes
+// kubernetes.io/cluster/<cluster>=owned when its k8sTagClusterId is the cluster name, and the
+// plugin tags restored volumes the same way when AWS_CLUSTER_NAME is set.
+const (
+	clusterTagPrefix   = "kubernetes.io/cluster/"
+	clusterTagValue    = "owned"
+	veleroBackupTagKey = "velero.io/backup"
+)
+
+// veleroRelease is the Velero release: one server, which Velero does not run twice.
+var veleroRelease = releaseSpec{
+	name: releaseVelero, chartKey: ChartVelero, chart: "velero",
+	namespace: VeleroNamespace, ownNamespace: true,
+	serviceAccount: &serviceAccount{path: []string{"serviceAccount", "server"}, name: VeleroServiceAccount},
+	// No system priority: Velero is not on the path of running workloads, so it should not
+	// preempt them.
+	pods: []podGroup{{singleton: true, resources: computeResources{"500m", "128Mi", "1", "512Mi"}}},
+}
+
+// backups is what newBackups creates.
+type backups struct {
+	bucket  *s3.BucketV2
+	role    *security.IRSARole
+	release *helmv3.Release
+}
+
+// backupBucketName is "velero-<cluster>-<account>": bucket names are global, and the account ID
+// makes the name unique without randomness.
+func backupBucketName(clusterName, accountID string) string {
+	return fmt.Sprintf("velero-%s-%s", clusterName, accountID)
+}
+
+// newBackups creates the backup bucket, Velero's IRSA role and the Velero release with its daily
+// schedule (P3). The release waits for the load balancer controller like every other release.
+func newBackups(ctx *pulumi.Context, comp *Platform, args *Args, loadBalancerController *helmv3.Release) (*backups, error) {
+	parent := pulumi.Parent(comp)
+	identity := aws.GetCallerIdentityOutput(ctx, aws.GetCallerIdentityOutputArgs{}, parent)
+	partition := aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, parent)
+
+	bucket, err := newBackupBucket(ctx, comp, args, identity.AccountId())
+	if err != nil {
+		return nil, err
+	}
+
+	policy := pulumi.All(partition.Partition(), identity.AccountId(), bucket.Arn, args.KmsKeyArn).ApplyT(
+		func(v []any) (string, error) {
+			return veleroPolicy(veleroScope{
+				partition: v[0].(string), region: args.Region, accountID: v[1].(string),
+				bucketArn: v[2].(string), kmsKeyArn: v[3].(string), clusterName: args.ClusterName,
+			}).JSON()
+		}).(pulumi.StringOutput)
+	role, err := security.NewIRSARole(ctx, veleroRoleBaseName, &security.IRSARoleArgs{
+		Environment:            args.Environment,
+		OidcProviderArn:        args.OidcProviderArn,
+		OidcProviderUrl:        args.OidcProviderUrl,
+		Namespace:              VeleroNamespace,
+		ServiceAccount:         VeleroServiceAccount,
+		Policy:                 policy,
+		PermissionsBoundaryArn: args.PermissionsBoundaryArn,
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	dependsOn := append([]pulumi.Resource{loadBalancerController}, args.DependsOn...)
+	release, err := installRelease(ctx, comp, args, veleroRelease, veleroSettings(args, bucket.Bucket), role.Arn, dependsOn)
+	if err != nil {
+		return nil, err
+	}
+	return &backups{bucket: bucket, role: role, release: release}, nil
+}
+
+// newBackupBucket creates the backup bucket: versioned, encrypted with the platform key, closed
+// to the public and to plain HTTP, and emptied by lifecycle after the retention period (P3). In
+// prod it is protected and outlives the stack.
+func newBackupBucket(ctx *pulumi.Context, comp *Platform, args *Args, accountID pulumi.StringOutput) (*s3.BucketV2, error) {
+	name := func(part string) string { return naming.Name("velero-bucket"+part, args.Environment) }
+	parent := pulumi.Parent(comp)
+	// A retained bucket keeps its settings too: deleting the public access block or the policy
+	// from a bucket full of backups would open it.
+	keep := pulumi.Composite(pulumi.Protect(args.Protect), pulumi.RetainOnDelete(args.Protect))
+	bucketName := accountID.ApplyT(func(id string) string {
+		return backupBucketName(args.ClusterName, id)
+	}).(pulumi.StringOutput)
+
+	bucket, err := s3.NewBucketV2(ctx, name(""), &s3.BucketV2Args{
+		Bucket: bucketName,
+		// Dev and staging are torn down with their backups; a retained prod bucket is never
+		// emptied by Pulumi.
+		ForceDestroy: pulumi.Bool(!args.Protect),
+		Tags:         pulumi.StringMap{"Name": bucketName},
+	}, parent, keep)
+	if err != nil {
+		return nil, err
+	}
+
+	versioning, err := s3.NewBucketVersioningV2(ctx, name("-versioning"), &s3.BucketVersioningV2Args{
+		Bucket:                  bucket.ID(),
+		VersioningConfiguration: s3.BucketVersioningV2VersioningConfigurationArgs{Status: pulumi.String("Enabled")},
+	}, parent, keep)
+	if err != nil {
+		return nil, err
+	}
+
+	if _, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name("-encryption"), &s3.BucketServerSideEncryptionConfigurationV2Args{
+		Bucket: bucket.ID(),
+		Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
+			ApplyServerSideEncryptionByDefault: s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
+				SseAlgorithm:   pulumi.String("aws:kms"),
+				KmsMasterKeyId: args.KmsKeyArn,
+			},
+			// An S3 bucket key cuts the KMS requests (and their cost) of many small backup objects.
+			BucketKeyEnabled: pulumi.Bool(true),
+		}},
+	}, parent, keep); err != nil {
+		return nil, err
+	}
+
+	publicAccess, err := s3.NewBucketPublicAccessBlock(ctx, name("-public-access"), &s3.BucketPublicAccessBlockArgs{
+		Bucket:                bucket.ID(),
+		BlockPublicAcls:       pulumi.Bool(true),
+		BlockPublicPolicy:     pulumi.Bool(true),
+		IgnorePublicAcls:      pulumi.Bool(true),
+		RestrictPublicBuckets: pulumi.Bool(true),
+	}, parent, keep)
+	if err != nil {
+		return nil, err
+	}
+
+	tlsOnly := bucket.Arn.ApplyT(func(arn string) (string, error) { return tlsOnlyBucketPolicy(arn).JSON() }).(pulumi.StringOutput)
+	// S3 rejects concurrent changes to one bucket's access settings, so the policy follows the
+	// public access block.
+	if _, err := s3.NewBucketPolicy(ctx, name("-policy"), &s3.BucketPolicyArgs{
+		Bucket: bucket.ID(),
+		Policy: tlsOnly,
+	}, parent, keep, pulumi.DependsOn([]pulumi.Resource{publicAccess})); err != nil {
+		return nil, err
+	}
+
+	// Velero deletes expired backups itself; the lifecycle rule is the backstop, and also expires
+	// the versions deleted objects leave behind, one retention period later.
+	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, name("-lifecycle"), &s3.BucketLifecycleConfigurationV2Args{
+		Bucket: bucket.ID(),
+		Rules: s3.BucketLifecycleConfigurationV2RuleArray{s3.BucketLifecycleConfigurationV2RuleArgs{
+			Id:     pulumi.String("expire-backups"),
+			Status: pulumi.String("Enabled"),
+			Filter: s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String("")},
+			Expiration: s3.BucketLifecycleConfigurationV2RuleExpirationArgs{
+				Days: pulumi.Int(args.BackupRetentionDays),
+			},
+			NoncurrentVersionExpiration: s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{
+				NoncurrentDays: pulumi.Int(args.BackupRetentionDays),
+			},
+			AbortIncompleteMultipartUpload: s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs{
+				DaysAfterInitiation: pulumi.Int(abortIncompleteUploadDays),
+			},
+		}},
+		// Lifecycle rules on noncurrent versions need versioning to be on first.
+	}, parent, keep, pulumi.DependsOn([]pulumi.Resource{versioning})); err != nil {
+		return nil, err
+	}
+	return bucket, nil
+}
+
+// tlsOnlyBucketPolicy denies every request to the bucket that does not use TLS (P3).
+func tlsOnlyBucketPolicy(bucketArn string) security.PolicyDocument {
+	return security.PolicyDocument{Statement: []security.Statement{{
+		Sid:       "DenyInsecureTransport",
+		Effect:    security.Deny,
+		Principal: map[string]string{"AWS": "*"},
+		Action:    security.StringList{"s3:*"},
+		Resource:  security.StringList{bucketArn, bucketArn + "/*"},
+		Condition: security.Condition{"Bool": {"aws:SecureTransport": {"false"}}},
+	}}}
+}
+
+// veleroScope is what Velero's policy is scoped to, known once the bucket and key exist.
+type veleroScope struct {
+	partition, region, accountID string
+	bucketArn, kmsKeyArn         string
+	clusterName                  string
+}
+
+// veleroPolicy lets Velero use its own bucket and snapshot only this cluster's EBS volumes (P3,
+// S3). It has no s3:DeleteObjectVersion: a deleted backup stays recoverable as a noncurrent
+// version until the lifecycle rule expires it.
+func veleroPolicy(s veleroScope) security.PolicyDocument {
+	volumes := fmt.Sprintf("arn:%s:ec2:%s:%s:volume/*", s.partition, s.region, s.accountID)
+	// Snapshot ARNs carry no account ID.
+	snapshots := fmt.Sprintf("arn:%s:ec2:%s::snapshot/*", s.partition, s.region)
+	clusterTag := clusterTagPrefix + s.clusterName
+	taggedForCluster := func(conditionKey string) security.Condition {
+		return security.Condition{"StringEquals": {conditionKey + "/" + clusterTag: {clusterTagValue}}}
+	}
+	veleroSnapshot := func(conditionKey string) security.Condition {
+		condition := taggedForCluster(conditionKey)
+		condition["Null"] = map[string]security.StringList{conditionKey + "/" + veleroBackupTagKey: {"false"}}
+		return condition
+	}
+	return security.PolicyDocument{Statement: []security.Statement{
+		{
+			Sid:    "ReadWriteBackupObjects",
+			Effect: security.Allow,
+			Action: security.StringList{"s3:GetObject", "s3:PutObject", "s3:DeleteObject",
+				"s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"},
+			Resource: security.StringList{s.bucketArn + "/*"},
+		},
+		{
+			Sid:      "ListBackupBucket",
+			Effect:   security.Allow,
+			Action:   security.StringList{"s3:ListBucket"},
+			Resource: security.StringList{s.bucketArn},
+		},
+		{
+			// EC2 Describe actions support no resource-level permissions: "*" is the only option.
+			Sid:      "DescribeVolumesAndSnapshots",
+			Effect:   security.Allow,
+			Action:   security.StringList{"ec2:DescribeVolumes", "ec2:DescribeSnapshots"},
+			Resource: security.StringList{"*"},
+		},
+		{
+			// CreateSnapshot is authorized against the source volume and the new snapshot.
+			Sid:       "SnapshotThisClustersVolumes",
+			Effect:    security.Allow,
+			Action:    security.StringList{"ec2:CreateSnapshot"},
+			Resource:  security.StringList{volumes},
+			Condition: taggedForCluster("aws:ResourceTag"),
+		},
+		{
+			Sid:       "CreateTaggedBackupSnapshots",
+			Effect:    security.Allow,
+			Action:    security.StringList{"ec2:CreateSnapshot"},
+			Resource:  security.StringList{snapshots},
+			Condition: veleroSnapshot("aws:RequestTag"),
+		},
+		{
+			// A restore creates a volume from a snapshot: authorized against both.
+			Sid:       "RestoreVolumesForThisCluster",
+			Effect:    security.Allow,
+			Action:    security.StringList{"ec2:CreateVolume"},
+			Resource:  security.StringList{volumes},
+			Condition: taggedForCluster("aws:RequestTag"),
+		},
+		{
+			Sid:       "RestoreFromThisClustersSnapshots",
+			Effect:    security.Allow,
+			Action:    security.StringList{"ec2:CreateVolume"},
+			Resource:  security.StringList{snapshots},
+			Condition: taggedForCluster("aws:ResourceTag"),
+		},
+		{
+			// Tags only in the call that creates the snapshot or volume: Velero cannot retag
+			// other resources into its scope.
+			Sid:      "TagWhileCreating",
+			Effect:   security.Allow,
+			Action:   security.StringList{"ec2:CreateTags"},
+			Resource: security.StringList{volumes, snapshots},
+			Condition: security.Condition{"StringEquals": {
+				"ec2:CreateAction": {"CreateSnapshot", "CreateVolume"},
+			}},
+		},
+		{
+			Sid:       "DeleteThisClustersBackupSnapshots",
+			Effect:    security.Allow,
+			Action:    security.StringList{"ec2:DeleteSnapshot"},
+			Resource:  security.StringList{snapshots},
+			Condition: veleroSnapshot("aws:ResourceTag"),
+		},
+		{
+			// SSE-KMS objects in the bucket, and snapshots and restored volumes of encrypted EBS
+			// volumes.
+			Sid:    "UsePlatformKey",
+			Effect: security.Allow,
+			Action: security.StringList{"kms:Decrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*",
+				"kms:DescribeKey"},
+			Resource: security.StringList{s.kmsKeyArn},
+		},
+		{
+			// EBS attaches a volume restored from an encrypted snapshot through a grant.
+			Sid:       "GrantPlatformKeyToEBS",
+			Effect:    security.Allow,
+			Action:    security.StringList{"kms:CreateGrant"},
+			Resource:  security.StringList{s.kmsKeyArn},
+			Condition: security.Condition{"Bool": {"kms:GrantIsForAWSResource": {"true"}}},
+		},
+	}}
+}
+
+// veleroSettings configure Velero for the bucket and this region, with IRSA credentials instead
+// of a key Secret, the AWS plugin pinned, and the daily schedule of the workload namespaces. The
+// pods meet the restricted Pod Security Standard of their namespace.
+func veleroSettings(args *Args, bucketName pulumi.StringOutput) pulumi.Map {
+	restrictedContainer := pulumi.Map{
+		"allowPrivilegeEscalation": pulumi.Bool(false),
+		"readOnlyRootFilesystem":   pulumi.Bool(true),
+		"capabilities":             pulumi.Map{"drop": pulumi.StringArray{pulumi.String("ALL")}},
+	}
+	return pulumi.Map{
+		"initContainers": pulumi.Array{pulumi.Map{
+			"name":            pulumi.String("velero-plugin-for-aws"),
+			"image":           pulumi.String(args.VeleroAwsPluginImage),
+			"imagePullPolicy": pulumi.String("IfNotPresent"),
+			// The chart's "plugins" emptyDir, from which the server loads plugins.
+			"volumeMounts":    pulumi.Array{pulumi.Map{"mountPath": pulumi.String("/target"), "name": pulumi.String("plugins")}},
+			"securityContext": restrictedContainer,
+			"resources":       computeResources{"50m", "64Mi", "200m", "128Mi"}.values(),
+		}},
+		"podSecurityContext": pulumi.Map{
+			"runAsNonRoot":   pulumi.Bool(true),
+			"runAsUser":      pulumi.Int(veleroUID),
+			"runAsGroup":     pulumi.Int(veleroUID),
+			"fsGroup":        pulumi.Int(veleroUID),
+			"seccompProfile": pulumi.Map{"type": pulumi.String("RuntimeDefault")},
+		},
+		"containerSecurityContext": restrictedContainer,
+		"credentials":              pulumi.Map{"useSecret": pulumi.Bool(false)},
+		// The CRD upgrade hook pulls a kubectl image tagged only with the cluster version; the CRDs
+		// ship in the chart's crds/ directory and are installed by Helm.
+		"upgradeCRDs": pulumi.Bool(false),
+		// File-system backups need the privileged node agent; volumes are backed up as EBS
+		// snapshots instead.
+		"deployNodeAgent":  pulumi.Bool(false),
+		"snapshotsEnabled": pulumi.Bool(true),
+		"configuration": pulumi.Map{
+			"backupStorageLocation": pulumi.Array{pulumi.Map{
+				"name":     pulumi.String(storageLocationName),
+				"provider": pulumi.String("aws"),
+				"bucket":   bucketName,
+				"default":  pulumi.Bool(true),
+				"config":   pulumi.Map{"region": pulumi.String(args.Region), "kmsKeyId": args.KmsKeyArn},
+			}},
+			"volumeSnapshotLocation": pulumi.Array{pulumi.Map{
+				"name":     pulumi.String(storageLocationName),
+				"provider": pulumi.String("aws"),
+				"config":   pulumi.Map{"region": pulumi.String(args.Region)},
+			}},
+			// The AWS plugin tags restored volumes as this cluster's, which the policy requires.
+			"extraEnvVars": pulumi.Array{pulumi.Map{
+				"name": pulumi.String("AWS_CLUSTER_NAME"), "value": pulumi.String(args.ClusterName),
+			}},
+		},
+		"schedules": pulumi.Map{dailyScheduleName: pulumi.Map{
+			"schedule": pulumi.String(args.BackupSchedule),
+			"template": pulumi.Map{
+				"includedNamespaces":      pulumi.ToStringArray(args.WorkloadNamespaces),
+				"snapshotVolumes":         pulumi.Bool(true),
+				"storageLocation":         pulumi.String(storageLocationName),
+				"volumeSnapshotLocations": pulumi.StringArray{pulumi.String(storageLocationName)},
+				"ttl":                     pulumi.String(backupTTL(args.BackupRetentionDays)),
+			},
+		}},
+	}
+}
+
+// backupTTL is the retention as a Go duration, the form Velero's ttl takes ("720h").
+func backupTTL(retentionDays int) string {
+	return fmt.Sprintf("%dh", retentionDays*24)
+}

@@ -1,0 +1,315 @@
+package platform
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acme/eks-platform/internal/offline"
+	"github.com/acme/eks-platform/nodegroups"
+	"github.com/acme/eks-platform/security"
+)
+
+const (
+	bucketType     = "aws:s3/bucketV2:BucketV2"
+	testBucketName = "velero-eks-platform-dev-123456789012"
+	testBucketArn  = "arn:aws:s3:::" + testBucketName
+)
+
+// bucketPart returns the bucket sub-resource of the given kind ("-encryption", "-policy", ...).
+func bucketPart(t *testing.T, p *offline.Plan, typ, part string) offline.Resource {
+	t.Helper()
+	r := get(t, p, typ, "velero-bucket"+part+"-dev")
+	if r.String("bucket") != testBucketName {
+		t.Errorf("%s applies to bucket %q, want %q", r.Name, r.String("bucket"), testBucketName)
+	}
+	return r
+}
+
+func parsePolicy(t *testing.T, raw string) security.PolicyDocument {
+	t.Helper()
+	var doc security.PolicyDocument
+	if err := json.Unmarshal([]byte(raw), &doc); err != nil {
+		t.Fatalf("policy is not JSON: %v\n%s", err, raw)
+	}
+	return doc
+}
+
+// P3: the bucket has a deterministic, account-unique name; dev's is destroyed with the stack.
+func TestBackupBucketNameAndLifetimeInDev(t *testing.T) {
+	b := get(t, plan(t, nil), bucketType, "velero-bucket-dev")
+	if b.String("bucket") != testBucketName || b.String("tags.Name") != testBucketName {
+		t.Errorf("bucket %q (Name tag %q), want %q", b.String("bucket"), b.String("tags.Name"), testBucketName)
+	}
+	if b.Protect || b.RetainOnDelete || b.Input("forceDestroy") != true {
+		t.Errorf("dev bucket: protect=%v retain=%v forceDestroy=%v, want false/false/true",
+			b.Protect, b.RetainOnDelete, b.Input("forceDestroy"))
+	}
+}
+
+// P3: prod keeps the bucket, its backups and its protections when the stack is destroyed; dev
+// removes them all.
+func TestProdBackupBucketIsProtectedAndRetained(t *testing.T) {
+	p := plan(t, func(a *Args) { a.Protect = true })
+	b := get(t, p, bucketType, "velero-bucket-dev")
+	if b.Input("forceDestroy") != false {
+		t.Error("prod bucket has forceDestroy: pulumi would empty it")
+	}
+	dev := plan(t, nil)
+	parts := 0
+	for _, r := range p.Resources {
+		if !strings.HasPrefix(r.Type, "aws:s3/") {
+			continue
+		}
+		parts++
+		if !r.Protect || !r.RetainOnDelete {
+			t.Errorf("prod %s: protect=%v retain=%v, want both", r.Name, r.Protect, r.RetainOnDelete)
+		}
+		if d := get(t, dev, r.Type, r.Name); d.Protect || d.RetainOnDelete {
+			t.Errorf("dev %s: protect=%v retain=%v, want neither", d.Name, d.Protect, d.RetainOnDelete)
+		}
+	}
+	if parts != 6 {
+		t.Errorf("checked %d bucket resources, want 6 (bucket, versioning, encryption, public access, policy, lifecycle)", parts)
+	}
+}
+
+// P3, S1: objects are encrypted with the platform key, with an S3 bucket key.
+func TestBackupBucketIsEncryptedWithThePlatformKey(t *testing.T) {
+	r := bucketPart(t, plan(t, nil), "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "-encryption")
+	if got := r.String("rules.0.applyServerSideEncryptionByDefault.sseAlgorithm"); got != "aws:kms" {
+		t.Errorf("sseAlgorithm = %q, want aws:kms", got)
+	}
+	if got := r.String("rules.0.applyServerSideEncryptionByDefault.kmsMasterKeyId"); got != testKeyArn {
+		t.Errorf("kmsMasterKeyId = %q, want the platform key", got)
+	}
+	if r.Input("rules.0.bucketKeyEnabled") != true {
+		t.Error("bucketKeyEnabled is not true")
+	}
+}
+
+// P3: versioning is on and every kind of public access is blocked.
+func TestBackupBucketIsVersionedAndPrivate(t *testing.T) {
+	p := plan(t, nil)
+	v := bucketPart(t, p, "aws:s3/bucketVersioningV2:BucketVersioningV2", "-versioning")
+	if got := v.String("versioningConfiguration.status"); got != "Enabled" {
+		t.Errorf("versioning status = %q, want Enabled", got)
+	}
+	block := bucketPart(t, p, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "-public-access")
+	for _, key := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
+		if block.Input(key) != true {
+			t.Errorf("%s = %v, want true", key, block.Input(key))
+		}
+	}
+}
+
+// P3: the bucket policy denies any request without TLS, to the bucket and its objects.
+func TestBackupBucketPolicyDeniesPlainHTTP(t *testing.T) {
+	p := plan(t, nil)
+	r := bucketPart(t, p, "aws:s3/bucketPolicy:BucketPolicy", "-policy")
+	doc := parsePolicy(t, r.String("policy"))
+	if len(doc.Statement) != 1 {
+		t.Fatalf("policy has %d statements, want 1", len(doc.Statement))
+	}
+	s := doc.Statement[0]
+	if s.Effect != security.Deny || s.Principal["AWS"] != "*" || strings.Join(s.Action, ",") != "s3:*" {
+		t.Errorf("statement %+v is not a deny of everything for everyone", s)
+	}
+	if strings.Join(s.Resource, ",") != testBucketArn+","+testBucketArn+"/*" {
+		t.Errorf("resources %v, want the bucket and its objects", s.Resource)
+	}
+	if got := s.Condition["Bool"]["aws:SecureTransport"]; strings.Join(got, ",") != "false" {
+		t.Errorf("condition %v, want aws:SecureTransport=false", s.Condition)
+	}
+	if !r.DependsOn(bucketPart(t, p, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "-public-access").URN) {
+		t.Error("the bucket policy does not wait for the public access block")
+	}
+}
+
+// P3: objects, and the versions deleted objects leave, expire after the retention period.
+func TestBackupBucketLifecycleExpiresAfterRetention(t *testing.T) {
+	p := plan(t, func(a *Args) { a.BackupRetentionDays = 45 })
+	r := bucketPart(t, p, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "-lifecycle")
+	want := map[string]any{
+		"rules.0.status":                                             "Enabled",
+		"rules.0.filter.prefix":                                      "",
+		"rules.0.expiration.days":                                    float64(45),
+		"rules.0.noncurrentVersionExpiration.noncurrentDays":         float64(45),
+		"rules.0.abortIncompleteMultipartUpload.daysAfterInitiation": float64(abortIncompleteUploadDays),
+	}
+	for path, value := range want {
+		if got := r.Input(path); got != value {
+			t.Errorf("%s = %v, want %v", path, got, value)
+		}
+	}
+	if !r.DependsOn(bucketPart(t, p, "aws:s3/bucketVersioningV2:BucketVersioningV2", "-versioning").URN) {
+		t.Error("the lifecycle configuration does not wait for versioning")
+	}
+}
+
+// S3: only velero/velero-server may assume the Velero role, within the permissions boundary.
+func TestVeleroRoleTrustsOnlyTheVeleroServiceAccount(t *testing.T) {
+	const boundary = "arn:aws:iam::123456789012:policy/boundary"
+	role := get(t, plan(t, func(a *Args) { a.PermissionsBoundaryArn = boundary }), "aws:iam/role:Role", "velero-dev")
+	if got := role.String("permissionsBoundary"); got != boundary {
+		t.Errorf("permissionsBoundary = %q, want %q", got, boundary)
+	}
+	doc := parsePolicy(t, role.String("assumeRolePolicy"))
+	sub := doc.Statement[0].Condition["StringEquals"]["oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub"]
+	if strings.Join(sub, ",") != "system:serviceaccount:velero:velero-server" {
+		t.Errorf("trust policy subject %v, want system:serviceaccount:velero:velero-server", sub)
+	}
+}
+
+// P3, S3: Velero's policy names only its bucket for S3, and every EC2 write is scoped to this
+// cluster's volumes and snapshots; "*" only for the Describe actions that allow nothing else.
+func TestVeleroPolicyIsLimitedToItsBucketAndThisCluster(t *testing.T) {
+	p := plan(t, nil)
+	doc := parsePolicy(t, get(t, p, "aws:iam/rolePolicy:RolePolicy", "velero-dev").String("policy"))
+	clusterKey := "/kubernetes.io/cluster/" + testCluster
+	actions := map[string]bool{}
+	for _, s := range doc.Statement {
+		if s.Effect != security.Allow {
+			t.Errorf("%s: unexpected effect %s", s.Sid, s.Effect)
+		}
+		for _, action := range s.Action {
+			actions[action] = true
+			service := strings.SplitN(action, ":", 2)[0]
+			for _, resource := range s.Resource {
+				switch {
+				case resource == "*" && !strings.HasPrefix(action, "ec2:Describe"):
+					t.Errorf("%s: %s on \"*\"", s.Sid, action)
+				case service == "s3" && resource != testBucketArn && resource != testBucketArn+"/*":
+					t.Errorf("%s: %s on %s, which is not the backup bucket", s.Sid, action, resource)
+				case service == "kms" && resource != testKeyArn:
+					t.Errorf("%s: %s on %s, which is not the platform key", s.Sid, action, resource)
+				}
+			}
+			if service == "ec2" && !strings.HasPrefix(action, "ec2:Describe") && len(s.Condition) == 0 {
+				t.Errorf("%s: %s has no condition", s.Sid, action)
+			}
+		}
+		switch {
+		case s.Sid == "DeleteThisClustersBackupSnapshots":
+			if strings.Join(s.Condition["StringEquals"]["aws:ResourceTag"+clusterKey], "") != "owned" ||
+				strings.Join(s.Condition["Null"]["aws:ResourceTag/velero.io/backup"], "") != "false" {
+				t.Errorf("DeleteSnapshot is not limited to Velero snapshots of this cluster: %v", s.Condition)
+			}
+		case s.Sid == "SnapshotThisClustersVolumes" || s.Sid == "RestoreFromThisClustersSnapshots":
+			if strings.Join(s.Condition["StringEquals"]["aws:ResourceTag"+clusterKey], "") != "owned" {
+				t.Errorf("%s is not limited to this cluster's resources: %v", s.Sid, s.Condition)
+			}
+		case s.Sid == "CreateTaggedBackupSnapshots" || s.Sid == "RestoreVolumesForThisCluster":
+			if strings.Join(s.Condition["StringEquals"]["aws:RequestTag"+clusterKey], "") != "owned" {
+				t.Errorf("%s does not require this cluster's tag: %v", s.Sid, s.Condition)
+			}
+		case s.Sid == "TagWhileCreating":
+			if strings.Join(s.Condition["StringEquals"]["ec2:CreateAction"], ",") != "CreateSnapshot,CreateVolume" {
+				t.Errorf("CreateTags is not limited to create calls: %v", s.Condition)
+			}
+		case s.Sid == "GrantPlatformKeyToEBS":
+			if strings.Join(s.Condition["Bool"]["kms:GrantIsForAWSResource"], "") != "true" {
+				t.Errorf("CreateGrant is not limited to AWS services: %v", s.Condition)
+			}
+		}
+	}
+	for _, action := range []string{"s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:ListBucket",
+		"ec2:CreateSnapshot", "ec2:DeleteSnapshot", "ec2:CreateVolume", "ec2:CreateTags", "ec2:DescribeVolumes",
+		"ec2:DescribeSnapshots", "kms:GenerateDataKey*", "kms:Decrypt"} {
+		if !actions[action] {
+			t.Errorf("policy lacks %s, which Velero needs", action)
+		}
+	}
+	if actions["s3:DeleteObjectVersion"] {
+		t.Error("Velero may purge object versions; deleted backups must stay recoverable")
+	}
+}
+
+// P3: Velero uses the bucket, region and key, IRSA instead of a key Secret, the pinned AWS
+// plugin, and a daily schedule of the workload namespaces kept for the retention period.
+func TestVeleroReleaseBacksUpTheWorkloadNamespacesDaily(t *testing.T) {
+	r := release(t, plan(t, nil), releaseVelero)
+	bsl, _ := valueAt(r, "configuration", "backupStorageLocation").([]any)
+	vsl, _ := valueAt(r, "configuration", "volumeSnapshotLocation").([]any)
+	plugins, _ := valueAt(r, "initContainers").([]any)
+	env, _ := valueAt(r, "configuration", "extraEnvVars").([]any)
+	if len(bsl) != 1 || len(vsl) != 1 || len(plugins) != 1 || len(env) != 1 {
+		t.Fatalf("want one storage location, snapshot location, plugin and env var; got %v %v %v %v", bsl, vsl, plugins, env)
+	}
+	checks := map[string][2]any{
+		"bucket":           {bsl[0].(map[string]any)["bucket"], testBucketName},
+		"provider":         {bsl[0].(map[string]any)["provider"], "aws"},
+		"bsl region":       {bsl[0].(map[string]any)["config"].(map[string]any)["region"], testRegion},
+		"bsl kmsKeyId":     {bsl[0].(map[string]any)["config"].(map[string]any)["kmsKeyId"], testKeyArn},
+		"vsl region":       {vsl[0].(map[string]any)["config"].(map[string]any)["region"], testRegion},
+		"plugin image":     {plugins[0].(map[string]any)["image"], testPlugin},
+		"AWS_CLUSTER_NAME": {env[0].(map[string]any)["value"], testCluster},
+		"useSecret":        {valueAt(r, "credentials", "useSecret"), false},
+		"schedule":         {valueAt(r, "schedules", "daily", "schedule"), "0 3 * * *"},
+		"ttl":              {valueAt(r, "schedules", "daily", "template", "ttl"), "720h"},
+		"snapshotVolumes":  {valueAt(r, "schedules", "daily", "template", "snapshotVolumes"), true},
+		"node agent":       {valueAt(r, "deployNodeAgent"), false},
+	}
+	for what, c := range checks {
+		if c[0] != c[1] {
+			t.Errorf("%s = %v, want %v", what, c[0], c[1])
+		}
+	}
+	included, _ := valueAt(r, "schedules", "daily", "template", "includedNamespaces").([]any)
+	if len(included) != 2 || included[0] != "apps" || included[1] != "payments" {
+		t.Errorf("schedule backs up %v, want %v", included, testWorkloadNamespaces)
+	}
+	if got := valueAt(r, "nodeSelector", nodegroups.RoleLabelKey); got != "system" {
+		t.Errorf("Velero nodeSelector = %v, want system", got)
+	}
+}
+
+// S4: the Velero pods satisfy the restricted Pod Security Standard their namespace enforces.
+func TestVeleroPodsMeetRestrictedPodSecurity(t *testing.T) {
+	r := release(t, plan(t, nil), releaseVelero)
+	pod := map[string]any{"runAsNonRoot": true, "runAsUser": float64(veleroUID)}
+	for key, want := range pod {
+		if got := valueAt(r, "podSecurityContext", key); got != want {
+			t.Errorf("podSecurityContext.%s = %v, want %v", key, got, want)
+		}
+	}
+	if got := valueAt(r, "podSecurityContext", "seccompProfile", "type"); got != "RuntimeDefault" {
+		t.Errorf("seccompProfile = %v, want RuntimeDefault", got)
+	}
+	plugin := valueAt(r, "initContainers").([]any)[0].(map[string]any)
+	for name, context := range map[string]any{
+		"server": valueAt(r, "containerSecurityContext"),
+		"plugin": plugin["securityContext"],
+	} {
+		c, _ := context.(map[string]any)
+		drop, _ := c["capabilities"].(map[string]any)["drop"].([]any)
+		if c["allowPrivilegeEscalation"] != false || len(drop) != 1 || drop[0] != "ALL" {
+			t.Errorf("%s container securityContext %v is not restricted", name, c)
+		}
+	}
+	if valueAt(r, "upgradeCRDs") != false {
+		t.Error("the CRD upgrade hook (unpinned kubectl image) is enabled")
+	}
+}
+
+func TestBackupTTLIsTheRetentionInHours(t *testing.T) {
+	for days, want := range map[int]string{1: "24h", 30: "720h", 90: "2160h"} {
+		if got := backupTTL(days); got != want {
+			t.Errorf("backupTTL(%d) = %q, want %q", days, got, want)
+		}
+	}
+}
+
+// A Velero role the IRSA helper refuses (here: a name over IAM's 64 characters) fails the plan.
+func TestVeleroRoleErrorsSurface(t *testing.T) {
+	build := program(func(a *Args) { a.Environment = strings.Repeat("e", 60) })
+	_, err := offline.RunComponent("dev", nil, func(ctx *pulumi.Context) error {
+		_, err := build(ctx)
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "IAM allows at most 64") {
+		t.Errorf("got error %v, want the IAM role name limit", err)
+	}
+}
