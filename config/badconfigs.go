@@ -55,6 +55,7 @@ var BadConfigs = []BadConfig{
 	{Name: "key missing", Stack: "dev", Unset: []string{"eks-platform:azCount"}, Want: []string{"eks-platform:azCount", "not set"}},
 	{Name: "cluster name too long", Stack: "dev", Set: map[string]string{"eks-platform:clusterName": "a-very-long-cluster-name-that-breaks-iam-limits"}, Want: []string{"eks-platform:clusterName", "at most 40"}},
 	{Name: "empty cost center", Stack: "dev", Set: map[string]string{"eks-platform:costCenter": ""}, Want: []string{"eks-platform:costCenter", `""`}},
+	{Name: "owner not a label value", Stack: "dev", Set: map[string]string{"eks-platform:owner": "team@acme.com"}, Want: []string{"eks-platform:owner", "team@acme.com", "Kubernetes label"}},
 	{Name: "permissions boundary not a policy", Stack: "dev", Set: map[string]string{"eks-platform:permissionsBoundaryArn": "arn:aws:iam::123456789012:role/x"}, Want: []string{"eks-platform:permissionsBoundaryArn", "policy ARN"}},
 	{Name: "alarm email", Stack: "dev", Set: map[string]string{"eks-platform:alarmEmail": "ops"}, Want: []string{"eks-platform:alarmEmail", `"ops"`}},
 	{Name: "scale down threshold", Stack: "dev", Set: map[string]string{"eks-platform:clusterAutoscalerScaleDownUtilizationThreshold": "1.5"}, Want: []string{"eks-platform:clusterAutoscalerScaleDownUtilizationThreshold", "between 0 and 1"}},

@@ -11,10 +11,12 @@ import (
 )
 
 var (
-	regionPattern       = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]$`) // C2
-	suffixPattern       = regexp.MustCompile(`^[a-z][a-z0-9]{0,11}$`)
-	clusterBasePattern  = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
-	tagValuePattern     = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$`)
+	regionPattern      = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]$`) // C2
+	suffixPattern      = regexp.MustCompile(`^[a-z][a-z0-9]{0,11}$`)
+	clusterBasePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
+	// Cost tags are AWS tags and also Kubernetes labels on the platform's namespaces, so they take
+	// the stricter of the two syntaxes: a label value.
+	costTagPattern      = regexp.MustCompile(`^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$`)
 	policyArnPattern    = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:policy/[\w+=,.@/-]+$`)
 	principalArnPattern = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\w+=,.@/-]+$`)
 	addonVersionPattern = regexp.MustCompile(`^v[0-9]+\.[0-9]+\.[0-9]+-eksbuild\.[0-9]+$`)
@@ -81,8 +83,8 @@ func validate(c *Config, clusterBase string) error {
 			maxClusterNameLength, c.ClusterName, len(c.ClusterName)))
 	}
 	for _, key := range []string{"CostCenter", "Owner", "Project"} {
-		v.match(strings.ToLower(key[:1])+key[1:], c.Tags[key], tagValuePattern,
-			"must be a non-empty AWS tag value (letters, digits, spaces and _ . : / = + - @, at most 256)")
+		v.match(strings.ToLower(key[:1])+key[1:], c.Tags[key], costTagPattern,
+			"must be 1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (it is an AWS tag and a Kubernetes label)")
 	}
 	if !regionPattern.MatchString(c.Region) {
 		v.errs = append(v.errs, fmt.Errorf("aws:region = %q: must be an AWS region such as us-east-1 or us-gov-west-1", c.Region))

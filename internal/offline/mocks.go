@@ -82,7 +82,7 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	id := MockID(args.TypeToken, args.Name)
 	if args.Custom {
 		if _, ok := state["arn"]; !ok {
-			state["arn"] = resource.NewStringProperty(MockARN(args.TypeToken, args.Name, region))
+			state["arn"] = resource.NewStringProperty(MockARN(args.TypeToken, physicalName(args), region))
 		}
 	}
 	registryMu.RLock()
@@ -140,6 +140,17 @@ func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	return fn(args, region)
 }
 
+// physicalName is the resource's explicit name input when it has one (as AWS would name it), else
+// its logical name.
+func physicalName(args pulumi.MockResourceArgs) string {
+	for _, key := range []resource.PropertyKey{"name", "roleName"} {
+		if v, ok := args.Inputs[key]; ok && v.IsString() && v.StringValue() != "" {
+			return v.StringValue()
+		}
+	}
+	return args.Name
+}
+
 // MockID returns a deterministic, realistic-looking physical ID for a resource.
 func MockID(typeToken, name string) string {
 	sum := sha256.Sum256([]byte(typeToken + "/" + name))
@@ -150,7 +161,9 @@ func MockID(typeToken, name string) string {
 	return name + "-" + hexed[:8]
 }
 
-// MockARN returns a deterministic ARN in the mock account for a resource.
+// MockARN returns a deterministic ARN in the mock account for a resource with the given physical
+// name, in the format AWS uses for that resource type where it differs from the common
+// "arn:aws:<service>:<region>:<account>:<kind>/<name>".
 func MockARN(typeToken, name, region string) string {
 	service := "aws"
 	if parts := strings.Split(typeToken, ":"); len(parts) == 3 {
@@ -158,6 +171,16 @@ func MockARN(typeToken, name, region string) string {
 		if service == "index" {
 			service = parts[0]
 		}
+	}
+	switch typeToken {
+	case "aws:sns/topic:Topic":
+		return fmt.Sprintf("arn:aws:sns:%s:%s:%s", region, AccountID, name)
+	case "aws:cloudwatch/logGroup:LogGroup":
+		return fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", region, AccountID, name)
+	case "aws:ssm/parameter:Parameter":
+		return fmt.Sprintf("arn:aws:ssm:%s:%s:parameter/%s", region, AccountID, strings.TrimPrefix(name, "/"))
+	case "aws:cloudwatch/metricAlarm:MetricAlarm":
+		return fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", region, AccountID, name)
 	}
 	if service == "iam" {
 		return fmt.Sprintf("arn:aws:iam::%s:%s/%s", AccountID, strings.ToLower(lastSegment(typeToken)), name)
