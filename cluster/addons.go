@@ -61,13 +61,31 @@ func CoreDnsAddon(version string) AddonSpec {
 }
 
 // EbsCsiAddon is the EBS CSI driver on its S3 IRSA role. Like CoreDNS it needs nodes.
-func EbsCsiAddon(version string, serviceAccountRoleArn pulumi.StringInput) AddonSpec {
-	return AddonSpec{
+//
+// volumeTags are the cost-allocation tags (C5). The driver creates volumes and snapshots through
+// its own EC2 calls, which the AWS provider's default tags never reach, so it is told to add them
+// itself (controller.extraVolumeTags: every volume and every snapshot). The driver refuses to
+// start with keys under "kubernetes.io", "ebs.csi.aws.com/" or "aws:", which it reserves.
+func EbsCsiAddon(version string, serviceAccountRoleArn pulumi.StringInput, volumeTags map[string]string) AddonSpec {
+	spec := AddonSpec{
 		Name:                       "aws-ebs-csi-driver",
 		Version:                    version,
 		ServiceAccountRoleArn:      serviceAccountRoleArn,
 		requiresServiceAccountRole: true,
 	}
+	if len(volumeTags) > 0 {
+		spec.ConfigurationValues = map[string]any{"controller": map[string]any{"extraVolumeTags": volumeTags}}
+	}
+	return spec
+}
+
+// SnapshotControllerAddon is the CSI snapshot controller. It installs the VolumeSnapshot,
+// VolumeSnapshotContent and VolumeSnapshotClass CRDs and the controller that binds them, without
+// which the EBS CSI driver takes no snapshots and Velero backs up no volume data (P3). Its
+// Deployment needs nodes. What it installed is preserved if the add-on resource is removed: the
+// CRDs hold the VolumeSnapshots a restore may still need.
+func SnapshotControllerAddon(version string) AddonSpec {
+	return AddonSpec{Name: "snapshot-controller", Version: version, PreserveOnDelete: true}
 }
 
 // AddonsArgs lists the add-ons of one installation phase.

@@ -16,12 +16,15 @@ const (
 	ebsCsiRoleArn = "arn:aws:iam::123456789012:role/eks-platform-dev-ebs-csi"
 )
 
+var testVolumeTags = map[string]string{"CostCenter": "platform-engineering", "Environment": "dev"}
+
 func allAddons() []AddonSpec {
 	return []AddonSpec{
 		VpcCniAddon("v1.20.1-eksbuild.3", pulumi.String(cniRoleArn)),
 		KubeProxyAddon("v1.33.3-eksbuild.6"),
 		CoreDnsAddon("v1.12.4-eksbuild.1"),
-		EbsCsiAddon("v1.46.0-eksbuild.1", pulumi.String(ebsCsiRoleArn)),
+		EbsCsiAddon("v1.46.0-eksbuild.1", pulumi.String(ebsCsiRoleArn), testVolumeTags),
+		SnapshotControllerAddon("v8.2.0-eksbuild.1"),
 	}
 }
 
@@ -51,6 +54,7 @@ func TestK3AddonsArePinnedOnThisCluster(t *testing.T) {
 		{"kube-proxy-dev", "kube-proxy", "v1.33.3-eksbuild.6"},
 		{"coredns-dev", "coredns", "v1.12.4-eksbuild.1"},
 		{"aws-ebs-csi-driver-dev", "aws-ebs-csi-driver", "v1.46.0-eksbuild.1"},
+		{"snapshot-controller-dev", "snapshot-controller", "v8.2.0-eksbuild.1"},
 	} {
 		addon := get(t, plan, addonType, want.logical)
 		if addon.String("addonName") != want.name || addon.String("addonVersion") != want.version {
@@ -66,8 +70,8 @@ func TestK3AddonsArePinnedOnThisCluster(t *testing.T) {
 func TestK3ConflictResolutionIsExplicitOnEveryAddon(t *testing.T) {
 	plan := runAddons(t, allAddons())
 	addons := plan.ByType(addonType)
-	if len(addons) != 4 {
-		t.Fatalf("%d add-ons, want 4", len(addons))
+	if len(addons) != 5 {
+		t.Fatalf("%d add-ons, want 5", len(addons))
 	}
 	for _, addon := range addons {
 		for _, field := range []string{"resolveConflictsOnCreate", "resolveConflictsOnUpdate"} {
@@ -110,6 +114,7 @@ func TestK3ClusterCriticalAddonsArePreservedOnDelete(t *testing.T) {
 	plan := runAddons(t, allAddons())
 	for logical, want := range map[string]bool{
 		"vpc-cni-dev": true, "kube-proxy-dev": true, "coredns-dev": true, "aws-ebs-csi-driver-dev": false,
+		"snapshot-controller-dev": true,
 	} {
 		if got := get(t, plan, addonType, logical).Input("preserve"); got != want {
 			t.Errorf("%s preserve = %v, want %v", logical, got, want)
@@ -117,7 +122,8 @@ func TestK3ClusterCriticalAddonsArePreservedOnDelete(t *testing.T) {
 	}
 }
 
-// K3: CoreDNS and the EBS CSI driver wait for the node groups the root passes as dependencies.
+// K3: CoreDNS, the EBS CSI driver and the snapshot controller wait for the node groups the root
+// passes as dependencies.
 func TestK3PhaseTwoAddonsWaitForTheNodeGroups(t *testing.T) {
 	var nodeGroupURN string
 	plan, err := offline.RunComponent("dev", nil, func(ctx *pulumi.Context) error {
@@ -157,7 +163,7 @@ func TestK3PhaseTwoAddonsWaitForTheNodeGroups(t *testing.T) {
 	}
 	nodeGroupURN = get(t, plan, "aws:eks/nodeGroup:NodeGroup", "system-dev").URN
 	gpuGroupURN := get(t, plan, "aws:eks/nodeGroup:NodeGroup", "gpu-dev").URN
-	for _, logical := range []string{"coredns-dev", "aws-ebs-csi-driver-dev"} {
+	for _, logical := range []string{"coredns-dev", "aws-ebs-csi-driver-dev", "snapshot-controller-dev"} {
 		addon := get(t, plan, addonType, logical)
 		if !addon.DependsOn(nodeGroupURN) || !addon.DependsOn(gpuGroupURN) {
 			t.Errorf("%s dependencies = %v, want both node groups", logical, addon.Dependencies)
@@ -182,7 +188,7 @@ func TestAddonsArgsAreValidated(t *testing.T) {
 	add("unpinned version", func(a *AddonsArgs) { a.Addons[1].Version = "" })
 	add("duplicate add-on", func(a *AddonsArgs) { a.Addons = append(a.Addons, KubeProxyAddon("v1")) })
 	add("vpc-cni without IRSA role", func(a *AddonsArgs) { a.Addons[0] = VpcCniAddon("v1", nil) })
-	add("ebs csi without IRSA role", func(a *AddonsArgs) { a.Addons[3] = EbsCsiAddon("v1", nil) })
+	add("ebs csi without IRSA role", func(a *AddonsArgs) { a.Addons[3] = EbsCsiAddon("v1", nil, nil) })
 	add("configuration not JSON", func(a *AddonsArgs) {
 		a.Addons[2].ConfigurationValues = map[string]any{"replicaCount": make(chan int)}
 	})
@@ -193,5 +199,34 @@ func TestAddonsArgsAreValidated(t *testing.T) {
 		}); err == nil {
 			t.Errorf("%s: invalid add-on args accepted", name)
 		}
+	}
+}
+
+// C5: the EBS CSI driver puts the cost-allocation tags on the volumes and snapshots it creates,
+// which the provider's default tags never reach; without tags it gets no configuration at all.
+func TestC5EbsCsiDriverTagsItsVolumesAndSnapshots(t *testing.T) {
+	plan := runAddons(t, allAddons())
+	var config struct {
+		Controller struct {
+			ExtraVolumeTags map[string]string `json:"extraVolumeTags"`
+		} `json:"controller"`
+	}
+	raw := get(t, plan, addonType, "aws-ebs-csi-driver-dev").String("configurationValues")
+	if err := json.Unmarshal([]byte(raw), &config); err != nil {
+		t.Fatalf("aws-ebs-csi-driver configurationValues %q: %v", raw, err)
+	}
+	if len(config.Controller.ExtraVolumeTags) != len(testVolumeTags) {
+		t.Errorf("extraVolumeTags = %v, want %v", config.Controller.ExtraVolumeTags, testVolumeTags)
+	}
+	for key, value := range testVolumeTags {
+		if got := config.Controller.ExtraVolumeTags[key]; got != value {
+			t.Errorf("extraVolumeTags[%s] = %q, want %q", key, got, value)
+		}
+	}
+	if spec := EbsCsiAddon("v1", pulumi.String(ebsCsiRoleArn), nil); spec.ConfigurationValues != nil {
+		t.Errorf("untagged EBS CSI add-on has configuration %v", spec.ConfigurationValues)
+	}
+	if got, ok := get(t, plan, addonType, "snapshot-controller-dev").Inputs["configurationValues"]; ok {
+		t.Errorf("snapshot-controller configurationValues = %v, want unset", got)
 	}
 }

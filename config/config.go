@@ -70,6 +70,7 @@ type AddonVersions struct {
 	CoreDNS                 string
 	EbsCsiDriver            string
 	CloudWatchObservability string
+	SnapshotController      string
 }
 
 // NodeGroups holds G1-G3: three groups of one shape, plus the settings they share.

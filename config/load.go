@@ -58,6 +58,7 @@ func Parse(stack string, lookup Lookup) (*Config, error) {
 				CoreDNS:                 r.str("corednsVersion"),
 				EbsCsiDriver:            r.str("ebsCsiDriverVersion"),
 				CloudWatchObservability: r.str("cloudwatchObservabilityVersion"),
+				SnapshotController:      r.str("snapshotControllerVersion"),
 			},
 		},
 		NodeGroups: NodeGroups{

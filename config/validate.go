@@ -177,6 +177,7 @@ func validateCluster(v *validator, c *Config) {
 		"vpcCniVersion": k.AddonVersions.VpcCni, "kubeProxyVersion": k.AddonVersions.KubeProxy,
 		"corednsVersion": k.AddonVersions.CoreDNS, "ebsCsiDriverVersion": k.AddonVersions.EbsCsiDriver,
 		"cloudwatchObservabilityVersion": k.AddonVersions.CloudWatchObservability,
+		"snapshotControllerVersion":      k.AddonVersions.SnapshotController,
 	} {
 		v.match(key, version, addonVersionPattern, "must be a pinned EKS add-on version such as v1.20.1-eksbuild.3")
 	}

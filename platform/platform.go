@@ -1,7 +1,7 @@
 // Package platform installs the in-cluster platform (STACK_SPEC P1, P3): the controllers that use
 // the IRSA roles of the security package (cluster-autoscaler, aws-load-balancer-controller,
 // external-secrets with a ClusterSecretStore, metrics-server) and Velero backups with their own
-// S3 bucket and IRSA role.
+// S3 bucket and IRSA role, whose volume data are EBS snapshots taken through the CSI snapshot API.
 //
 // The charts are installed as pulumi-kubernetes helm/v3 Releases rather than v4 Charts. A Release
 // is a real Helm release stored in the cluster: `helm history` and `helm rollback` work during an
@@ -67,8 +67,7 @@ type Args struct {
 	// Velero role.
 	OidcProviderArn pulumi.StringInput
 	OidcProviderUrl pulumi.StringInput
-	// KmsKeyArn is the platform key (S1): it encrypts the backup bucket and the EBS volumes
-	// Velero snapshots and restores.
+	// KmsKeyArn is the platform key (S1): it encrypts the backup bucket.
 	KmsKeyArn pulumi.StringInput
 	// PermissionsBoundaryArn, when set, is applied to the Velero role.
 	PermissionsBoundaryArn string
@@ -102,6 +101,10 @@ type Args struct {
 	// CSI): a release waits for its pods to become ready, which needs nodes, so without these a
 	// first `pulumi up` would time out.
 	DependsOn []pulumi.Resource
+	// SnapshotCRDs is the resource that installs the VolumeSnapshot CRDs: the snapshot-controller
+	// add-on (cluster.SnapshotControllerAddon) or the add-on phase that holds it. The
+	// VolumeSnapshotClass waits for it, since the API server refuses objects of an unknown kind.
+	SnapshotCRDs pulumi.Resource
 }
 
 // Platform is the component; its outputs are the X1 exports of this concern.
@@ -118,8 +121,9 @@ type Platform struct {
 	ClusterSecretStoreName pulumi.StringOutput
 }
 
-// New installs the controllers, the ClusterSecretStore and Velero with its bucket and role. The
-// Kubernetes and AWS providers arrive through opts (pulumi.Providers) and are inherited.
+// New installs the controllers, the ClusterSecretStore and Velero with its bucket, role and
+// VolumeSnapshotClass. The Kubernetes and AWS providers arrive through opts (pulumi.Providers) and
+// are inherited.
 func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Platform, error) {
 	if err := validate(args); err != nil {
 		return nil, err
@@ -131,6 +135,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 
 	releases, err := newControllers(ctx, comp, args)
 	if err != nil {
+		return nil, err
+	}
+	if _, err := newStorageClass(ctx, comp, args); err != nil {
 		return nil, err
 	}
 	store, err := newClusterSecretStore(ctx, comp, args, releases[releaseExternalSecrets])
@@ -202,6 +209,7 @@ func validate(args *Args) error {
 		{"VeleroAwsPluginImage", args.VeleroAwsPluginImage == ""},
 		{"BackupSchedule", args.BackupSchedule == ""},
 		{"DependsOn", len(args.DependsOn) == 0},
+		{"SnapshotCRDs", args.SnapshotCRDs == nil},
 	}
 	for _, m := range missing {
 		if m.absent {

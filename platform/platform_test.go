@@ -28,6 +28,7 @@ const (
 	namespaceType   = "kubernetes:core/v1:Namespace"
 	secretStoreType = "kubernetes:external-secrets.io/v1:ClusterSecretStore"
 	nodeGroupType   = "aws:eks/nodeGroup:NodeGroup"
+	addonType       = "aws:eks/addon:Addon"
 )
 
 // Each controller gets a different fake role, so a release annotated with another's role fails.
@@ -80,7 +81,8 @@ func validArgs() *Args {
 	}
 }
 
-// program builds a stand-in node group (what the root passes in DependsOn) and the component.
+// program builds a stand-in node group (what the root passes in DependsOn) and snapshot
+// controller add-on (SnapshotCRDs), then the component.
 func program(mutate func(*Args)) func(ctx *pulumi.Context) (*Platform, error) {
 	return func(ctx *pulumi.Context) (*Platform, error) {
 		ng, err := eks.NewNodeGroup(ctx, "stand-in-nodes", &eks.NodeGroupArgs{
@@ -94,8 +96,16 @@ func program(mutate func(*Args)) func(ctx *pulumi.Context) (*Platform, error) {
 		if err != nil {
 			return nil, err
 		}
+		snapshotController, err := eks.NewAddon(ctx, "stand-in-snapshot-controller", &eks.AddonArgs{
+			ClusterName: pulumi.String(testCluster),
+			AddonName:   pulumi.String("snapshot-controller"),
+		})
+		if err != nil {
+			return nil, err
+		}
 		args := validArgs()
 		args.DependsOn = []pulumi.Resource{ng}
+		args.SnapshotCRDs = snapshotController
 		if mutate != nil {
 			mutate(args)
 		}
@@ -498,7 +508,7 @@ func TestAllChildrenAreParentedToTheComponent(t *testing.T) {
 	role := get(t, p, "eks-platform:security:IRSARole", "velero-dev")
 	for _, r := range p.Resources {
 		switch {
-		case r.Type == nodeGroupType, r.URN == comps[0].URN, strings.HasPrefix(r.Type, "pulumi:"), r.Parent == role.URN:
+		case r.Type == nodeGroupType, r.Type == addonType, r.URN == comps[0].URN, strings.HasPrefix(r.Type, "pulumi:"), r.Parent == role.URN:
 			continue
 		case r.Parent != comps[0].URN:
 			t.Errorf("%s %s is not parented to the component", r.Type, r.Name)
@@ -522,6 +532,7 @@ func TestValidationNamesTheMissingField(t *testing.T) {
 		"VeleroAwsPluginImage":          func(a *Args) { a.VeleroAwsPluginImage = "" },
 		"BackupSchedule":                func(a *Args) { a.BackupSchedule = "" },
 		"DependsOn":                     func(a *Args) { a.DependsOn = nil },
+		"SnapshotCRDs":                  func(a *Args) { a.SnapshotCRDs = nil },
 		`RoleArns["external-secrets"]`:  func(a *Args) { delete(a.RoleArns, security.RoleExternalSecrets) },
 		`Charts["velero"]`:              func(a *Args) { a.Charts[ChartVelero] = Chart{Repository: "https://x"} },
 		"KubernetesVersion":             func(a *Args) { a.KubernetesVersion = "latest" },
@@ -550,6 +561,7 @@ func TestValidationNamesTheMissingField(t *testing.T) {
 	if err := validate(func() *Args {
 		a := validArgs()
 		a.DependsOn = []pulumi.Resource{nil}
+		a.SnapshotCRDs = &eks.Addon{}
 		a.ClusterName = strings.Repeat("a", 43)
 		return a
 	}()); err != nil {

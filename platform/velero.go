@@ -21,7 +21,7 @@ const (
 )
 
 const (
-	// storageLocationName names both the BackupStorageLocation and the VolumeSnapshotLocation.
+	// storageLocationName names the BackupStorageLocation.
 	storageLocationName = "default"
 	dailyScheduleName   = "daily"
 	// maxBucketNameLength is S3's limit on bucket names.
@@ -31,19 +31,16 @@ const (
 	accountIDPlaceholder = "000000000000"
 	// abortIncompleteUploadDays removes the parts of uploads that never completed.
 	abortIncompleteUploadDays = 7
+	// lifecycleGraceDays is how long the lifecycle rule leaves a backup after its TTL. Velero
+	// deletes an expired backup's EBS snapshots from the list stored with the backup in the
+	// bucket: were the rule to expire the objects first, the snapshots would be left behind,
+	// unlisted and billed.
+	lifecycleGraceDays = 7
+	// csiFeatureFlag is the Velero server feature that snapshots CSI volumes.
+	csiFeatureFlag = "EnableCSI"
 	// veleroUID is the "nonroot" user of the distroless Velero image and of the AWS plugin image.
 	// It must be numeric for runAsNonRoot to be verifiable.
 	veleroUID = 65532
-)
-
-// Tags the policy's conditions rely on. Velero tags every snapshot with the backup's name and the
-// AWS plugin copies the volume's tags onto it; the EBS CSI driver tags volumes
-// kubernetes.io/cluster/<cluster>=owned when its k8sTagClusterId is the cluster name, and the
-// plugin tags restored volumes the same way when AWS_CLUSTER_NAME is set.
-const (
-	clusterTagPrefix   = "kubernetes.io/cluster/"
-	clusterTagValue    = "owned"
-	veleroBackupTagKey = "velero.io/backup"
 )
 
 // veleroRelease is the Velero release: one server, which Velero does not run twice.
@@ -69,8 +66,10 @@ func backupBucketName(clusterName, accountID string) string {
 	return fmt.Sprintf("velero-%s-%s", clusterName, accountID)
 }
 
-// newBackups creates the backup bucket, Velero's IRSA role and the Velero release with its daily
-// schedule (P3). The release waits for the load balancer controller like every other release.
+// newBackups creates the backup bucket, Velero's IRSA role, the VolumeSnapshotClass and the
+// Velero release with its daily schedule (P3). The release waits for the load balancer controller
+// like every other release, and for the snapshot class, so that no backup runs before its volumes
+// can be snapshotted.
 func newBackups(ctx *pulumi.Context, comp *Platform, args *Args, loadBalancerController *helmv3.Release) (*backups, error) {
 	parent := pulumi.Parent(comp)
 	identity := aws.GetCallerIdentityOutput(ctx, aws.GetCallerIdentityOutputArgs{}, parent)
@@ -81,11 +80,12 @@ func newBackups(ctx *pulumi.Context, comp *Platform, args *Args, loadBalancerCon
 		return nil, err
 	}
 
-	policy := pulumi.All(partition.Partition(), identity.AccountId(), bucket.Arn, args.KmsKeyArn).ApplyT(
+	policy := pulumi.All(partition.DnsSuffix(), bucket.Arn, args.KmsKeyArn).ApplyT(
 		func(v []any) (string, error) {
 			return veleroPolicy(veleroScope{
-				partition: v[0].(string), region: args.Region, accountID: v[1].(string),
-				bucketArn: v[2].(string), kmsKeyArn: v[3].(string), clusterName: args.ClusterName,
+				s3Endpoint: fmt.Sprintf("s3.%s.%s", args.Region, v[0].(string)),
+				bucketArn:  v[1].(string),
+				kmsKeyArn:  v[2].(string),
 			}).JSON()
 		}).(pulumi.StringOutput)
 	role, err := security.NewIRSARole(ctx, veleroRoleBaseName, &security.IRSARoleArgs{
@@ -101,7 +101,12 @@ func newBackups(ctx *pulumi.Context, comp *Platform, args *Args, loadBalancerCon
 		return nil, err
 	}
 
-	dependsOn := append([]pulumi.Resource{loadBalancerController}, args.DependsOn...)
+	snapshotClass, err := newSnapshotClass(ctx, comp, args)
+	if err != nil {
+		return nil, err
+	}
+
+	dependsOn := append([]pulumi.Resource{loadBalancerController, snapshotClass}, args.DependsOn...)
 	release, err := installRelease(ctx, comp, args, veleroRelease, veleroSettings(args, bucket.Bucket), role.Arn, dependsOn)
 	if err != nil {
 		return nil, err
@@ -110,8 +115,8 @@ func newBackups(ctx *pulumi.Context, comp *Platform, args *Args, loadBalancerCon
 }
 
 // newBackupBucket creates the backup bucket: versioned, encrypted with the platform key, closed
-// to the public and to plain HTTP, and emptied by lifecycle after the retention period (P3). In
-// prod it is protected and outlives the stack.
+// to the public and to plain HTTP, and emptied by lifecycle after the retention period and a
+// grace period (P3). In prod it is protected and outlives the stack.
 func newBackupBucket(ctx *pulumi.Context, comp *Platform, args *Args, accountID pulumi.StringOutput) (*s3.BucketV2, error) {
 	name := func(part string) string { return naming.Name("velero-bucket"+part, args.Environment) }
 	parent := pulumi.Parent(comp)
@@ -176,8 +181,9 @@ func newBackupBucket(ctx *pulumi.Context, comp *Platform, args *Args, accountID 
 		return nil, err
 	}
 
-	// Velero deletes expired backups itself; the lifecycle rule is the backstop, and also expires
-	// the versions deleted objects leave behind, one retention period later.
+	// Velero deletes expired backups itself; the lifecycle rule is the backstop, a grace period
+	// after the TTL, and also expires the versions deleted objects leave behind, one retention
+	// period later.
 	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, name("-lifecycle"), &s3.BucketLifecycleConfigurationV2Args{
 		Bucket: bucket.ID(),
 		Rules: s3.BucketLifecycleConfigurationV2RuleArray{s3.BucketLifecycleConfigurationV2RuleArgs{
@@ -185,7 +191,7 @@ func newBackupBucket(ctx *pulumi.Context, comp *Platform, args *Args, accountID 
 			Status: pulumi.String("Enabled"),
 			Filter: s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String("")},
 			Expiration: s3.BucketLifecycleConfigurationV2RuleExpirationArgs{
-				Days: pulumi.Int(args.BackupRetentionDays),
+				Days: pulumi.Int(args.BackupRetentionDays + lifecycleGraceDays),
 			},
 			NoncurrentVersionExpiration: s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{
 				NoncurrentDays: pulumi.Int(args.BackupRetentionDays),
@@ -215,27 +221,17 @@ func tlsOnlyBucketPolicy(bucketArn string) security.PolicyDocument {
 
 // veleroScope is what Velero's policy is scoped to, known once the bucket and key exist.
 type veleroScope struct {
-	partition, region, accountID string
-	bucketArn, kmsKeyArn         string
-	clusterName                  string
+	// s3Endpoint is S3's regional name ("s3.eu-west-1.amazonaws.com"), the kms:ViaService value of
+	// requests S3 makes with the key on Velero's behalf.
+	s3Endpoint           string
+	bucketArn, kmsKeyArn string
 }
 
-// veleroPolicy lets Velero use its own bucket and snapshot only this cluster's EBS volumes (P3,
-// S3). It has no s3:DeleteObjectVersion: a deleted backup stays recoverable as a noncurrent
-// version until the lifecycle rule expires it.
+// veleroPolicy lets Velero use its own bucket and nothing else (P3, S3). It has no EC2
+// permission: volumes are snapshotted and restored through the CSI snapshot API, and the EBS CSI
+// driver makes those calls on its own role. It has no s3:DeleteObjectVersion: a deleted backup
+// stays recoverable as a noncurrent version until the lifecycle rule expires it.
 func veleroPolicy(s veleroScope) security.PolicyDocument {
-	volumes := fmt.Sprintf("arn:%s:ec2:%s:%s:volume/*", s.partition, s.region, s.accountID)
-	// Snapshot ARNs carry no account ID.
-	snapshots := fmt.Sprintf("arn:%s:ec2:%s::snapshot/*", s.partition, s.region)
-	clusterTag := clusterTagPrefix + s.clusterName
-	taggedForCluster := func(conditionKey string) security.Condition {
-		return security.Condition{"StringEquals": {conditionKey + "/" + clusterTag: {clusterTagValue}}}
-	}
-	veleroSnapshot := func(conditionKey string) security.Condition {
-		condition := taggedForCluster(conditionKey)
-		condition["Null"] = map[string]security.StringList{conditionKey + "/" + veleroBackupTagKey: {"false"}}
-		return condition
-	}
 	return security.PolicyDocument{Statement: []security.Statement{
 		{
 			Sid:    "ReadWriteBackupObjects",
@@ -251,83 +247,26 @@ func veleroPolicy(s veleroScope) security.PolicyDocument {
 			Resource: security.StringList{s.bucketArn},
 		},
 		{
-			// EC2 Describe actions support no resource-level permissions: "*" is the only option.
-			Sid:      "DescribeVolumesAndSnapshots",
+			// The objects are SSE-KMS with the platform key: S3 generates and decrypts their data
+			// keys with the caller's permissions. The key serves Velero only through S3 and only
+			// for this bucket, whose ARN is the encryption context S3 uses with a bucket key (an
+			// object's ARN without one).
+			Sid:      "UsePlatformKeyForTheBucketOnly",
 			Effect:   security.Allow,
-			Action:   security.StringList{"ec2:DescribeVolumes", "ec2:DescribeSnapshots"},
-			Resource: security.StringList{"*"},
-		},
-		{
-			// CreateSnapshot is authorized against the source volume and the new snapshot.
-			Sid:       "SnapshotThisClustersVolumes",
-			Effect:    security.Allow,
-			Action:    security.StringList{"ec2:CreateSnapshot"},
-			Resource:  security.StringList{volumes},
-			Condition: taggedForCluster("aws:ResourceTag"),
-		},
-		{
-			Sid:       "CreateTaggedBackupSnapshots",
-			Effect:    security.Allow,
-			Action:    security.StringList{"ec2:CreateSnapshot"},
-			Resource:  security.StringList{snapshots},
-			Condition: veleroSnapshot("aws:RequestTag"),
-		},
-		{
-			// A restore creates a volume from a snapshot: authorized against both.
-			Sid:       "RestoreVolumesForThisCluster",
-			Effect:    security.Allow,
-			Action:    security.StringList{"ec2:CreateVolume"},
-			Resource:  security.StringList{volumes},
-			Condition: taggedForCluster("aws:RequestTag"),
-		},
-		{
-			Sid:       "RestoreFromThisClustersSnapshots",
-			Effect:    security.Allow,
-			Action:    security.StringList{"ec2:CreateVolume"},
-			Resource:  security.StringList{snapshots},
-			Condition: taggedForCluster("aws:ResourceTag"),
-		},
-		{
-			// Tags only in the call that creates the snapshot or volume: Velero cannot retag
-			// other resources into its scope.
-			Sid:      "TagWhileCreating",
-			Effect:   security.Allow,
-			Action:   security.StringList{"ec2:CreateTags"},
-			Resource: security.StringList{volumes, snapshots},
-			Condition: security.Condition{"StringEquals": {
-				"ec2:CreateAction": {"CreateSnapshot", "CreateVolume"},
-			}},
-		},
-		{
-			Sid:       "DeleteThisClustersBackupSnapshots",
-			Effect:    security.Allow,
-			Action:    security.StringList{"ec2:DeleteSnapshot"},
-			Resource:  security.StringList{snapshots},
-			Condition: veleroSnapshot("aws:ResourceTag"),
-		},
-		{
-			// SSE-KMS objects in the bucket, and snapshots and restored volumes of encrypted EBS
-			// volumes.
-			Sid:    "UsePlatformKey",
-			Effect: security.Allow,
-			Action: security.StringList{"kms:Decrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*",
-				"kms:DescribeKey"},
+			Action:   security.StringList{"kms:GenerateDataKey", "kms:Decrypt"},
 			Resource: security.StringList{s.kmsKeyArn},
-		},
-		{
-			// EBS attaches a volume restored from an encrypted snapshot through a grant.
-			Sid:       "GrantPlatformKeyToEBS",
-			Effect:    security.Allow,
-			Action:    security.StringList{"kms:CreateGrant"},
-			Resource:  security.StringList{s.kmsKeyArn},
-			Condition: security.Condition{"Bool": {"kms:GrantIsForAWSResource": {"true"}}},
+			Condition: security.Condition{
+				"StringEquals": {"kms:ViaService": {s.s3Endpoint}},
+				"StringLike":   {"kms:EncryptionContext:aws:s3:arn": {s.bucketArn, s.bucketArn + "/*"}},
+			},
 		},
 	}}
 }
 
 // veleroSettings configure Velero for the bucket and this region, with IRSA credentials instead
-// of a key Secret, the AWS plugin pinned, and the daily schedule of the workload namespaces. The
-// pods meet the restricted Pod Security Standard of their namespace.
+// of a key Secret, the AWS plugin pinned for the object store, CSI snapshots for the volumes, and
+// the daily schedule of the workload namespaces. The pods meet the restricted Pod Security
+// Standard of their namespace.
 func veleroSettings(args *Args, bucketName pulumi.StringOutput) pulumi.Map {
 	restrictedContainer := pulumi.Map{
 		"allowPrivilegeEscalation": pulumi.Bool(false),
@@ -358,8 +297,12 @@ func veleroSettings(args *Args, bucketName pulumi.StringOutput) pulumi.Map {
 		"upgradeCRDs": pulumi.Bool(false),
 		// File-system backups need the privileged node agent; volumes are backed up as EBS
 		// snapshots instead.
-		"deployNodeAgent":  pulumi.Bool(false),
-		"snapshotsEnabled": pulumi.Bool(true),
+		"deployNodeAgent": pulumi.Bool(false),
+		// In this chart snapshotsEnabled only creates VolumeSnapshotLocations, which are for
+		// snapshotter plugins. Volumes are snapshotted through the CSI snapshot API instead
+		// (EnableCSI), which needs no location: the EBS CSI driver takes the snapshots on its own
+		// role, so Velero's role needs no EC2 permissions at all (least privilege, P3).
+		"snapshotsEnabled": pulumi.Bool(false),
 		"configuration": pulumi.Map{
 			"backupStorageLocation": pulumi.Array{pulumi.Map{
 				"name":     pulumi.String(storageLocationName),
@@ -368,24 +311,20 @@ func veleroSettings(args *Args, bucketName pulumi.StringOutput) pulumi.Map {
 				"default":  pulumi.Bool(true),
 				"config":   pulumi.Map{"region": pulumi.String(args.Region), "kmsKeyId": args.KmsKeyArn},
 			}},
-			"volumeSnapshotLocation": pulumi.Array{pulumi.Map{
-				"name":     pulumi.String(storageLocationName),
-				"provider": pulumi.String("aws"),
-				"config":   pulumi.Map{"region": pulumi.String(args.Region)},
-			}},
-			// The AWS plugin tags restored volumes as this cluster's, which the policy requires.
-			"extraEnvVars": pulumi.Array{pulumi.Map{
-				"name": pulumi.String("AWS_CLUSTER_NAME"), "value": pulumi.String(args.ClusterName),
-			}},
+			// CSI snapshot support is built into Velero since 1.14 but still off without this
+			// flag: a backup would hold the volumes' manifests and none of their data.
+			"features": pulumi.String(csiFeatureFlag),
+			// The snapshots stay EBS snapshots: moving their data into the bucket would need the
+			// node agent.
+			"defaultSnapshotMoveData": pulumi.Bool(false),
 		},
 		"schedules": pulumi.Map{dailyScheduleName: pulumi.Map{
 			"schedule": pulumi.String(args.BackupSchedule),
 			"template": pulumi.Map{
-				"includedNamespaces":      pulumi.ToStringArray(args.WorkloadNamespaces),
-				"snapshotVolumes":         pulumi.Bool(true),
-				"storageLocation":         pulumi.String(storageLocationName),
-				"volumeSnapshotLocations": pulumi.StringArray{pulumi.String(storageLocationName)},
-				"ttl":                     pulumi.String(backupTTL(args.BackupRetentionDays)),
+				"includedNamespaces": pulumi.ToStringArray(args.WorkloadNamespaces),
+				"snapshotVolumes":    pulumi.Bool(true),
+				"storageLocation":    pulumi.String(storageLocationName),
+				"ttl":                pulumi.String(backupTTL(args.BackupRetentionDays)),
 			},
 		}},
 	}

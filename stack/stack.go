@@ -2,7 +2,8 @@
 // concern packages together in the order AWS and Kubernetes need:
 //
 //	security (KMS key) → network → cluster → IRSA roles → CNI and kube-proxy add-ons
-//	  → node groups → CoreDNS and EBS CSI add-ons → namespaces and guardrails → observability
+//	  → node groups → CoreDNS, EBS CSI and snapshot-controller add-ons → namespaces and guardrails
+//	  → observability → platform controllers and backups
 //
 // It holds no resource logic of its own beyond the two providers.
 package stack
@@ -160,7 +161,9 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 		ClusterName: eks.ClusterName,
 		Addons: []cluster.AddonSpec{
 			cluster.CoreDnsAddon(versions.CoreDNS),
-			cluster.EbsCsiAddon(versions.EbsCsiDriver, roles.RoleArns[security.RoleEBSCSIDriver]),
+			// The driver tags the volumes and snapshots it creates: default tags do not reach them (C5).
+			cluster.EbsCsiAddon(versions.EbsCsiDriver, roles.RoleArns[security.RoleEBSCSIDriver], cfg.Tags),
+			cluster.SnapshotControllerAddon(versions.SnapshotController),
 		},
 	}, withAWS, pulumi.DependsOn(nodes.NodeGroups))
 	if err != nil {
@@ -248,6 +251,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 		BackupSchedule:                p.BackupSchedule,
 		BackupRetentionDays:           p.BackupRetentionDays,
 		Labels:                        cfg.Tags,
+		SnapshotCRDs:                  workloadAddons.ByName["snapshot-controller"],
 		DependsOn:                     append(append([]pulumi.Resource{}, nodes.NodeGroups...), workloadAddons, baseline),
 	}, withAWSAndKubernetes)
 	if err != nil {
