@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# The delivery part of CI (called by .ci/run), runnable by hand too:
+#   1. build or restore the pinned toolchain (scripts/toolchain.sh)
+#   2. lint the GitHub workflows with bin/actionlint (and the scripts with shellcheck)
+#   3. check every workflow installs the Pulumi CLI version pinned in tools/pulumi/go.mod
+#   4. prove the real CLI accepts Pulumi.yaml and every stack file (typed project config is
+#      validated against each stack's values; a wrongly typed value must be rejected, so the
+#      check cannot pass vacuously) and runs a Go program through the pinned language host
+#   5. the integration tests' module: vet, unit tests of its checks, skip path of the live tests
+# Nothing here needs AWS, a Pulumi account or provider plugins. Each step prints its duration.
+#
+# Usage: scripts/ci-delivery.sh
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+root=$(repo_root)
+cd "$root"
+
+step_started=0
+step() {
+  step_started=$SECONDS
+  echo
+  echo "=== delivery: $* ==="
+}
+took() { echo "--- took $((SECONDS - step_started))s"; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+pinned=$(pinned_pulumi_version "$root")
+
+step "toolchain (pinned Pulumi CLI $pinned, Go language host, actionlint)"
+scripts/toolchain.sh
+took
+
+# Everything below uses the pinned CLI with its language host beside it, in a throwaway Pulumi
+# home and file backend with a throwaway passphrase: no account, no network.
+export PATH="$root/bin:$PATH"
+export PULUMI_HOME="$work/pulumi-home"
+export PULUMI_BACKEND_URL="file://$work/state"
+export PULUMI_CONFIG_PASSPHRASE=throwaway
+export PULUMI_SKIP_UPDATE_CHECK=true
+mkdir -p "$work/state"
+
+step "actionlint and shellcheck"
+if ! command -v shellcheck >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  # actionlint checks the workflows' run: scripts with shellcheck when it is installed.
+  apt-get install -y -qq shellcheck >/dev/null 2>&1 ||
+    { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq shellcheck >/dev/null 2>&1; } ||
+    echo "shellcheck could not be installed: workflow run: scripts are linted without it"
+fi
+bin/actionlint .github/workflows/*.yml
+echo "actionlint: $(find .github/workflows -name '*.yml' | wc -l) workflows clean"
+if command -v shellcheck >/dev/null 2>&1; then
+  shellcheck -x scripts/*.sh
+  echo "shellcheck: scripts/*.sh clean"
+fi
+took
+
+step "workflows pin Pulumi ${pinned#v}"
+for workflow in .github/workflows/*.yml; do
+  while read -r pin; do
+    [ "$pin" = "${pinned#v}" ] || die "$workflow sets PULUMI_VERSION $pin, tools/pulumi/go.mod pins ${pinned#v}"
+  done < <(awk '$1 == "PULUMI_VERSION:" { print $2 }' "$workflow")
+done
+grep -l 'pulumi-version:' .github/workflows/*.yml | while read -r workflow; do
+  grep -q '^  PULUMI_VERSION: ' "$workflow" || die "$workflow installs Pulumi without the pinned PULUMI_VERSION"
+done
+echo "every workflow installs Pulumi ${pinned#v}"
+took
+
+step "the Pulumi CLI validates Pulumi.yaml and every stack file and runs a Go program"
+# A stand-in program beside copies of the real project and stack files: `pulumi up` validates each
+# stack's values against the typed project config, then runs the program through the pinned Go
+# language host; the program registers no resources, so no provider plugin is needed. It exports
+# two config values as the CLI hands them over. Copies, because `pulumi stack init` writes an
+# encryption salt into the stack file.
+project="$work/project"
+mkdir -p "$project"
+cp Pulumi.yaml Pulumi.*.yaml "$project/"
+cat >"$project/main.go" <<'GO'
+package main
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+)
+
+func main() {
+	pulumi.Run(func(ctx *pulumi.Context) error {
+		ctx.Export("environment", pulumi.String(config.Get(ctx, "eks-platform:environment")))
+		ctx.Export("region", pulumi.String(config.Get(ctx, "aws:region")))
+		return nil
+	})
+}
+GO
+# The program's own requirements and checksums, so the build needs nothing it does not have.
+sed 's#^module .*#module eks-platform-cli-check#' go.mod >"$project/go.mod"
+cp go.sum "$project/go.sum"
+stacks=()
+for file in Pulumi.*.yaml; do
+  name=${file#Pulumi.}
+  stacks+=("${name%.yaml}")
+done
+[ ${#stacks[@]} -gt 0 ] || die "no Pulumi.<stack>.yaml in $root"
+for stack in "${stacks[@]}"; do
+  pulumi --cwd "$project" stack init "$stack" --non-interactive >/dev/null 2>&1
+  pulumi --cwd "$project" up --stack "$stack" --yes --skip-preview --non-interactive >"$work/up-$stack.log" 2>&1 ||
+    { cat "$work/up-$stack.log"; die "the Pulumi CLI rejected Pulumi.$stack.yaml or could not run a Go program"; }
+  environment=$(pulumi --cwd "$project" stack output environment --stack "$stack" --non-interactive)
+  region=$(pulumi --cwd "$project" stack output region --stack "$stack" --non-interactive)
+  # The region scripts/stack.sh checks before deploying is the one the CLI gives the program.
+  expected_region=$(scripts/stack.sh region "$stack")
+  [ "$region" = "$expected_region" ] ||
+    die "the CLI resolves aws:region of stack $stack to $region, scripts/stack.sh to $expected_region"
+  echo "stack $stack: config accepted, program ran (environment $environment, region $region)"
+done
+# Negative control: the same check must reject a value of the wrong type for a typed key.
+integer_key=$(awk 'previous ~ /^  eks-platform:/ && /^ +type: integer/ { sub(":$", "", key); print key; exit } { previous = $0; key = $1 }' Pulumi.yaml)
+[ -n "$integer_key" ] || die "Pulumi.yaml declares no integer config key for the negative control"
+printf 'config:\n  %s: not-a-number\n' "$integer_key" >"$project/Pulumi.negative-control.yaml"
+pulumi --cwd "$project" stack init negative-control --non-interactive >/dev/null 2>&1
+if pulumi --cwd "$project" preview --stack negative-control --non-interactive >"$work/negative.log" 2>&1; then
+  die "the CLI accepted $integer_key: not-a-number; the stack file check proves nothing"
+fi
+grep -q "must be of type" "$work/negative.log" || { cat "$work/negative.log"; die "the negative control failed for another reason"; }
+echo "negative control: $(grep -o "configuration key .*must be of type '[a-z]*'" "$work/negative.log")"
+echo "CLI $(pulumi version), language host $(readlink -f bin/pulumi-language-go)"
+took
+
+step "integration tests (module tests/integration: vet, checks' unit tests, live tests' skip path)"
+(cd tests/integration && go vet ./...)
+status=0
+(cd tests/integration && go test -count=1 -v ./...) >"$work/integration.log" 2>&1 || status=$?
+# The skip reasons (printed just before each top-level "--- SKIP"), then go test's summary.
+grep -B1 -E '^--- SKIP' "$work/integration.log" | grep -v -E '^(--|--- SKIP.*)$' || true
+echo "$(grep -c -E '^\s*--- PASS' "$work/integration.log") tests and subtests passed, $(grep -c -E '^\s*--- SKIP' "$work/integration.log") skipped"
+if [ "$status" -ne 0 ]; then
+  cat "$work/integration.log"
+  die "integration module tests failed"
+fi
+tail -n 1 "$work/integration.log"
+took

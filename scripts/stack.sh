@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# The one entry point for stack operations, for CI and people alike (STACK_SPEC X3). Everything
+# runs non-interactively. Before touching any backend or cloud resource it checks, in this order,
+# and stops with one line on stderr and a non-zero exit at the first failure:
+#   the stack file Pulumi.<stack>.yaml exists; the stack's aws:region is well formed and equals
+#   AWS_REGION / AWS_DEFAULT_REGION when those are set (C2, seed 000 #7); destroy is confirmed;
+#   the pulumi CLI is present; the aws CLI is present (pulumi-eks runs `aws eks get-token` for
+#   its kubeconfig); AWS credentials resolve; the Pulumi backend is logged in.
+# Then it selects the stack (check, preview and up create it when missing) and runs the command.
+#
+# Usage: scripts/stack.sh <command> <stack> [file]
+#   check          the pre-flight checks and stack selection only
+#   preview        pulumi preview --diff
+#   up             pulumi up --yes (preview, then apply)
+#   destroy        pulumi destroy --yes; needs EKS_PLATFORM_CONFIRM_DESTROY=<stack>
+#   refresh-check  drift check without writing state: fails when the real resources differ from
+#                  the state (refresh --preview-only --expect-no-changes) or the program differs
+#                  from the state (preview --expect-no-changes)
+#   outputs        writes `pulumi stack output --json` (secrets masked) to [file], default
+#                  outputs/<stack>.json, the input of tests/integration; needs no AWS access
+#   region         prints the stack's aws:region and exits (CI configures AWS credentials with it)
+#
+# Environment:
+#   PULUMI_BACKEND_URL            state backend (s3://bucket/prefix, https://api.pulumi.com, ...)
+#   EKS_PLATFORM_LOCAL_BACKEND=1  when PULUMI_BACKEND_URL is unset: a file backend in .pulumi-local/
+#                                 (needs PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE)
+#   EKS_PLATFORM_SECRETS_PROVIDER secrets provider of a stack created here (e.g. awskms://alias/x)
+#   PULUMI                        pulumi CLI to use; default bin/pulumi (scripts/toolchain.sh),
+#                                 then pulumi on PATH
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+root=$(repo_root)
+caller_dir=$PWD
+
+usage="usage: scripts/stack.sh <check|preview|up|destroy|refresh-check|outputs|region> <stack> [file]"
+if [ $# -lt 2 ] || [ $# -gt 3 ]; then die "$usage"; fi
+command=$1
+stack=$2
+case "$command" in
+  check | preview | up | destroy | refresh-check | region) [ $# -eq 2 ] || die "$usage" ;;
+  outputs) ;;
+  *) die "unknown command '$command'; $usage" ;;
+esac
+[[ "$stack" =~ ^[A-Za-z0-9_.-]+$ ]] || die "invalid stack name '$stack': letters, digits, '_', '.', '-' only"
+
+stack_file="$root/Pulumi.$stack.yaml"
+if [ ! -f "$stack_file" ]; then
+  known=()
+  for file in "$root"/Pulumi.*.yaml; do
+    name=${file##*/Pulumi.}
+    [ -f "$file" ] && known+=("${name%.yaml}")
+  done
+  die "stack file Pulumi.$stack.yaml not found in $root (stacks: ${known[*]:-none})"
+fi
+
+# yaml_region prints aws:region from the config block of a Pulumi YAML file, in either the stack
+# file form `aws:region: x` or the project file form `aws:region:` + `value: x` (or `default:`).
+yaml_region() {
+  awk '
+    /^config:/ { in_config = 1; next }
+    /^[^[:space:]#]/ { in_config = 0 }
+    !in_config { next }
+    nested && /^  [^ ]/ { nested = 0 }
+    nested && ($1 == "value:" || $1 == "default:") { value = $2; exit }
+    $1 == "aws:region:" {
+      if (NF >= 2 && $2 !~ /^#/) { value = $2; exit }
+      nested = 1
+    }
+    END { gsub(/["\047]/, "", value); if (value != "") print value }
+  ' "$1"
+}
+
+region=$(yaml_region "$stack_file")
+region_source="aws:region in Pulumi.$stack.yaml"
+if [ -z "$region" ] && [ -f "$root/Pulumi.yaml" ]; then
+  region=$(yaml_region "$root/Pulumi.yaml")
+  region_source="aws:region in Pulumi.yaml (Pulumi.$stack.yaml sets none)"
+fi
+if [ -z "$region" ]; then
+  region=us-east-1
+  region_source="the default aws:region"
+fi
+[[ "$region" =~ ^[a-z]{2}(-gov)?-[a-z]+-[0-9]$ ]] ||
+  die "invalid region '$region' from $region_source: must match ^[a-z]{2}(-gov)?-[a-z]+-[0-9]\$ (e.g. us-east-1)"
+
+if [ "$command" = region ]; then
+  echo "$region"
+  exit 0
+fi
+
+for variable in AWS_REGION AWS_DEFAULT_REGION; do
+  if [ -n "${!variable:-}" ] && [ "${!variable}" != "$region" ]; then
+    die "$variable=${!variable} but stack $stack deploys to $region ($region_source): unset $variable or set it to $region"
+  fi
+done
+
+if [ "$command" = destroy ] && [ "${EKS_PLATFORM_CONFIRM_DESTROY:-}" != "$stack" ]; then
+  die "destroy deletes every resource of stack $stack: set EKS_PLATFORM_CONFIRM_DESTROY=$stack to confirm"
+fi
+
+pinned_version=$(pinned_pulumi_version "$root")
+if [ -n "${PULUMI:-}" ]; then
+  [ -x "$PULUMI" ] || die "PULUMI=$PULUMI is not an executable file"
+  pulumi=$PULUMI
+elif [ -x "$root/bin/pulumi" ]; then
+  pulumi="$root/bin/pulumi"
+  # The CLI finds its Go language host on PATH.
+  export PATH="$root/bin:$PATH"
+elif command -v pulumi >/dev/null 2>&1; then
+  pulumi=$(command -v pulumi)
+else
+  die "pulumi CLI not found: run scripts/toolchain.sh (builds bin/pulumi $pinned_version) or install Pulumi $pinned_version"
+fi
+export PULUMI_SKIP_UPDATE_CHECK=true
+installed_version=$("$pulumi" version 2>/dev/null || true)
+if [ "$installed_version" != "$pinned_version" ]; then
+  echo "warning: $pulumi is version '${installed_version}', CI pins $pinned_version (tools/pulumi/go.mod)" >&2
+fi
+
+if [ "$command" != outputs ]; then
+  command -v aws >/dev/null 2>&1 ||
+    die "aws CLI not found on PATH: pulumi-eks runs 'aws eks get-token' for the cluster kubeconfig; install AWS CLI v2"
+  if ! aws_error=$(aws sts get-caller-identity --region "$region" --output text --query Account 2>&1 >/dev/null); then
+    die "AWS credentials do not resolve (aws sts get-caller-identity in $region: $(printf '%s\n' "$aws_error" | awk 'NF { line = $0 } END { print line }'))"
+  fi
+fi
+
+if [ -z "${PULUMI_BACKEND_URL:-}" ] && [ "${EKS_PLATFORM_LOCAL_BACKEND:-}" = 1 ]; then
+  [ -n "${PULUMI_CONFIG_PASSPHRASE:-}${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ] ||
+    die "the local backend encrypts secrets with a passphrase: set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE"
+  mkdir -p "$root/.pulumi-local"
+  export PULUMI_BACKEND_URL="file://$root/.pulumi-local"
+fi
+if ! "$pulumi" whoami --non-interactive >/dev/null 2>&1; then
+  die "not logged in to a Pulumi backend: set PULUMI_BACKEND_URL (e.g. s3://bucket/prefix) or PULUMI_ACCESS_TOKEN, or EKS_PLATFORM_LOCAL_BACKEND=1 for a local file backend"
+fi
+
+cd "$root"
+# Only the commands that deploy create a missing stack; the others report it missing.
+case "$command" in
+  check | preview | up)
+    select_args=(stack select --create --non-interactive "$stack")
+    if [ -n "${EKS_PLATFORM_SECRETS_PROVIDER:-}" ]; then
+      select_args+=(--secrets-provider "$EKS_PLATFORM_SECRETS_PROVIDER")
+    fi
+    ;;
+  *) select_args=(stack select --non-interactive "$stack") ;;
+esac
+"$pulumi" "${select_args[@]}"
+
+on_stack=(--stack "$stack" --non-interactive)
+case "$command" in
+  check) echo "stack $stack ready: region $region, backend $("$pulumi" whoami --verbose --non-interactive 2>/dev/null | awk '/Backend URL/ { print $3 }')" ;;
+  preview) "$pulumi" preview "${on_stack[@]}" --diff ;;
+  up) "$pulumi" up "${on_stack[@]}" --yes --diff ;;
+  destroy) "$pulumi" destroy "${on_stack[@]}" --yes ;;
+  refresh-check)
+    status=0
+    "$pulumi" refresh "${on_stack[@]}" --preview-only --expect-no-changes --diff ||
+      { echo "drift: the real resources of stack $stack differ from its state (pulumi refresh would change it)" >&2; status=1; }
+    "$pulumi" preview "${on_stack[@]}" --expect-no-changes --diff ||
+      { echo "pending: the program differs from the state of stack $stack (pulumi up would change it)" >&2; status=1; }
+    exit "$status"
+    ;;
+  outputs)
+    target=${3:-"$root/outputs/$stack.json"}
+    [[ "$target" = /* ]] || target="$caller_dir/$target"
+    mkdir -p "$(dirname "$target")"
+    "$pulumi" stack output "${on_stack[@]}" --json --show-secrets=false >"$target.partial"
+    mv -f "$target.partial" "$target"
+    echo "outputs of stack $stack written to $target"
+    ;;
+esac

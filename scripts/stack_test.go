@@ -1,0 +1,472 @@
+// Package scripts holds the delivery shell scripts; this test drives scripts/stack.sh against
+// fake `pulumi` and `aws` CLIs to pin down its pre-flight checks (STACK_SPEC C2, X3) and the
+// exact commands it runs.
+package scripts
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// fakePulumi logs every call and answers the few commands whose output the script reads.
+// FAKE_PULUMI_WHOAMI_RC fails `whoami`; FAKE_PULUMI_FAIL names one subcommand that fails.
+const fakePulumi = `#!/bin/sh
+echo "pulumi $* | PULUMI_BACKEND_URL=${PULUMI_BACKEND_URL:-}" >> "$FAKE_LOG"
+case "$1" in
+  version) echo "$FAKE_PULUMI_VERSION" ;;
+  whoami) exit "${FAKE_PULUMI_WHOAMI_RC:-0}" ;;
+  stack) if [ "$2" = output ]; then echo '{"clusterName":"eks-platform-dev"}'; fi ;;
+esac
+if [ "$1" = "${FAKE_PULUMI_FAIL:-}" ]; then exit 255; fi
+exit 0
+`
+
+// fakeAWS answers sts get-caller-identity like the real CLI, including its two-line error
+// when no credentials resolve (FAKE_AWS_NO_CREDENTIALS).
+const fakeAWS = `#!/bin/sh
+echo "aws $*" >> "$FAKE_LOG"
+if [ -n "${FAKE_AWS_NO_CREDENTIALS:-}" ]; then
+  echo >&2
+  echo 'Unable to locate credentials. You can configure credentials by running "aws configure".' >&2
+  exit 255
+fi
+echo 123456789012
+`
+
+const projectFile = `name: eks-platform
+runtime: go
+config:
+  aws:region:
+    description: AWS region of the stack.
+    value: us-east-1
+  eks-platform:environment:
+    type: string
+    default: ""
+`
+
+// stackFiles are the fixture's stacks, named after the region case each one exercises.
+var stackFiles = map[string]string{
+	"dev":    "config:\n  eks-platform:environment: dev\n",
+	"west":   "config:\n  eks-platform:environment: staging\n  aws:region: us-west-2 # comment\n",
+	"gov":    "config:\n  aws:region: us-gov-west-1\n",
+	"quoted": "config:\n  aws:region: \"eu-west-3\"\n",
+	"bad":    "config:\n  aws:region: US-East-1\n",
+	"short":  "config:\n  aws:region: useast1\n",
+}
+
+// systemTools are the only external commands the script may use besides pulumi and aws.
+var systemTools = []string{"awk", "dirname", "grep", "mkdir", "mv"}
+
+// moduleRoot finds the repository root from the test's working directory by looking for the
+// module's go.mod upward, never by counting parent directories (STACK_SPEC X4, seed 000 #9).
+func moduleRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+		if err == nil && strings.Contains(string(data), "module github.com/acme/eks-platform\n") {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod of module github.com/acme/eks-platform above the test's directory")
+		}
+		dir = parent
+	}
+}
+
+type fixture struct {
+	root    string // a throwaway repository: go.mod, project and stack files, the scripts
+	pathDir string // the only directory on the script's PATH
+	log     string // every pulumi and aws invocation, one per line
+	bash    string
+	pinned  string // the CLI version pinned in tools/pulumi/go.mod
+}
+
+type fixtureOptions struct {
+	withoutPulumi, withoutAWS, withoutProjectRegion bool
+}
+
+func newFixture(t *testing.T, opts fixtureOptions) *fixture {
+	t.Helper()
+	repo := moduleRoot(t)
+	f := &fixture{root: t.TempDir(), pathDir: t.TempDir()}
+	f.log = filepath.Join(t.TempDir(), "calls.log")
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skipf("bash not found: %v", err)
+	}
+	f.bash = bash
+
+	project := projectFile
+	if opts.withoutProjectRegion {
+		project = strings.Replace(project, "  aws:region:\n    description: AWS region of the stack.\n    value: us-east-1\n", "", 1)
+	}
+	files := map[string]string{
+		"go.mod":      "module github.com/acme/eks-platform\n\ngo 1.26\n",
+		"Pulumi.yaml": project,
+	}
+	for name, content := range stackFiles {
+		files["Pulumi."+name+".yaml"] = content
+	}
+	for _, rel := range []string{"scripts/stack.sh", "scripts/lib.sh", "tools/pulumi/go.mod"} {
+		data, err := os.ReadFile(filepath.Join(repo, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[rel] = string(data)
+	}
+	for rel, content := range files {
+		writeFile(t, filepath.Join(f.root, rel), content, 0o644)
+	}
+	f.pinned = pinnedVersion(t, files["tools/pulumi/go.mod"])
+
+	for _, tool := range systemTools {
+		path, err := exec.LookPath(tool)
+		if err != nil {
+			t.Skipf("%s not found: %v", tool, err)
+		}
+		if err := os.Symlink(path, filepath.Join(f.pathDir, tool)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !opts.withoutPulumi {
+		writeFile(t, filepath.Join(f.pathDir, "pulumi"), fakePulumi, 0o755)
+	}
+	if !opts.withoutAWS {
+		writeFile(t, filepath.Join(f.pathDir, "aws"), fakeAWS, 0o755)
+	}
+	return f
+}
+
+func writeFile(t *testing.T, path, content string, mode os.FileMode) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), mode); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func pinnedVersion(t *testing.T, goMod string) string {
+	t.Helper()
+	for _, line := range strings.Split(goMod, "\n") {
+		fields := strings.Fields(line)
+		if len(fields) >= 2 && fields[0] == "github.com/pulumi/pulumi/pkg/v3" {
+			return fields[1]
+		}
+	}
+	t.Fatal("tools/pulumi/go.mod does not require github.com/pulumi/pulumi/pkg/v3")
+	return ""
+}
+
+type result struct {
+	dir            string // the working directory the script ran in
+	code           int
+	stdout, stderr string
+	calls          []string
+}
+
+// run runs the stack script from an unrelated working directory (it must find its repository
+// itself) with a clean environment: nothing of the host's AWS or Pulumi settings leaks in.
+func (f *fixture) run(t *testing.T, env map[string]string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(f.bash, append([]string{filepath.Join(f.root, "scripts", "stack.sh")}, args...)...)
+	cmd.Dir = t.TempDir()
+	cmd.Env = []string{
+		"PATH=" + f.pathDir,
+		"HOME=" + t.TempDir(),
+		"FAKE_LOG=" + f.log,
+		"FAKE_PULUMI_VERSION=" + f.pinned,
+	}
+	for key, value := range env {
+		cmd.Env = append(cmd.Env, key+"="+value)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	r := result{dir: cmd.Dir}
+	if err := cmd.Run(); err != nil {
+		var exitErr *exec.ExitError
+		if !errors.As(err, &exitErr) {
+			t.Fatal(err)
+		}
+		r.code = exitErr.ExitCode()
+	}
+	r.stdout, r.stderr = stdout.String(), stderr.String()
+	if data, err := os.ReadFile(f.log); err == nil {
+		r.calls = strings.Split(strings.TrimSpace(string(data)), "\n")
+	}
+	return r
+}
+
+// mutatingCalls are the invocations that touch a backend or the cloud: none may happen when a
+// pre-flight check fails.
+func (r result) mutatingCalls() []string {
+	var touched []string
+	for _, call := range r.calls {
+		for _, prefix := range []string{"pulumi stack", "pulumi preview", "pulumi up", "pulumi destroy", "pulumi refresh"} {
+			if strings.HasPrefix(call, prefix) {
+				touched = append(touched, call)
+			}
+		}
+	}
+	return touched
+}
+
+func (r result) called(prefix string) bool {
+	for _, call := range r.calls {
+		if strings.HasPrefix(call, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestPreflightFailures: each broken precondition stops the script before it touches anything,
+// with exactly one line on stderr that names the problem (STACK_SPEC C2, X3; seed 000 #7).
+func TestPreflightFailures(t *testing.T) {
+	cases := []struct {
+		name string
+		opts fixtureOptions
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{name: "no arguments", args: nil, want: "usage: scripts/stack.sh"},
+		{name: "unknown command", args: []string{"apply", "dev"}, want: "unknown command 'apply'"},
+		{name: "extra argument", args: []string{"preview", "dev", "extra"}, want: "usage: scripts/stack.sh"},
+		{name: "stack name with a path", args: []string{"preview", "../dev"}, want: "invalid stack name '../dev'"},
+		{name: "missing stack file", args: []string{"preview", "qa"}, want: "stack file Pulumi.qa.yaml not found in "},
+		{name: "missing stack file lists the stacks", args: []string{"preview", "qa"}, want: "(stacks: bad dev gov quoted short west)"},
+		{name: "upper-case region (C2)", args: []string{"preview", "bad"}, want: "invalid region 'US-East-1' from aws:region in Pulumi.bad.yaml"},
+		{name: "region without dashes (C2)", args: []string{"up", "short"}, want: "invalid region 'useast1'"},
+		{
+			name: "AWS_REGION differs from the project default region (C2, seed 000 #7)",
+			env:  map[string]string{"AWS_REGION": "eu-west-3"},
+			args: []string{"up", "dev"},
+			want: "AWS_REGION=eu-west-3 but stack dev deploys to us-east-1 (aws:region in Pulumi.yaml",
+		},
+		{
+			name: "AWS_DEFAULT_REGION differs from the stack file region (C2)",
+			env:  map[string]string{"AWS_DEFAULT_REGION": "us-east-1"},
+			args: []string{"preview", "west"},
+			want: "AWS_DEFAULT_REGION=us-east-1 but stack west deploys to us-west-2 (aws:region in Pulumi.west.yaml)",
+		},
+		{name: "destroy not confirmed", args: []string{"destroy", "dev"}, want: "set EKS_PLATFORM_CONFIRM_DESTROY=dev to confirm"},
+		{
+			name: "destroy confirmed for another stack",
+			env:  map[string]string{"EKS_PLATFORM_CONFIRM_DESTROY": "west"},
+			args: []string{"destroy", "dev"},
+			want: "set EKS_PLATFORM_CONFIRM_DESTROY=dev to confirm",
+		},
+		{name: "missing pulumi CLI", opts: fixtureOptions{withoutPulumi: true}, args: []string{"preview", "dev"}, want: "pulumi CLI not found: run scripts/toolchain.sh"},
+		{name: "PULUMI not executable", env: map[string]string{"PULUMI": "/nonexistent/pulumi"}, args: []string{"preview", "dev"}, want: "PULUMI=/nonexistent/pulumi is not an executable file"},
+		{name: "missing aws CLI", opts: fixtureOptions{withoutAWS: true}, args: []string{"preview", "dev"}, want: "aws CLI not found on PATH"},
+		{
+			name: "missing AWS credentials",
+			env:  map[string]string{"FAKE_AWS_NO_CREDENTIALS": "1"},
+			args: []string{"up", "dev"},
+			want: "AWS credentials do not resolve (aws sts get-caller-identity in us-east-1: Unable to locate credentials.",
+		},
+		{
+			name: "backend not logged in",
+			env:  map[string]string{"FAKE_PULUMI_WHOAMI_RC": "1"},
+			args: []string{"preview", "dev"},
+			want: "not logged in to a Pulumi backend",
+		},
+		{
+			name: "local backend without passphrase",
+			env:  map[string]string{"EKS_PLATFORM_LOCAL_BACKEND": "1"},
+			args: []string{"preview", "dev"},
+			want: "set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE",
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, tc.opts)
+			r := f.run(t, tc.env, tc.args...)
+			if r.code == 0 {
+				t.Fatalf("exit code 0, want non-zero; stdout %q", r.stdout)
+			}
+			lines := strings.Split(strings.TrimRight(r.stderr, "\n"), "\n")
+			if len(lines) != 1 || !strings.HasPrefix(lines[0], "error: ") || !strings.Contains(lines[0], tc.want) {
+				t.Fatalf("stderr = %q, want one line 'error: ...%s...'", r.stderr, tc.want)
+			}
+			if touched := r.mutatingCalls(); len(touched) > 0 {
+				t.Fatalf("pre-flight failure still ran %q", touched)
+			}
+		})
+	}
+}
+
+// TestRegionResolution: the region comes from the stack file, else Pulumi.yaml's value, else
+// us-east-1 (C2), and the region command prints it without touching anything.
+func TestRegionResolution(t *testing.T) {
+	cases := []struct {
+		stack string
+		opts  fixtureOptions
+		want  string
+	}{
+		{stack: "dev", want: "us-east-1"},
+		{stack: "west", want: "us-west-2"},
+		{stack: "gov", want: "us-gov-west-1"},
+		{stack: "quoted", want: "eu-west-3"},
+		{stack: "dev", opts: fixtureOptions{withoutProjectRegion: true}, want: "us-east-1"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.stack+"="+tc.want, func(t *testing.T) {
+			f := newFixture(t, tc.opts)
+			// AWS_REGION does not matter for the region command: CI reads the region to set it.
+			r := f.run(t, map[string]string{"AWS_REGION": "ap-south-1"}, "region", tc.stack)
+			if r.code != 0 || strings.TrimSpace(r.stdout) != tc.want {
+				t.Fatalf("region %s: exit %d, stdout %q, stderr %q; want %s", tc.stack, r.code, r.stdout, r.stderr, tc.want)
+			}
+			if len(r.calls) != 0 {
+				t.Fatalf("region command called %q", r.calls)
+			}
+		})
+	}
+}
+
+// TestCommands: with every check passing, each command selects (or creates) the stack and runs
+// the non-interactive pulumi command CI relies on (X3).
+func TestCommands(t *testing.T) {
+	cases := []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{args: []string{"preview", "dev"}, want: "pulumi stack select --create --non-interactive dev"},
+		{args: []string{"preview", "dev"}, want: "pulumi preview --stack dev --non-interactive --diff"},
+		{args: []string{"up", "west"}, env: map[string]string{"AWS_REGION": "us-west-2"}, want: "pulumi stack select --create --non-interactive west"},
+		{args: []string{"up", "west"}, env: map[string]string{"AWS_REGION": "us-west-2", "AWS_DEFAULT_REGION": "us-west-2"}, want: "pulumi up --stack west --non-interactive --yes --diff"},
+		{args: []string{"destroy", "dev"}, env: map[string]string{"EKS_PLATFORM_CONFIRM_DESTROY": "dev"}, want: "pulumi destroy --stack dev --non-interactive --yes"},
+		// Tearing down or checking a stack never creates it.
+		{args: []string{"destroy", "dev"}, env: map[string]string{"EKS_PLATFORM_CONFIRM_DESTROY": "dev"}, want: "pulumi stack select --non-interactive dev"},
+		{args: []string{"refresh-check", "dev"}, want: "pulumi stack select --non-interactive dev"},
+		{args: []string{"refresh-check", "dev"}, want: "pulumi refresh --stack dev --non-interactive --preview-only --expect-no-changes --diff"},
+		{args: []string{"refresh-check", "dev"}, want: "pulumi preview --stack dev --non-interactive --expect-no-changes --diff"},
+		{args: []string{"check", "dev"}, want: "pulumi stack select --create --non-interactive dev"},
+		{
+			args: []string{"preview", "dev"},
+			env:  map[string]string{"EKS_PLATFORM_SECRETS_PROVIDER": "awskms://alias/pulumi-dev"},
+			want: "pulumi stack select --create --non-interactive dev --secrets-provider awskms://alias/pulumi-dev",
+		},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			f := newFixture(t, fixtureOptions{})
+			r := f.run(t, tc.env, tc.args...)
+			if r.code != 0 {
+				t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+			}
+			if !r.called("aws sts get-caller-identity --region ") {
+				t.Errorf("AWS credentials not checked; calls %q", r.calls)
+			}
+			if !r.called(tc.want) {
+				t.Errorf("missing call %q; calls %q", tc.want, r.calls)
+			}
+		})
+	}
+}
+
+// TestRefreshCheckReportsDrift: drift in the cloud or a pending program change fails the drift
+// check with a line saying which.
+func TestRefreshCheckReportsDrift(t *testing.T) {
+	for failing, want := range map[string]string{
+		"refresh": "drift: the real resources of stack dev differ from its state",
+		"preview": "pending: the program differs from the state of stack dev",
+	} {
+		t.Run(failing, func(t *testing.T) {
+			f := newFixture(t, fixtureOptions{})
+			r := f.run(t, map[string]string{"FAKE_PULUMI_FAIL": failing}, "refresh-check", "dev")
+			if r.code == 0 || !strings.Contains(r.stderr, want) {
+				t.Fatalf("exit %d, stderr %q; want failure with %q", r.code, r.stderr, want)
+			}
+			// Both checks run, so one report shows everything that differs.
+			if !r.called("pulumi refresh --stack dev") || !r.called("pulumi preview --stack dev") {
+				t.Fatalf("calls %q, want both the refresh and the preview", r.calls)
+			}
+		})
+	}
+}
+
+// TestOutputs: outputs writes the flat JSON the integration tests read, masks secrets, and needs
+// neither the aws CLI nor AWS credentials.
+func TestOutputs(t *testing.T) {
+	f := newFixture(t, fixtureOptions{withoutAWS: true})
+	r := f.run(t, nil, "outputs", "dev")
+	if r.code != 0 {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	if !r.called("pulumi stack select --non-interactive dev") || !r.called("pulumi stack output --stack dev --non-interactive --json --show-secrets=false") {
+		t.Fatalf("calls %q", r.calls)
+	}
+	data, err := os.ReadFile(filepath.Join(f.root, "outputs", "dev.json"))
+	if err != nil || strings.TrimSpace(string(data)) != `{"clusterName":"eks-platform-dev"}` {
+		t.Fatalf("outputs/dev.json = %q, %v", data, err)
+	}
+
+	target := filepath.Join(t.TempDir(), "nested", "dev.json")
+	if r := f.run(t, nil, "outputs", "dev", target); r.code != 0 {
+		t.Fatalf("outputs to %s: exit %d, stderr %q", target, r.code, r.stderr)
+	}
+	if _, err := os.Stat(target); err != nil {
+		t.Fatal(err)
+	}
+
+	// A relative path is the caller's, not the repository's.
+	r = f.run(t, nil, "outputs", "dev", "relative/dev.json")
+	if _, err := os.Stat(filepath.Join(r.dir, "relative", "dev.json")); r.code != 0 || err != nil {
+		t.Fatalf("exit %d, stderr %q, %v", r.code, r.stderr, err)
+	}
+}
+
+// TestLocalBackend: the explicit opt-in logs into a file backend inside the repository, and an
+// explicit PULUMI_BACKEND_URL always wins over it.
+func TestLocalBackend(t *testing.T) {
+	f := newFixture(t, fixtureOptions{})
+	local := map[string]string{"EKS_PLATFORM_LOCAL_BACKEND": "1", "PULUMI_CONFIG_PASSPHRASE": "test"}
+	r := f.run(t, local, "preview", "dev")
+	want := "pulumi preview --stack dev --non-interactive --diff | PULUMI_BACKEND_URL=file://" + f.root + "/.pulumi-local"
+	if r.code != 0 || !r.called(want) {
+		t.Fatalf("exit %d, stderr %q, calls %q; want %q", r.code, r.stderr, r.calls, want)
+	}
+	if info, err := os.Stat(filepath.Join(f.root, ".pulumi-local")); err != nil || !info.IsDir() {
+		t.Fatalf(".pulumi-local not created: %v", err)
+	}
+
+	local["PULUMI_BACKEND_URL"] = "s3://state-bucket/eks-platform"
+	r = f.run(t, local, "preview", "dev")
+	if r.code != 0 || !r.called("pulumi preview --stack dev --non-interactive --diff | PULUMI_BACKEND_URL=s3://state-bucket/eks-platform") {
+		t.Fatalf("exit %d, stderr %q, calls %q", r.code, r.stderr, r.calls)
+	}
+}
+
+// TestCLISelection: the pinned bin/pulumi built by scripts/toolchain.sh wins over a pulumi on
+// PATH, and a CLI of another version only earns a warning.
+func TestCLISelection(t *testing.T) {
+	f := newFixture(t, fixtureOptions{})
+	pinned := strings.Replace(fakePulumi, `echo "pulumi $*`, `echo "bin/pulumi $*`, 1)
+	writeFile(t, filepath.Join(f.root, "bin", "pulumi"), pinned, 0o755)
+	r := f.run(t, nil, "preview", "dev")
+	if r.code != 0 || !r.called("bin/pulumi preview --stack dev") || r.called("pulumi preview") {
+		t.Fatalf("exit %d, stderr %q, calls %q; want bin/pulumi used", r.code, r.stderr, r.calls)
+	}
+
+	f = newFixture(t, fixtureOptions{})
+	r = f.run(t, map[string]string{"FAKE_PULUMI_VERSION": "v3.100.0"}, "preview", "dev")
+	want := "warning: " + f.pathDir + "/pulumi is version 'v3.100.0', CI pins " + f.pinned
+	if r.code != 0 || !strings.Contains(r.stderr, want) {
+		t.Fatalf("exit %d, stderr %q; want success with %q", r.code, r.stderr, want)
+	}
+}
