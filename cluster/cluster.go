@@ -9,6 +9,7 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	awseks "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-eks/sdk/v2/go/eks"
@@ -56,6 +57,12 @@ type Args struct {
 	AdminPrincipalArns []string
 	// LogRetentionDays is the retention of the control-plane log group (K2).
 	LogRetentionDays int
+	// PrivateAccessCidrs may reach the private API endpoint on 443 from outside the VPC: the
+	// networks of CI runners, bastions or a VPN connected to the VPC. Inside the VPC only the
+	// nodes reach it. Never 0.0.0.0/0 (S2, refused by config validation).
+	PrivateAccessCidrs []string
+	// PermissionsBoundaryArn, when set, is the permissions boundary of the cluster role (S3).
+	PermissionsBoundaryArn string
 	// Protect protects the cluster, its IAM role and its audit log group from deletion (prod).
 	Protect bool
 	// Tags are the cost-allocation tags, passed to pulumi-eks explicitly because its resources are
@@ -131,9 +138,10 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 
 	serviceRole, err := iam.NewRole(ctx, naming.Name("eks-cluster-role", args.Environment), &iam.RoleArgs{
-		Name:             pulumi.String(serviceRoleName(args.ClusterName)),
-		Description:      pulumi.String("EKS control plane of " + args.ClusterName),
-		AssumeRolePolicy: pulumi.String(eksServiceTrustPolicy),
+		Name:                pulumi.String(serviceRoleName(args.ClusterName)),
+		Description:         pulumi.String("EKS control plane of " + args.ClusterName),
+		AssumeRolePolicy:    pulumi.String(eksServiceTrustPolicy),
+		PermissionsBoundary: optionalString(args.PermissionsBoundaryArn),
 		ManagedPolicyArns: pulumi.StringArray{
 			pulumi.Sprintf("arn:%s:iam::aws:policy/AmazonEKSClusterPolicy", partition),
 		},
@@ -184,6 +192,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	comp.OidcIssuer = issuerURL.
 		ApplyT(func(u string) string { return strings.TrimPrefix(u, "https://") }).(pulumi.StringOutput)
 	comp.ClusterSecurityGroupId = described.VpcConfig().ClusterSecurityGroupId()
+	if err := privateAccessRules(ctx, args, comp.ClusterSecurityGroupId, parent); err != nil {
+		return nil, err
+	}
 	comp.ControlPlaneLogGroupName = logGroup.Name
 	comp.Kubeconfig = kubeconfig
 	comp.UpdateKubeconfigCommand = pulumi.Sprintf("aws eks update-kubeconfig --region %s --name %s",
@@ -281,4 +292,33 @@ func controlPlaneLogGroupName(clusterName string) string {
 
 func serviceRoleName(clusterName string) string {
 	return clusterName + "-cluster"
+}
+
+// privateAccessRules let the configured networks reach the private API endpoint: the endpoint's
+// network interfaces carry the EKS cluster security group, which admits only the nodes by default.
+func privateAccessRules(ctx *pulumi.Context, args *Args, clusterSecurityGroupID pulumi.StringInput, parent pulumi.ResourceOption) error {
+	for _, cidr := range args.PrivateAccessCidrs {
+		_, err := ec2.NewSecurityGroupRule(ctx, naming.Name("api-access-"+strings.NewReplacer(".", "-", "/", "-").Replace(cidr), args.Environment),
+			&ec2.SecurityGroupRuleArgs{
+				Type:            pulumi.String("ingress"),
+				SecurityGroupId: clusterSecurityGroupID,
+				Protocol:        pulumi.String("tcp"),
+				FromPort:        pulumi.Int(443),
+				ToPort:          pulumi.Int(443),
+				CidrBlocks:      pulumi.StringArray{pulumi.String(cidr)},
+				Description:     pulumi.String("Kubernetes API from " + cidr),
+			}, parent)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// optionalString leaves an optional input unset when the value is empty.
+func optionalString(value string) pulumi.StringPtrInput {
+	if value == "" {
+		return nil
+	}
+	return pulumi.String(value)
 }

@@ -57,6 +57,8 @@ var BadConfigs = []BadConfig{
 	{Name: "empty cost center", Stack: "dev", Set: map[string]string{"eks-platform:costCenter": ""}, Want: []string{"eks-platform:costCenter", `""`}},
 	{Name: "owner not a label value", Stack: "dev", Set: map[string]string{"eks-platform:owner": "team@acme.com"}, Want: []string{"eks-platform:owner", "team@acme.com", "Kubernetes label"}},
 	{Name: "permissions boundary not a policy", Stack: "dev", Set: map[string]string{"eks-platform:permissionsBoundaryArn": "arn:aws:iam::123456789012:role/x"}, Want: []string{"eks-platform:permissionsBoundaryArn", "policy ARN"}},
+	{Name: "kubernetes version without its add-ons", Stack: "dev", Set: map[string]string{"eks-platform:kubernetesVersion": "1.32"}, Want: []string{"eks-platform:kubeProxyVersion", "v1.32.", "kubernetesVersion 1.32"}},
+	{Name: "private access from everywhere", Stack: "prod", Set: map[string]string{"eks-platform:privateAccessCidrs": `["0.0.0.0/0"]`}, Want: []string{"eks-platform:privateAccessCidrs", "0.0.0.0/0", "/8 or longer"}},
 	{Name: "alarm email", Stack: "dev", Set: map[string]string{"eks-platform:alarmEmail": "ops"}, Want: []string{"eks-platform:alarmEmail", `"ops"`}},
 	{Name: "scale down threshold", Stack: "dev", Set: map[string]string{"eks-platform:clusterAutoscalerScaleDownUtilizationThreshold": "1.5"}, Want: []string{"eks-platform:clusterAutoscalerScaleDownUtilizationThreshold", "between 0 and 1"}},
 }

@@ -59,6 +59,7 @@ type Cluster struct {
 	KubernetesVersion    string
 	EndpointPublicAccess bool
 	PublicAccessCidrs    []string
+	PrivateAccessCidrs   []string
 	AdminPrincipalArns   []string
 	AddonVersions        AddonVersions
 }

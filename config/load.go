@@ -51,6 +51,7 @@ func Parse(stack string, lookup Lookup) (*Config, error) {
 			KubernetesVersion:    r.str("kubernetesVersion"),
 			EndpointPublicAccess: r.bool("endpointPublicAccess"),
 			PublicAccessCidrs:    r.strings("publicAccessCidrs"),
+			PrivateAccessCidrs:   r.strings("privateAccessCidrs"),
 			AdminPrincipalArns:   r.strings("adminPrincipalArns"),
 			AddonVersions: AddonVersions{
 				VpcCni:                  r.str("vpcCniVersion"),

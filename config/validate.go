@@ -170,6 +170,21 @@ func validateCluster(v *validator, c *Config) {
 			v.fail("publicAccessCidrs", s, "the whole internet may not reach the prod API server; list your corporate egress CIDRs (S2)")
 		}
 	}
+	for _, s := range k.PrivateAccessCidrs {
+		p, err := netip.ParsePrefix(s)
+		switch {
+		case err != nil || p.Addr().Is6() || p.Masked() != p:
+			v.fail("privateAccessCidrs", s, "must be an IPv4 network address in CIDR form")
+		case p.Bits() < 8:
+			v.fail("privateAccessCidrs", s, "must be a specific network (/8 or longer): it opens the API server's security group (S2)")
+		}
+	}
+	// Add-on versions are per Kubernetes minor version; kube-proxy's carries it in its name, so a
+	// version bump that forgets the add-ons is caught here rather than by CreateAddon (C3).
+	if want := "v" + k.KubernetesVersion + "."; !strings.HasPrefix(k.AddonVersions.KubeProxy, want) {
+		v.fail("kubeProxyVersion", k.AddonVersions.KubeProxy,
+			fmt.Sprintf("must be a %s* build for kubernetesVersion %s; pin the add-on versions of the new Kubernetes version too (README \"Add-on versions\")", want, k.KubernetesVersion))
+	}
 	for _, arn := range k.AdminPrincipalArns {
 		v.match("adminPrincipalArns", arn, principalArnPattern, "must be an IAM role or user ARN")
 	}

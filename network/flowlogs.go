@@ -23,7 +23,7 @@ func (b *builder) flowLogs(vpc *ec2.Vpc) (pulumi.StringOutput, error) {
 		RetentionInDays: pulumi.Int(b.args.FlowLogRetentionDays),
 		KmsKeyId:        b.args.LogKmsKeyArn,
 		Tags:            nameTag(b.name("flow-logs")),
-	}, pulumi.Parent(b.comp))
+	}, pulumi.Parent(b.comp), pulumi.Protect(b.args.Protect))
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}
@@ -33,9 +33,10 @@ func (b *builder) flowLogs(vpc *ec2.Vpc) (pulumi.StringOutput, error) {
 		return pulumi.StringOutput{}, err
 	}
 	role, err := iam.NewRole(b.ctx, b.name("flow-logs-role"), &iam.RoleArgs{
-		Name:             pulumi.String(naming.Name("vpc-flow-logs", b.args.ClusterName)),
-		Description:      pulumi.String("Lets VPC Flow Logs write this VPC's flow log group"),
-		AssumeRolePolicy: pulumi.String(trustPolicy),
+		Name:                pulumi.String(naming.Name("vpc-flow-logs", b.args.ClusterName)),
+		Description:         pulumi.String("Lets VPC Flow Logs write this VPC's flow log group"),
+		AssumeRolePolicy:    pulumi.String(trustPolicy),
+		PermissionsBoundary: optionalString(b.args.PermissionsBoundaryArn),
 	}, pulumi.Parent(b.comp))
 	if err != nil {
 		return pulumi.StringOutput{}, err
@@ -103,4 +104,12 @@ func (b *builder) flowLogsTrustPolicy() (string, error) {
 		}},
 	})
 	return string(policy), err
+}
+
+// optionalString leaves an optional input unset when the value is empty.
+func optionalString(value string) pulumi.StringPtrInput {
+	if value == "" {
+		return nil
+	}
+	return pulumi.String(value)
 }

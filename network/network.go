@@ -49,6 +49,10 @@ type Args struct {
 	FlowLogRetentionDays int
 	// LogKmsKeyArn encrypts the flow-log group; its key policy must admit logs.<region>.amazonaws.com.
 	LogKmsKeyArn pulumi.StringInput
+	// PermissionsBoundaryArn, when set, is the permissions boundary of the flow-log role (S3).
+	PermissionsBoundaryArn string
+	// Protect keeps the flow-log group (network evidence) from being deleted with the stack (prod).
+	Protect bool
 }
 
 // Network is the component and everything later parts of the stack need from it.

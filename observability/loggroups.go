@@ -35,7 +35,7 @@ func newLogGroups(ctx *pulumi.Context, args *Args, parent pulumi.ResourceOption)
 			Name:            pulumi.String(logGroupName(args.ClusterName, kind)),
 			RetentionInDays: pulumi.Int(args.LogRetentionDays),
 			KmsKeyId:        args.KmsKeyArn,
-		}, parent)
+		}, parent, pulumi.Protect(args.Protect))
 		if err != nil {
 			return nil, err
 		}

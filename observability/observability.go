@@ -38,6 +38,9 @@ type Args struct {
 	KmsKeyArn pulumi.StringInput
 	// LogRetentionDays is the retention of every log group created here (a CloudWatch-allowed value).
 	LogRetentionDays int
+	// Protect keeps the log groups (application and node logs are evidence) from being deleted
+	// with the stack (prod).
+	Protect bool
 	// CloudWatchAgentRoleArn is the IRSA role of amazon-cloudwatch/cloudwatch-agent (S3).
 	CloudWatchAgentRoleArn pulumi.StringInput
 	// FluentBitRoleArn is the IRSA role of logging/fluent-bit (S3).

@@ -3,7 +3,7 @@
 //
 //	security (KMS key) → network → cluster → IRSA roles → CNI and kube-proxy add-ons
 //	  → node groups → CoreDNS, EBS CSI and snapshot-controller add-ons → namespaces and guardrails
-//	  → observability → platform controllers and backups
+//	  → platform controllers and backups → observability
 //
 // It holds no resource logic of its own beyond the two providers.
 package stack
@@ -71,37 +71,41 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 	}
 
 	vpc, err := network.New(ctx, name("network"), &network.Args{
-		Environment:          cfg.Suffix,
-		ClusterName:          cfg.ClusterName,
-		Region:               cfg.Region,
-		VpcCidr:              cfg.Network.VpcCidr,
-		AzCount:              cfg.Network.AzCount,
-		PublicSubnetCidrs:    cfg.Network.PublicSubnetCidrs,
-		PrivateSubnetCidrs:   cfg.Network.PrivateSubnetCidrs,
-		NatGatewayCount:      cfg.Network.NatGatewayCount,
-		InterfaceEndpoints:   cfg.Network.InterfaceEndpoints,
-		FlowLogRetentionDays: cfg.LogRetentionDays,
-		LogKmsKeyArn:         encryption.KeyArn,
+		Environment:            cfg.Suffix,
+		ClusterName:            cfg.ClusterName,
+		Region:                 cfg.Region,
+		VpcCidr:                cfg.Network.VpcCidr,
+		AzCount:                cfg.Network.AzCount,
+		PublicSubnetCidrs:      cfg.Network.PublicSubnetCidrs,
+		PrivateSubnetCidrs:     cfg.Network.PrivateSubnetCidrs,
+		NatGatewayCount:        cfg.Network.NatGatewayCount,
+		InterfaceEndpoints:     cfg.Network.InterfaceEndpoints,
+		FlowLogRetentionDays:   cfg.LogRetentionDays,
+		LogKmsKeyArn:           encryption.KeyArn,
+		PermissionsBoundaryArn: cfg.Security.PermissionsBoundaryArn,
+		Protect:                cfg.Protect,
 	}, withAWS)
 	if err != nil {
 		return nil, err
 	}
 
 	eks, err := cluster.New(ctx, name("cluster"), &cluster.Args{
-		Environment:          cfg.Suffix,
-		ClusterName:          cfg.ClusterName,
-		KubernetesVersion:    cfg.Cluster.KubernetesVersion,
-		Region:               cfg.Region,
-		VpcId:                vpc.VpcId,
-		PrivateSubnetIds:     vpc.PrivateSubnetIds,
-		PublicSubnetIds:      vpc.PublicSubnetIds,
-		KmsKeyArn:            encryption.KeyArn,
-		EndpointPublicAccess: cfg.Cluster.EndpointPublicAccess,
-		PublicAccessCidrs:    cfg.Cluster.PublicAccessCidrs,
-		AdminPrincipalArns:   cfg.Cluster.AdminPrincipalArns,
-		LogRetentionDays:     cfg.LogRetentionDays,
-		Protect:              cfg.Protect,
-		Tags:                 cfg.Tags,
+		Environment:            cfg.Suffix,
+		ClusterName:            cfg.ClusterName,
+		KubernetesVersion:      cfg.Cluster.KubernetesVersion,
+		Region:                 cfg.Region,
+		VpcId:                  vpc.VpcId,
+		PrivateSubnetIds:       vpc.PrivateSubnetIds,
+		PublicSubnetIds:        vpc.PublicSubnetIds,
+		KmsKeyArn:              encryption.KeyArn,
+		EndpointPublicAccess:   cfg.Cluster.EndpointPublicAccess,
+		PublicAccessCidrs:      cfg.Cluster.PublicAccessCidrs,
+		AdminPrincipalArns:     cfg.Cluster.AdminPrincipalArns,
+		PrivateAccessCidrs:     cfg.Cluster.PrivateAccessCidrs,
+		PermissionsBoundaryArn: cfg.Security.PermissionsBoundaryArn,
+		LogRetentionDays:       cfg.LogRetentionDays,
+		Protect:                cfg.Protect,
+		Tags:                   cfg.Tags,
 	}, withAWS)
 	if err != nil {
 		return nil, err
@@ -192,33 +196,8 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 		return nil, err
 	}
 
-	o := cfg.Observability
-	monitoring, err := observability.New(ctx, name("observability"), &observability.Args{
-		Environment:                   cfg.Suffix,
-		ClusterName:                   cfg.ClusterName,
-		Region:                        cfg.Region,
-		KubernetesVersion:             cfg.Cluster.KubernetesVersion,
-		KmsKeyArn:                     encryption.KeyArn,
-		LogRetentionDays:              cfg.LogRetentionDays,
-		CloudWatchAgentRoleArn:        roles.RoleArns[security.RoleCloudWatchAgent],
-		FluentBitRoleArn:              roles.RoleArns[security.RoleFluentBit],
-		ContainerInsightsAddonVersion: versions.CloudWatchObservability,
-		FluentBitImage:                o.FluentBitImage,
-		NatGatewayIds:                 vpc.NatGatewayIds,
-		NatGatewayCount:               cfg.Network.NatGatewayCount,
-		MinReadyNodes:                 cfg.NodeGroups.MinReadyNodes(),
-		NodeCpuAlarmPercent:           o.NodeCpuAlarmPercent,
-		NodeMemoryAlarmPercent:        o.NodeMemoryAlarmPercent,
-		PodRestartAlarmThreshold:      o.PodRestartAlarmThreshold,
-		AlarmEmail:                    o.AlarmEmail,
-		DependsOn:                     append(append([]pulumi.Resource{}, nodes.NodeGroups...), workloadAddons),
-	}, withAWSAndKubernetes)
-	if err != nil {
-		return nil, err
-	}
-
-	// Controllers and backups go last: their pods need the system nodes, DNS and the CSI driver,
-	// so a first `pulumi up` converges without retries (P1, P3).
+	// Controllers and backups need the system nodes, DNS and the CSI driver, so a first
+	// `pulumi up` converges without retries (P1, P3).
 	controllerRoles := map[string]pulumi.StringInput{}
 	for key, arn := range roles.RoleArns {
 		controllerRoles[key] = arn
@@ -253,6 +232,34 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 		Labels:                        cfg.Tags,
 		SnapshotCRDs:                  workloadAddons.ByName["snapshot-controller"],
 		DependsOn:                     append(append([]pulumi.Resource{}, nodes.NodeGroups...), workloadAddons, baseline),
+	}, withAWSAndKubernetes)
+	if err != nil {
+		return nil, err
+	}
+
+	o := cfg.Observability
+	monitoring, err := observability.New(ctx, name("observability"), &observability.Args{
+		Environment:                   cfg.Suffix,
+		ClusterName:                   cfg.ClusterName,
+		Region:                        cfg.Region,
+		KubernetesVersion:             cfg.Cluster.KubernetesVersion,
+		KmsKeyArn:                     encryption.KeyArn,
+		LogRetentionDays:              cfg.LogRetentionDays,
+		Protect:                       cfg.Protect,
+		CloudWatchAgentRoleArn:        roles.RoleArns[security.RoleCloudWatchAgent],
+		FluentBitRoleArn:              roles.RoleArns[security.RoleFluentBit],
+		ContainerInsightsAddonVersion: versions.CloudWatchObservability,
+		FluentBitImage:                o.FluentBitImage,
+		NatGatewayIds:                 vpc.NatGatewayIds,
+		NatGatewayCount:               cfg.Network.NatGatewayCount,
+		MinReadyNodes:                 cfg.NodeGroups.MinReadyNodes(),
+		NodeCpuAlarmPercent:           o.NodeCpuAlarmPercent,
+		NodeMemoryAlarmPercent:        o.NodeMemoryAlarmPercent,
+		PodRestartAlarmThreshold:      o.PodRestartAlarmThreshold,
+		AlarmEmail:                    o.AlarmEmail,
+		// The load balancer controller's webhook refuses Services until its pods run, and the
+		// Container Insights add-on creates Services: so observability comes after the platform.
+		DependsOn: append(append([]pulumi.Resource{}, nodes.NodeGroups...), workloadAddons, controllers),
 	}, withAWSAndKubernetes)
 	if err != nil {
 		return nil, err

@@ -320,9 +320,10 @@ func TestProdProtectsWhatHoldsData(t *testing.T) {
 				t.Errorf("%s %s protect=%v, want %v in %s", r.Type, r.Name, r.Protect, cfg.Protect, cfg.Environment)
 			}
 		}
+		// Every log group is evidence: control plane audit, flow logs, container and node logs.
 		for _, g := range plan.ByType("aws:cloudwatch/logGroup:LogGroup") {
-			if strings.Contains(g.String("name"), "/cluster") && g.Protect != cfg.Protect {
-				t.Errorf("audit log group %s protect=%v in %s", g.Name, g.Protect, cfg.Environment)
+			if g.Protect != cfg.Protect {
+				t.Errorf("log group %s protect=%v in %s", g.Name, g.Protect, cfg.Environment)
 			}
 		}
 	})
@@ -349,6 +350,13 @@ func TestNetworkPoliciesAreEnforcedAndAddonsOrdered(t *testing.T) {
 			if !ng.DependsOn(cni.URN) {
 				t.Errorf("node group %s does not wait for vpc-cni", ng.Name)
 			}
+		}
+		// The load balancer controller's Service webhook must be serving before the Container
+		// Insights add-on creates its Services.
+		insights := plan.ByType("aws:eks/addon:Addon")[indexOfAddon(plan, "amazon-cloudwatch-observability")]
+		alb := one(t, plan, "kubernetes:helm.sh/v3:Release", "aws-load-balancer-controller-"+cfg.Suffix)
+		if !insights.DependsOn(alb.URN) {
+			t.Errorf("Container Insights does not wait for the load balancer controller")
 		}
 		for _, name := range []string{"coredns", "aws-ebs-csi-driver"} {
 			addon := one(t, plan, "aws:eks/addon:Addon", name+"-"+cfg.Suffix)
@@ -451,5 +459,53 @@ func TestReadmeDocumentsEveryKeyAndOutput(t *testing.T) {
 		if !strings.Contains(string(readme), "| `"+key+"` |") {
 			t.Errorf("README outputs table has no row for %s", key)
 		}
+	}
+}
+
+// S3: the optional permissions boundary reaches every role the program creates, so accounts whose
+// SCPs demand one can deploy.
+func TestPermissionsBoundaryOnEveryRole(t *testing.T) {
+	const boundary = "arn:aws:iam::123456789012:policy/platform-boundary"
+	v := values(t, "staging")
+	v["eks-platform:permissionsBoundaryArn"] = boundary
+	plan, err := offline.Run(offline.Options{Project: config.Project, Stack: "staging", Config: v}, stack.Outputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roles := plan.ByType("aws:iam/role:Role")
+	if len(roles) < 10 {
+		t.Fatalf("only %d roles in the plan", len(roles))
+	}
+	for _, role := range roles {
+		if role.String("permissionsBoundary") != boundary {
+			t.Errorf("role %s has permissions boundary %q", role.Name, role.String("permissionsBoundary"))
+		}
+	}
+	for _, role := range planFor(t, "staging").plan.ByType("aws:iam/role:Role") {
+		if role.Input("permissionsBoundary") != nil {
+			t.Errorf("role %s has a boundary although none is configured", role.Name)
+		}
+	}
+}
+
+// S2: networks outside the VPC reach the private endpoint only when configured, on 443 only.
+func TestPrivateAccessCidrsOpenOnlyTheAPIPort(t *testing.T) {
+	v := values(t, "prod")
+	v["eks-platform:privateAccessCidrs"] = `["10.200.0.0/16"]`
+	plan, err := offline.Run(offline.Options{Project: config.Project, Stack: "prod", Config: v}, stack.Outputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := plan.ByType("aws:ec2/securityGroupRule:SecurityGroupRule")
+	if len(rules) != 1 {
+		t.Fatalf("%d security group rules, want 1", len(rules))
+	}
+	r := rules[0]
+	if r.String("type") != "ingress" || r.Input("fromPort") != 443.0 || r.Input("toPort") != 443.0 ||
+		strings.Join(r.Strings("cidrBlocks"), ",") != "10.200.0.0/16" || r.String("securityGroupId") != plan.Outputs["clusterSecurityGroupId"] {
+		t.Errorf("API access rule %v", r.Inputs)
+	}
+	if n := len(planFor(t, "prod").plan.ByType("aws:ec2/securityGroupRule:SecurityGroupRule")); n != 0 {
+		t.Errorf("%d API access rules without privateAccessCidrs", n)
 	}
 }
