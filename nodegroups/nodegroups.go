@@ -29,6 +29,9 @@ const RoleLabelKey = "node.eks-platform/role"
 const (
 	autoscalerTagPrefix   = "k8s.io/cluster-autoscaler/"
 	nodeTemplateTagPrefix = autoscalerTagPrefix + "node-template/"
+	// maxNodeGroupNamePrefixLength is EKS's 63-character node group name limit minus the
+	// 26-character unique suffix the provider appends to a name prefix.
+	maxNodeGroupNamePrefixLength = 63 - 26
 )
 
 // Taint is a Kubernetes taint in the EKS API's form (Effect NO_SCHEDULE, NO_EXECUTE or
@@ -99,12 +102,17 @@ type Args struct {
 type NodeGroups struct {
 	pulumi.ResourceState
 
-	// NodeGroupNames, NodeGroupArns and LaunchTemplateIds are keyed by GroupSpec.Name.
+	// NodeGroupNames, NodeGroupArns and LaunchTemplateIds are keyed by GroupSpec.Name. A name is
+	// known only once its group exists and changes whenever the group is replaced.
 	NodeGroupNames    pulumi.StringMapOutput
 	NodeGroupArns     pulumi.StringMapOutput
 	LaunchTemplateIds pulumi.StringMapOutput
 	NodeRoleArn       pulumi.StringOutput
 	NodeRoleName      pulumi.StringOutput
+	// NodeGroupNamePrefixes are the groups' name prefixes ("app-nodes-dev-"), keyed by
+	// GroupSpec.Name: plain values, known before any group exists and stable across replacements,
+	// for matching a group's Auto Scaling group ("eks-<prefix><suffix>-<uuid>").
+	NodeGroupNamePrefixes map[string]string
 	// NodeGroups are the node group resources, for whatever needs running nodes first (coredns and
 	// ebs-csi add-ons, K3).
 	NodeGroups []pulumi.Resource
@@ -115,7 +123,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := args.validate(); err != nil {
 		return nil, err
 	}
-	comp := &NodeGroups{}
+	comp := &NodeGroups{NodeGroupNamePrefixes: map[string]string{}}
 	if err := ctx.RegisterComponentResource("eks-platform:nodegroups:NodeGroups", name, comp, opts...); err != nil {
 		return nil, err
 	}
@@ -133,6 +141,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		names[spec.Name] = group.NodeGroupName
 		arns[spec.Name] = group.Arn
 		templateIds[spec.Name] = template.ID().ToStringOutput()
+		comp.NodeGroupNamePrefixes[spec.Name] = args.nodeGroupNamePrefix(spec)
 		comp.NodeGroups = append(comp.NodeGroups, group)
 	}
 
@@ -170,9 +179,13 @@ func newGroup(ctx *pulumi.Context, parent pulumi.Resource, args *Args, spec Grou
 	dependencies = append(dependencies, role.attachments...)
 
 	group, err := eks.NewNodeGroup(ctx, name, &eks.NodeGroupArgs{
-		ClusterName:   pulumi.String(args.ClusterName),
-		NodeGroupName: pulumi.String(name),
-		NodeRoleArn:   role.role.Arn,
+		ClusterName: pulumi.String(args.ClusterName),
+		// A prefix, not a fixed name: a change that replaces the group (instance types, capacity
+		// or AMI type) then creates the new group, under a new name, before the old one is
+		// deleted (Pulumi's default create-before-delete). The old group's pods are drained onto
+		// running nodes instead of all being evicted at once with nowhere to go.
+		NodeGroupNamePrefix: pulumi.String(args.nodeGroupNamePrefix(spec)),
+		NodeRoleArn:         role.role.Arn,
 		// The template names no image, so the node group may carry the version: EKS then picks
 		// the Bottlerocket release for it and upgrades the group when the version changes.
 		Version:       pulumi.String(args.KubernetesVersion),
@@ -205,10 +218,7 @@ func newGroup(ctx *pulumi.Context, parent pulumi.Resource, args *Args, spec Grou
 		},
 	}, pulumi.Parent(parent), pulumi.DependsOn(dependencies),
 		// The cluster autoscaler owns the desired size once the group exists (G3).
-		pulumi.IgnoreChanges([]string{"scalingConfig.desiredSize"}),
-		// The explicit name cannot be held by the old and the new group at once, so a change that
-		// replaces the group (instance types, capacity or AMI type) removes the old one first.
-		pulumi.DeleteBeforeReplace(true))
+		pulumi.IgnoreChanges([]string{"scalingConfig.desiredSize"}))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -241,8 +251,10 @@ func tagForScaleFromZero(ctx *pulumi.Context, parent pulumi.Resource, args *Args
 	}
 	sort.Strings(keys)
 	for _, key := range keys {
-		// Named by the tag key, so a changed value updates the same resource; deleted before
-		// replaced because old and new would be the same tag on the same ASG.
+		// Named by the tag key, so a changed value updates the same resource in place. A tag is
+		// replaced only with its node group (a new ASG name): old and new tag then sit on
+		// different ASGs, so create-before-delete is safe, and it keeps the old group described
+		// to the autoscaler until the old group itself is deleted.
 		_, err := autoscaling.NewTag(ctx, naming.Name(spec.Name+"-nodes-asg-"+key, args.Environment), &autoscaling.TagArgs{
 			AutoscalingGroupName: asgName,
 			Tag: &autoscaling.TagTagArgs{
@@ -250,12 +262,18 @@ func tagForScaleFromZero(ctx *pulumi.Context, parent pulumi.Resource, args *Args
 				Value:             pulumi.String(tags[key]),
 				PropagateAtLaunch: pulumi.Bool(false),
 			},
-		}, pulumi.Parent(parent), pulumi.DeleteBeforeReplace(true))
+		}, pulumi.Parent(parent))
 		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// nodeGroupNamePrefix is the prefix of the group's EKS name, "<group>-nodes-<env>-"; the provider
+// appends a unique suffix.
+func (a *Args) nodeGroupNamePrefix(spec GroupSpec) string {
+	return naming.Name(spec.Name+"-nodes", a.Environment) + "-"
 }
 
 // labels returns the group's node labels: its own plus its role.
@@ -299,6 +317,9 @@ func (a *Args) validate() error {
 			return fmt.Errorf("nodegroups: group %q is defined twice", spec.Name)
 		case len(spec.InstanceTypes) == 0 || spec.AmiType == "" || spec.CapacityType == "":
 			return fmt.Errorf("nodegroups: group %q needs InstanceTypes, AmiType and CapacityType", spec.Name)
+		case len(a.nodeGroupNamePrefix(spec)) > maxNodeGroupNamePrefixLength:
+			return fmt.Errorf("nodegroups: group %q: node group name prefix %q is longer than %d characters",
+				spec.Name, a.nodeGroupNamePrefix(spec), maxNodeGroupNamePrefixLength)
 		}
 		seen[spec.Name] = true
 		for _, taint := range spec.Taints {

@@ -89,6 +89,7 @@ func runPlan(t *testing.T, edit func(*Args)) *offline.Plan {
 			"names": groups.NodeGroupNames, "arns": groups.NodeGroupArns, "templates": groups.LaunchTemplateIds,
 			"roleArn": groups.NodeRoleArn, "roleName": groups.NodeRoleName,
 			"resourceCount": pulumi.Int(len(groups.NodeGroups)),
+			"prefixes":      pulumi.ToStringMap(groups.NodeGroupNamePrefixes),
 		}, nil
 	})
 	if err != nil {
@@ -124,11 +125,7 @@ func TestG1_ThreeGroupsFromSpecs(t *testing.T) {
 			[]any{map[string]any{"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}}},
 	}
 	for group, w := range want {
-		name := group + "-nodes-dev"
-		ng := get(t, plan, nodeGroupType, name)
-		if got := ng.String("nodeGroupName"); got != name {
-			t.Errorf("%s: nodeGroupName %q, want %q", group, got, name)
-		}
+		ng := get(t, plan, nodeGroupType, group+"-nodes-dev")
 		if ng.String("clusterName") != testCluster || ng.String("version") != "1.33" {
 			t.Errorf("%s: cluster %q version %q", group, ng.String("clusterName"), ng.String("version"))
 		}
@@ -151,6 +148,33 @@ func TestG1_ThreeGroupsFromSpecs(t *testing.T) {
 	}
 	if got := get(t, plan, nodeGroupType, "app-nodes-dev").String("labels.workload"); got != "general" {
 		t.Errorf("app: spec label workload=%q, want general", got)
+	}
+}
+
+// G3: a change that replaces a group (instance types, capacity or AMI type) must not be an
+// outage. Each group is named by a prefix, so the replacement gets a new name and Pulumi's default
+// create-before-delete brings it up before the old group drains; a fixed nodeGroupName would force
+// delete-before-replace. The harness does not record deleteBeforeReplace, so this checks what
+// makes create-before-delete possible.
+func TestG3_ReplacementCreatesBeforeDeleting(t *testing.T) {
+	plan := runPlan(t, nil)
+	for _, ng := range plan.ByType(nodeGroupType) {
+		if v, set := ng.Inputs["nodeGroupName"]; set {
+			t.Errorf("%s: fixed nodeGroupName %v; old and new group could not coexist", ng.Name, v)
+		}
+		if want := ng.Name + "-"; ng.String("nodeGroupNamePrefix") != want {
+			t.Errorf("%s: nodeGroupNamePrefix %q, want %q", ng.Name, ng.String("nodeGroupNamePrefix"), want)
+		}
+	}
+}
+
+// A group name just within EKS's limit once the provider's 26-character suffix is added.
+func TestG3_LongestGroupNameFits(t *testing.T) {
+	name := strings.Repeat("g", 26) // 26 + len("-nodes-dev-") = 37
+	plan := runPlan(t, func(a *Args) { a.Groups[0].Name = name })
+	prefixes, _ := plan.Outputs["prefixes"].(map[string]any)
+	if got, _ := prefixes[name].(string); len(got) != 37 {
+		t.Errorf("prefix %q, want 37 characters", got)
 	}
 }
 
@@ -191,7 +215,8 @@ func TestG3_AutoscalerDiscoveryTags(t *testing.T) {
 func TestG3_NodeTemplateTagsOnlyForScaleFromZero(t *testing.T) {
 	plan := runPlan(t, nil)
 	gpuGroup := get(t, plan, nodeGroupType, "gpu-nodes-dev")
-	wantASG := "eks-gpu-nodes-dev-" + strings.TrimPrefix(offline.MockID(nodeGroupType, gpuGroup.Name), gpuGroup.Name+"-")
+	names, _ := plan.Outputs["names"].(map[string]any)
+	wantASG := "eks-" + names["gpu"].(string) + "-" + strings.TrimPrefix(offline.MockID(nodeGroupType, gpuGroup.Name), gpuGroup.Name+"-")
 	want := map[string]string{
 		"k8s.io/cluster-autoscaler/node-template/label/" + RoleLabelKey: "gpu",
 		"k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu":  "true:NoSchedule",
@@ -387,13 +412,20 @@ func TestNodeGroupDependenciesAndParent(t *testing.T) {
 // X1: node group names, ARNs, template IDs and the role come out of the component.
 func TestOutputs(t *testing.T) {
 	plan := runPlan(t, nil)
+	prefixes, _ := plan.Outputs["prefixes"].(map[string]any)
+	wantPrefixes := map[string]any{"system": "system-nodes-dev-", "app": "app-nodes-dev-", "gpu": "gpu-nodes-dev-"}
+	if !reflect.DeepEqual(prefixes, wantPrefixes) {
+		t.Errorf("name prefixes %v, want %v", prefixes, wantPrefixes)
+	}
 	names, _ := plan.Outputs["names"].(map[string]any)
-	wantNames := map[string]any{"system": "system-nodes-dev", "app": "app-nodes-dev", "gpu": "gpu-nodes-dev"}
-	if !reflect.DeepEqual(names, wantNames) {
-		t.Errorf("names %v, want %v", names, wantNames)
+	for group, prefix := range wantPrefixes {
+		name, _ := names[group].(string)
+		if !strings.HasPrefix(name, prefix.(string)) || len(name) != len(prefix.(string))+26 {
+			t.Errorf("%s: name %q, want %q and a 26-character suffix", group, name, prefix)
+		}
 	}
 	arns, _ := plan.Outputs["arns"].(map[string]any)
-	if arn, _ := arns["gpu"].(string); !strings.HasPrefix(arn, "arn:aws:eks:us-east-1:123456789012:nodegroup/"+testCluster+"/gpu-nodes-dev/") {
+	if arn, _ := arns["gpu"].(string); !strings.HasPrefix(arn, "arn:aws:eks:us-east-1:123456789012:nodegroup/"+testCluster+"/"+names["gpu"].(string)+"/") {
 		t.Errorf("gpu ARN %q", arn)
 	}
 	templates, _ := plan.Outputs["templates"].(map[string]any)
@@ -421,6 +453,8 @@ func TestArgsErrors(t *testing.T) {
 		"no instances":   {func(a *Args) { a.Groups[0].InstanceTypes = nil }, `group "system" needs InstanceTypes`},
 		"no AMI type":    {func(a *Args) { a.Groups[0].AmiType = "" }, `group "system" needs InstanceTypes, AmiType`},
 		"kubectl effect": {func(a *Args) { a.Groups[2].Taints[0].Effect = "NoSchedule" }, `effect "NoSchedule"`},
+		// 27 + len("-nodes-dev-") = 38 characters, one over the limit.
+		"long name": {func(a *Args) { a.Groups[0].Name = strings.Repeat("g", 27) }, "longer than 37 characters"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package platform
 import (
 	"regexp"
 	"strconv"
+	"strings"
 
 	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -150,12 +151,14 @@ func clusterAutoscalerSettings(args *Args) pulumi.Map {
 }
 
 // expanderPriorities is the priority expander's configuration: the preferred node groups' Auto
-// Scaling groups, which EKS names "eks-<node group name>-<uuid>", above every other group.
+// Scaling groups, which EKS names "eks-<node group name>-<uuid>", above every other group. Each
+// entry is a node group name ("app-nodes-dev") or name prefix ("app-nodes-dev-", which stays the
+// same when the group is replaced under a new name); both match "eks-app-nodes-dev-...".
 func expanderPriorities(preferredNodeGroupNames []string) map[string][]string {
 	priorities := map[string][]string{strconv.Itoa(fallbackGroupPriority): {".*"}}
 	var preferred []string
 	for _, name := range preferredNodeGroupNames {
-		preferred = append(preferred, "^eks-"+regexp.QuoteMeta(name)+"-")
+		preferred = append(preferred, "^eks-"+regexp.QuoteMeta(strings.TrimSuffix(name, "-"))+"-")
 	}
 	if len(preferred) > 0 {
 		priorities[strconv.Itoa(preferredGroupPriority)] = preferred

@@ -2,6 +2,7 @@ package platform
 
 import (
 	"fmt"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,14 +16,15 @@ import (
 )
 
 const (
-	testCluster   = "eks-platform-dev"
-	testRegion    = "eu-west-1"
-	testVpc       = "vpc-0123456789abcdef0"
-	testKeyArn    = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-	testOidcArn   = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC"
-	testOidcUrl   = "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC"
-	testNodeGroup = "app-nodes-dev"
-	testPlugin    = "velero/velero-plugin-for-aws:v1.12.0"
+	testCluster = "eks-platform-dev"
+	testRegion  = "eu-west-1"
+	testVpc     = "vpc-0123456789abcdef0"
+	testKeyArn  = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	testOidcArn = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC"
+	testOidcUrl = "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC"
+	// testNodeGroupPrefix is the app group's name prefix, what the stack passes as preferred group.
+	testNodeGroupPrefix = "app-nodes-dev-"
+	testPlugin          = "velero/velero-plugin-for-aws:v1.12.0"
 
 	releaseType     = "kubernetes:helm.sh/v3:Release"
 	namespaceType   = "kubernetes:core/v1:Namespace"
@@ -70,7 +72,7 @@ func validArgs() *Args {
 		KmsKeyArn:                     pulumi.String(testKeyArn),
 		HighAvailability:              true,
 		Charts:                        charts,
-		PreferredNodeGroupNames:       pulumi.ToStringArray([]string{testNodeGroup}),
+		PreferredNodeGroupNames:       pulumi.ToStringArray([]string{testNodeGroupPrefix}),
 		ScaleDownUnneededTime:         "10m",
 		ScaleDownUtilizationThreshold: "0.5",
 		WorkloadNamespaces:            testWorkloadNamespaces,
@@ -392,16 +394,26 @@ func TestClusterAutoscalerPrefersTheCheaperGroups(t *testing.T) {
 	if len(preferred) != 1 || len(fallback) != 1 || fallback[0] != ".*" {
 		t.Fatalf("expanderPriorities = %v, want the app group at 50 and everything at 10", priorities)
 	}
-	// EKS names a node group's Auto Scaling group "eks-<node group>-<uuid>".
+	// EKS names a node group's Auto Scaling group "eks-<node group>-<uuid>"; the group's name is
+	// its prefix plus the provider's 26-digit suffix, new with every replacement.
 	pattern := regexp.MustCompile(preferred[0].(string))
 	for asg, match := range map[string]bool{
-		"eks-app-nodes-dev-4ec8e2b1-6f3a-9c1d-2b7e-0a1b2c3d4e5f":    true,
-		"eks-system-nodes-dev-4ec8e2b1-6f3a-9c1d-2b7e-0a1b2c3d4e5f": false,
-		"eks-app-nodes-dev2-4ec8e2b1-6f3a-9c1d-2b7e-0a1b2c3d4e5f":   false,
+		"eks-app-nodes-dev-20250101120000000000000001-4ec8e2b1-6f3a-9c1d-2b7e-0a1b2c3d4e5f":    true,
+		"eks-app-nodes-dev-20250301090000000000000007-5fd9f3c2-7a4b-0d2e-3c8f-1b2c3d4e5f60":    true,
+		"eks-system-nodes-dev-20250101120000000000000002-4ec8e2b1-6f3a-9c1d-2b7e-0a1b2c3d4e5f": false,
+		"eks-app-nodes-dev2-20250101120000000000000003-4ec8e2b1-6f3a-9c1d-2b7e-0a1b2c3d4e5f":   false,
 	} {
 		if pattern.MatchString(asg) != match {
 			t.Errorf("preferred pattern %s matches %s: %v, want %v", pattern, asg, !match, match)
 		}
+	}
+}
+
+// A fixed node group name and its name prefix select the same Auto Scaling groups.
+func TestExpanderPrioritiesAcceptNameOrPrefix(t *testing.T) {
+	byName, byPrefix := expanderPriorities([]string{"app-nodes-dev"}), expanderPriorities([]string{"app-nodes-dev-"})
+	if !reflect.DeepEqual(byName, byPrefix) || byPrefix["50"][0] != "^eks-app-nodes-dev-" {
+		t.Errorf("by name %v, by prefix %v, want both ^eks-app-nodes-dev- at 50", byName, byPrefix)
 	}
 }
 

@@ -50,7 +50,9 @@ type IRSARole struct {
 	pulumi.ResourceState
 
 	Role *iam.Role
-	// Arn goes into the service account's eks.amazonaws.com/role-arn annotation.
+	// Arn goes into the service account's eks.amazonaws.com/role-arn annotation. Arn and Name
+	// resolve only after the role's inline policy and policy attachments exist, so consumers
+	// depend on the permissions, not just on the role (Role.Arn does not).
 	Arn  pulumi.StringOutput
 	Name pulumi.StringOutput
 }
@@ -88,24 +90,44 @@ func NewIRSARole(ctx *pulumi.Context, name string, args *IRSARoleArgs, opts ...p
 		return nil, err
 	}
 
+	var policyIDs []pulumi.IDOutput
 	if args.Policy != nil {
-		if _, err := iam.NewRolePolicy(ctx, roleName, &iam.RolePolicyArgs{
+		inline, err := iam.NewRolePolicy(ctx, roleName, &iam.RolePolicyArgs{
 			Name:   pulumi.String(roleName),
 			Role:   role.Name,
 			Policy: args.Policy,
-		}, parent); err != nil {
+		}, parent)
+		if err != nil {
 			return nil, err
 		}
+		policyIDs = append(policyIDs, inline.ID())
 	}
 	for _, attachment := range managedPolicyAttachments(ctx, args, parent) {
-		if _, err := iam.NewRolePolicyAttachment(ctx, naming.Name(name+"-"+attachment.policyName, args.Environment),
-			&iam.RolePolicyAttachmentArgs{Role: role.Name, PolicyArn: attachment.arn}, parent); err != nil {
+		attached, err := iam.NewRolePolicyAttachment(ctx, naming.Name(name+"-"+attachment.policyName, args.Environment),
+			&iam.RolePolicyAttachmentArgs{Role: role.Name, PolicyArn: attachment.arn}, parent)
+		if err != nil {
 			return nil, err
 		}
+		policyIDs = append(policyIDs, attached.ID())
 	}
 
-	comp.Role, comp.Arn, comp.Name = role, role.Arn, role.Name
-	return comp, ctx.RegisterResourceOutputs(comp, pulumi.Map{"arn": role.Arn, "name": role.Name})
+	comp.Role = role
+	comp.Arn = afterPolicies(role.Arn, policyIDs)
+	comp.Name = afterPolicies(role.Name, policyIDs)
+	return comp, ctx.RegisterResourceOutputs(comp, pulumi.Map{"arn": comp.Arn, "name": comp.Name})
+}
+
+// afterPolicies returns value once every policy resource of the role exists. The output then
+// carries those resources as dependencies, so whatever is built from the role's ARN (the vpc-cni
+// add-on, a Helm release's service account) starts only when the role has its permissions: the
+// role alone exists before its policies, and a pod assuming it in between gets AccessDenied
+// (vpc-cni then never assigns addresses and the nodes stay NotReady).
+func afterPolicies(value pulumi.StringOutput, policyIDs []pulumi.IDOutput) pulumi.StringOutput {
+	inputs := []any{value}
+	for _, id := range policyIDs {
+		inputs = append(inputs, id)
+	}
+	return pulumi.All(inputs...).ApplyT(func(v []any) string { return v[0].(string) }).(pulumi.StringOutput)
 }
 
 type policyAttachment struct {

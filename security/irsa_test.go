@@ -136,6 +136,48 @@ func TestIRSAManagedPoliciesInStackPartition_S3(t *testing.T) {
 	}
 }
 
+// consumer stands in for whatever is built from the role's ARN (an add-on, a Helm release).
+type consumer struct{ pulumi.CustomResourceState }
+
+// S3/K3: a resource built from Arn or Name waits for the role's inline policy and every policy
+// attachment, as the engine sees it, so the vpc-cni add-on or a controller cannot start with a
+// role that has no permissions yet.
+func TestIRSAOutputsWaitForEveryPolicy_S3_K3(t *testing.T) {
+	args := validIRSAArgs()
+	args.ManagedPolicyArns = []string{"arn:aws:iam::" + offline.AccountID + ":policy/team/velero-extra"}
+	args.AWSManagedPolicies = []string{"service-role/AmazonEBSCSIDriverPolicy"}
+	plan, err := offline.RunComponent(args.Environment, nil, func(ctx *pulumi.Context) error {
+		role, err := NewIRSARole(ctx, "velero", args)
+		if err != nil {
+			return err
+		}
+		for name, value := range map[string]pulumi.StringOutput{"arn-consumer": role.Arn, "name-consumer": role.Name} {
+			if err := ctx.RegisterResource("test:consumer:Consumer", name, pulumi.Map{"role": value}, &consumer{}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	policies := append(plan.ByType(iamRolePolicyType), plan.ByType(iamAttachmentType)...)
+	if len(policies) != 3 {
+		t.Fatalf("%d policy resources, want the inline policy and two attachments", len(policies))
+	}
+	for _, name := range []string{"arn-consumer", "name-consumer"} {
+		c := mustGet(t, plan, "test:consumer:Consumer", name)
+		for _, p := range policies {
+			if !c.DependsOn(p.URN) {
+				t.Errorf("%s does not depend on %s; dependencies %v", name, p.URN, c.Dependencies)
+			}
+		}
+	}
+	if got := mustGet(t, plan, "test:consumer:Consumer", "arn-consumer").String("role"); got != "arn:aws:iam::"+offline.AccountID+":role/velero-dev" {
+		t.Errorf("consumer got ARN %q", got)
+	}
+}
+
 func TestIRSAPermissionsBoundaryOnlyWhenSet_S3(t *testing.T) {
 	args := validIRSAArgs()
 	args.PermissionsBoundaryArn = testBoundaryArn

@@ -298,3 +298,48 @@ func logShipperPolicy(s policyScope) PolicyDocument {
 		Resource: StringList{logGroups, logGroups + ":log-stream:*"},
 	}}}
 }
+
+// containerInsightsNamespace is the CloudWatch metric namespace of Container Insights.
+const containerInsightsNamespace = "ContainerInsights"
+
+// cloudWatchAgentPolicy replaces the AWS-managed CloudWatchAgentServerPolicy, which allows
+// logs:CreateLogGroup and logs:PutRetentionPolicy on every group (the agent could create an
+// unencrypted group or shorten the audit group's retention), X-Ray writes and SSM reads. The
+// Container Insights pipeline (awscontainerinsightreceiver + awsemfexporter) needs only this:
+// performance events go as embedded-metric-format log events to the one group the program creates
+// with retention and the platform key (O3); the agent creates a group only when it is missing,
+// and the add-on waits for ours. EC2 tags and volumes label the node metrics with their Auto
+// Scaling group and EBS volume IDs.
+func cloudWatchAgentPolicy(s policyScope) PolicyDocument {
+	performanceLogs := s.env.regionalARN("logs", "log-group:/aws/containerinsights/"+s.clusterName+"/performance")
+	return PolicyDocument{Statement: []Statement{
+		{
+			// PutMetricData has no resource-level permissions; the namespace condition keeps the
+			// agent out of every other namespace.
+			Sid:       "PutContainerInsightsMetrics",
+			Effect:    Allow,
+			Action:    StringList{"cloudwatch:PutMetricData"},
+			Resource:  StringList{"*"},
+			Condition: Condition{"StringEquals": {"cloudwatch:namespace": {containerInsightsNamespace}}},
+		},
+		{
+			Sid:      "WritePerformanceLogEvents",
+			Effect:   Allow,
+			Action:   StringList{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
+			Resource: StringList{performanceLogs, performanceLogs + ":log-stream:*"},
+		},
+		{
+			Sid:      "DescribeLogGroups",
+			Effect:   Allow,
+			Action:   StringList{"logs:DescribeLogGroups"},
+			Resource: StringList{s.env.regionalARN("logs", "log-group:*")},
+		},
+		{
+			// Read-only EC2 actions without resource-level permissions.
+			Sid:      "DescribeNodeInstancesAndVolumes",
+			Effect:   Allow,
+			Action:   StringList{"ec2:DescribeVolumes", "ec2:DescribeTags", "ec2:DescribeInstances"},
+			Resource: StringList{"*"},
+		},
+	}}
+}

@@ -87,14 +87,15 @@ type policyScope struct {
 }
 
 // workloadRoleTable lists every controller role. The VPC CNI's policy is on its own role, not on
-// the node role (K3); the managed policies are the ones AWS documents for each controller.
+// the node role (K3); the managed policies are the ones AWS documents for each controller, except
+// where they grant writes beyond the platform's own resources (the CloudWatch agent's).
 var workloadRoleTable = []workloadRole{
 	{RoleClusterAutoscaler, NamespaceKubeSystem, ServiceAccountClusterAutoscaler, nil, clusterAutoscalerPolicy},
 	{RoleLoadBalancerController, NamespaceKubeSystem, ServiceAccountLoadBalancerController, nil, loadBalancerControllerPolicy},
 	{RoleExternalSecrets, NamespaceExternalSecrets, ServiceAccountExternalSecrets, nil, externalSecretsPolicy},
 	{RoleEBSCSIDriver, NamespaceKubeSystem, ServiceAccountEBSCSIController, []string{"service-role/AmazonEBSCSIDriverPolicy"}, ebsCSIDriverKeyPolicy},
 	{RoleVPCCNI, NamespaceKubeSystem, ServiceAccountVPCCNI, []string{"AmazonEKS_CNI_Policy"}, nil},
-	{RoleCloudWatchAgent, NamespaceAmazonCloudWatch, ServiceAccountCloudWatchAgent, []string{"CloudWatchAgentServerPolicy"}, nil},
+	{RoleCloudWatchAgent, NamespaceAmazonCloudWatch, ServiceAccountCloudWatchAgent, nil, cloudWatchAgentPolicy},
 	{RoleFluentBit, NamespaceLogging, ServiceAccountFluentBit, nil, logShipperPolicy},
 }
 

@@ -1,6 +1,7 @@
 package security
 
 import (
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -19,9 +20,14 @@ const (
 )
 
 // wildcardWriteAllowList names the write actions that may keep Resource "*", each with AWS's
-// reason. It is empty: every write action the controller roles need supports resource-level
-// permissions, so every one is scoped. Add an action only with the AWS documentation's reason.
-var wildcardWriteAllowList = map[string]string{}
+// reason. Add an action only with the AWS documentation's reason. Being listed is not enough: the
+// scanner also requires such a statement to carry a condition, which is then the only thing that
+// narrows the write (an allow-listed action on "*" without one would be unbounded).
+var wildcardWriteAllowList = map[string]string{
+	// Service Authorization Reference, Amazon CloudWatch: PutMetricData has no resource types;
+	// the cloudwatch:namespace condition key scopes it.
+	"cloudwatch:PutMetricData": "no resource-level permissions; scoped by the cloudwatch:namespace condition",
+}
 
 func validWorkloadRolesArgs() *WorkloadRolesArgs {
 	return &WorkloadRolesArgs{
@@ -103,9 +109,8 @@ func TestEveryWorkloadRoleTrustsOnlyItsServiceAccount_S3(t *testing.T) {
 func TestManagedPoliciesAreTheDocumentedOnes_S3_K3(t *testing.T) {
 	plan, _ := planWorkloadRoles(t, validWorkloadRolesArgs())
 	want := map[string]string{
-		"ebs-csi-driver-AmazonEBSCSIDriverPolicy-dev":      "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy",
-		"vpc-cni-AmazonEKS_CNI_Policy-dev":                 "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
-		"cloudwatch-agent-CloudWatchAgentServerPolicy-dev": "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
+		"ebs-csi-driver-AmazonEBSCSIDriverPolicy-dev": "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy",
+		"vpc-cni-AmazonEKS_CNI_Policy-dev":            "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
 	}
 	attachments := plan.ByType(iamAttachmentType)
 	if len(attachments) != len(want) {
@@ -116,10 +121,8 @@ func TestManagedPoliciesAreTheDocumentedOnes_S3_K3(t *testing.T) {
 			t.Errorf("attachment %s attaches %q, want %q", a.Name, a.String("policyArn"), want[a.Name])
 		}
 	}
-	for _, managedOnly := range []string{RoleVPCCNI, RoleCloudWatchAgent} {
-		if _, err := plan.Get(iamRolePolicyType, managedOnly+"-dev"); err == nil {
-			t.Errorf("%s has an inline policy besides its managed one", managedOnly)
-		}
+	if _, err := plan.Get(iamRolePolicyType, RoleVPCCNI+"-dev"); err == nil {
+		t.Errorf("%s has an inline policy besides its managed one", RoleVPCCNI)
 	}
 }
 
@@ -134,8 +137,8 @@ func isReadOnlyAction(action string) bool {
 func TestWriteActionsAreScopedToThisAccount_S3(t *testing.T) {
 	plan, _ := planWorkloadRoles(t, validWorkloadRolesArgs())
 	policies := plan.ByType(iamRolePolicyType)
-	if len(policies) != 5 {
-		t.Fatalf("%d inline policies, want 5 (every role but vpc-cni and cloudwatch-agent)", len(policies))
+	if len(policies) != 6 {
+		t.Fatalf("%d inline policies, want 6 (every role but vpc-cni)", len(policies))
 	}
 	for _, p := range policies {
 		for _, s := range decodePolicy(t, p.String("policy")).Statement {
@@ -145,8 +148,9 @@ func TestWriteActionsAreScopedToThisAccount_S3(t *testing.T) {
 				}
 				for _, resource := range s.Resource {
 					if resource == "*" {
-						if reason := wildcardWriteAllowList[action]; reason == "" {
-							t.Errorf("%s %s: write action %s on Resource \"*\"", p.Name, s.Sid, action)
+						if reason := wildcardWriteAllowList[action]; reason == "" || len(s.Condition) == 0 {
+							t.Errorf("%s %s: write action %s on Resource \"*\" (allow-listed: %t, condition: %v)",
+								p.Name, s.Sid, action, reason != "", s.Condition)
 						}
 						continue
 					}
@@ -282,6 +286,46 @@ func TestLogShipperWritesOnlyToPlatformLogGroups_S3_O3(t *testing.T) {
 					t.Errorf("log shipper reaches %q outside %q", resource, groups)
 				}
 			}
+		}
+	}
+}
+
+// S3/O3: the CloudWatch agent writes Container Insights metrics and the performance log group
+// only. No managed policy: CloudWatchAgentServerPolicy would let it create log groups (without
+// retention or key) and change any group's retention.
+func TestCloudWatchAgentWritesOnlyContainerInsights_S3_O3(t *testing.T) {
+	plan, _ := planWorkloadRoles(t, validWorkloadRolesArgs())
+	for _, a := range plan.ByType(iamAttachmentType) {
+		if a.String("role") == RoleCloudWatchAgent+"-dev" {
+			t.Errorf("cloudwatch-agent role has managed policy %s", a.String("policyArn"))
+		}
+	}
+	performance := "arn:aws:logs:us-east-1:" + offline.AccountID + ":log-group:/aws/containerinsights/" + testClusterName + "/performance"
+	want := map[string]struct {
+		actions, resources []string
+		condition          Condition
+	}{
+		"PutContainerInsightsMetrics": {[]string{"cloudwatch:PutMetricData"}, []string{"*"},
+			Condition{"StringEquals": {"cloudwatch:namespace": {"ContainerInsights"}}}},
+		"WritePerformanceLogEvents": {[]string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
+			[]string{performance, performance + ":log-stream:*"}, nil},
+		"DescribeLogGroups": {[]string{"logs:DescribeLogGroups"},
+			[]string{"arn:aws:logs:us-east-1:" + offline.AccountID + ":log-group:*"}, nil},
+		"DescribeNodeInstancesAndVolumes": {[]string{"ec2:DescribeVolumes", "ec2:DescribeTags", "ec2:DescribeInstances"},
+			[]string{"*"}, nil},
+	}
+	doc := inlinePolicy(t, plan, RoleCloudWatchAgent)
+	if len(doc.Statement) != len(want) {
+		t.Errorf("%d statements, want %d", len(doc.Statement), len(want))
+	}
+	for _, s := range doc.Statement {
+		w, known := want[s.Sid]
+		switch {
+		case !known:
+			t.Errorf("unexpected statement %+v", s)
+		case s.Effect != Allow || !reflect.DeepEqual([]string(s.Action), w.actions) ||
+			!reflect.DeepEqual([]string(s.Resource), w.resources) || !reflect.DeepEqual(s.Condition, w.condition):
+			t.Errorf("%s = %+v, want actions %v on %v with condition %v", s.Sid, s, w.actions, w.resources, w.condition)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package offline
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"strings"
 
@@ -16,11 +17,14 @@ func init() {
 			if v, ok := state["clusterName"]; ok && v.IsString() {
 				cluster = v.StringValue()
 			}
-			if v, ok := state["nodeGroupName"]; ok && v.IsString() {
-				name = v.StringValue()
-			}
 			// EKS names the group's Auto Scaling group "eks-<nodegroup>-<uuid>".
 			suffix := strings.TrimPrefix(MockID(args.TypeToken, args.Name), args.Name+"-")
+			if v, ok := state["nodeGroupName"]; ok && v.IsString() {
+				name = v.StringValue()
+			} else if v, ok := state["nodeGroupNamePrefix"]; ok && v.IsString() {
+				// The provider appends a 26-character unique suffix to a prefix.
+				name = v.StringValue() + uniqueNameSuffix(args.TypeToken, args.Name)
+			}
 			state["nodeGroupName"] = resource.NewStringProperty(name)
 			state["arn"] = resource.NewStringProperty(fmt.Sprintf("arn:aws:eks:%s:%s:nodegroup/%s/%s/%s",
 				region, AccountID, cluster, name, suffix))
@@ -34,4 +38,15 @@ func init() {
 			state["latestVersion"] = resource.NewNumberProperty(1)
 			state["defaultVersion"] = resource.NewNumberProperty(1)
 		})
+}
+
+// uniqueNameSuffix stands in for the 26 digits (a timestamp and a counter) the provider appends to
+// a name prefix, derived from the resource so the plan stays deterministic.
+func uniqueNameSuffix(typeToken, name string) string {
+	sum := sha256.Sum256([]byte(typeToken + "/" + name))
+	digits := make([]byte, 26)
+	for i := range digits {
+		digits[i] = '0' + sum[i]%10
+	}
+	return string(digits)
 }
