@@ -17,7 +17,13 @@ const containerInsightsAddon = "amazon-cloudwatch-observability"
 // log shipper (O2): with both running, every container line would be shipped and billed twice.
 // The agent keeps collecting metrics; its default tolerations (operator Exists) already put it on
 // every node, including the GPU nodes.
-const containerInsightsConfiguration = `{"containerLogs":{"enabled":false}}`
+//
+// agent.config replaces the agent's default configuration with Container Insights (enhanced)
+// metrics only. The default also turns on Application Signals, which writes to
+// /aws/application-signals/data and X-Ray: the least-privilege cloudwatch-agent role (S3) allows
+// neither, and the platform does not create that log group with retention and key (O3).
+const containerInsightsConfiguration = `{"containerLogs":{"enabled":false},` +
+	`"agent":{"config":{"logs":{"metrics_collected":{"kubernetes":{"enhanced_container_insights":true}}}}}}`
 
 // newContainerInsightsAddon installs Container Insights (O1) with the cloudwatch-agent IRSA role.
 func newContainerInsightsAddon(ctx *pulumi.Context, args *Args, performanceLogs *cloudwatch.LogGroup, parent pulumi.ResourceOption) (*eks.Addon, error) {

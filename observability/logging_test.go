@@ -59,12 +59,26 @@ func TestO1_AddonUsesAgentRoleAndDisablesItsLogShipping(t *testing.T) {
 		ContainerLogs *struct {
 			Enabled *bool `json:"enabled"`
 		} `json:"containerLogs"`
+		Agent struct {
+			Config struct {
+				Logs struct {
+					MetricsCollected map[string]json.RawMessage `json:"metrics_collected"`
+				} `json:"logs"`
+				Traces json.RawMessage `json:"traces"`
+			} `json:"config"`
+		} `json:"agent"`
 	}
 	if err := json.Unmarshal([]byte(addon.String("configurationValues")), &config); err != nil {
 		t.Fatalf("configurationValues is not JSON: %v", err)
 	}
 	if config.ContainerLogs == nil || config.ContainerLogs.Enabled == nil || *config.ContainerLogs.Enabled {
 		t.Errorf("the add-on's own container-log shipping is not disabled: %s", addon.String("configurationValues"))
+	}
+	// S3, O3: the agent collects Container Insights metrics only; Application Signals would need
+	// X-Ray and a log group the platform does not create.
+	collected := config.Agent.Config.Logs.MetricsCollected
+	if _, ok := collected["kubernetes"]; !ok || len(collected) != 1 || config.Agent.Config.Traces != nil {
+		t.Errorf("agent config must collect only kubernetes metrics: %s", addon.String("configurationValues"))
 	}
 	// The add-on waits for the nodes and for its performance log group (else the agent creates it
 	// without retention or key).
