@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 
 	awseks "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -104,6 +105,22 @@ type Addons struct {
 
 	// ByName holds the add-on resources by add-on name ("vpc-cni", "coredns", ...).
 	ByName map[string]*awseks.Addon
+}
+
+// Resources lists the add-on resources, sorted by add-on name, for pulumi.DependsOn. Depending on
+// the component itself is not enough: the Go SDK expands a component into the children it has
+// registered so far, which races with the component's own registrations.
+func (a *Addons) Resources() []pulumi.Resource {
+	names := make([]string, 0, len(a.ByName))
+	for name := range a.ByName {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	resources := make([]pulumi.Resource, 0, len(names))
+	for _, name := range names {
+		resources = append(resources, a.ByName[name])
+	}
+	return resources
 }
 
 // NewAddons installs the given add-ons. Dependencies passed with pulumi.DependsOn (e.g. the node

@@ -100,6 +100,9 @@ type Cluster struct {
 	// Provider is the one Kubernetes provider bound to this cluster, for every package that creates
 	// Kubernetes objects (K4).
 	Provider *kubernetes.Provider
+	// EksCluster is the pulumi-eks cluster itself, for dependencies on the control plane: as a
+	// remote component it stands in the dependency list for everything it created.
+	EksCluster *eks.Cluster
 }
 
 // New creates the control-plane log group, the cluster role, the cluster (pulumi-eks) and the
@@ -200,6 +203,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	comp.UpdateKubeconfigCommand = pulumi.Sprintf("aws eks update-kubeconfig --region %s --name %s",
 		args.Region, comp.ClusterName)
 	comp.Provider = provider
+	comp.EksCluster = eksCluster
 
 	return comp, ctx.RegisterResourceOutputs(comp, pulumi.Map{
 		"clusterName":              comp.ClusterName,

@@ -78,7 +78,7 @@ type Args struct {
 	// Charts pins every chart, keyed by ChartClusterAutoscaler, ChartAwsLoadBalancerController,
 	// ChartExternalSecrets, ChartMetricsServer and ChartVelero.
 	Charts map[string]Chart
-	// PreferredNodeGroupNames are the EKS names of the cheapest node groups (the spot app group),
+	// PreferredNodeGroupNames are the EKS names or name prefixes of the cheapest node groups (the spot app group),
 	// which the cluster autoscaler grows before any other. Nil means no preference (least-waste).
 	PreferredNodeGroupNames pulumi.StringArrayInput
 	// ScaleDownUnneededTime ("10m") and ScaleDownUtilizationThreshold ("0.5") tune when the
@@ -119,6 +119,9 @@ type Platform struct {
 	ReleaseStatuses pulumi.StringMapOutput
 	// ClusterSecretStoreName is the store ExternalSecrets in workload namespaces refer to.
 	ClusterSecretStoreName pulumi.StringOutput
+	// LoadBalancerController is the aws-load-balancer-controller release. Its webhook refuses new
+	// Services until its pods run, so whatever creates Services depends on it.
+	LoadBalancerController pulumi.Resource
 }
 
 // New installs the controllers, the ClusterSecretStore and Velero with its bucket, role and
@@ -158,6 +161,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	comp.VeleroRoleArn = backups.role.Arn
 	comp.ReleaseStatuses = statuses.ToStringMapOutput()
 	comp.ClusterSecretStoreName = store.Metadata.Name().Elem()
+	comp.LoadBalancerController = releases[releaseLoadBalancerController]
 	return comp, ctx.RegisterResourceOutputs(comp, pulumi.Map{
 		"backupBucketName":       comp.BackupBucketName,
 		"veleroRoleArn":          comp.VeleroRoleArn,

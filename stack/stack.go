@@ -5,7 +5,9 @@
 //	  → node groups → CoreDNS, EBS CSI and snapshot-controller add-ons → namespaces and guardrails
 //	  → platform controllers and backups → observability
 //
-// It holds no resource logic of its own beyond the two providers.
+// It holds no resource logic of its own beyond the two providers. Dependencies always name concrete
+// resources (the Addons' Resources(), the node groups, a release): the Go SDK expands a local
+// component into the children registered so far, which would make the order a race.
 package stack
 
 import (
@@ -144,8 +146,8 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 	nodes, err := nodegroups.New(ctx, name("nodegroups"), &nodegroups.Args{
 		Environment:            cfg.Suffix,
 		ClusterName:            cfg.ClusterName,
-		Cluster:                eks,
-		WaitFor:                []pulumi.Resource{networkAddons},
+		Cluster:                eks.EksCluster,
+		WaitFor:                networkAddons.Resources(),
 		KubernetesVersion:      cfg.Cluster.KubernetesVersion,
 		PrivateSubnetIds:       vpc.PrivateSubnetIds,
 		ClusterSecurityGroupId: eks.ClusterSecurityGroupId,
@@ -191,7 +193,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 		},
 		Labels: cfg.Tags,
 		// The default-deny policies are enforced only by vpc-cni's network policy agent (S5, K3).
-	}, withAWSAndKubernetes, pulumi.DependsOn([]pulumi.Resource{networkAddons}))
+	}, withAWSAndKubernetes, pulumi.DependsOn(networkAddons.Resources()))
 	if err != nil {
 		return nil, err
 	}
@@ -222,7 +224,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 		HighAvailability:       p.HighAvailability,
 		Charts:                 charts,
 		// The autoscaler's priority expander prefers the spot-capable app group (cheaper).
-		PreferredNodeGroupNames:       pulumi.StringArray{nodes.NodeGroupNames.MapIndex(pulumi.String("app"))},
+		PreferredNodeGroupNames:       pulumi.ToStringArray([]string{nodes.NodeGroupNamePrefixes["app"]}),
 		ScaleDownUnneededTime:         p.ScaleDownUnneededTime,
 		ScaleDownUtilizationThreshold: p.ScaleDownUtilizationThreshold,
 		WorkloadNamespaces:            w.Namespaces,
@@ -231,7 +233,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 		BackupRetentionDays:           p.BackupRetentionDays,
 		Labels:                        cfg.Tags,
 		SnapshotCRDs:                  workloadAddons.ByName["snapshot-controller"],
-		DependsOn:                     append(append([]pulumi.Resource{}, nodes.NodeGroups...), workloadAddons, baseline),
+		DependsOn:                     append(append([]pulumi.Resource{}, nodes.NodeGroups...), workloadAddons.Resources()...),
 	}, withAWSAndKubernetes)
 	if err != nil {
 		return nil, err
@@ -259,7 +261,8 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 		AlarmEmail:                    o.AlarmEmail,
 		// The load balancer controller's webhook refuses Services until its pods run, and the
 		// Container Insights add-on creates Services: so observability comes after the platform.
-		DependsOn: append(append([]pulumi.Resource{}, nodes.NodeGroups...), workloadAddons, controllers),
+		DependsOn: append(append(append([]pulumi.Resource{}, nodes.NodeGroups...), workloadAddons.Resources()...),
+			controllers.LoadBalancerController),
 	}, withAWSAndKubernetes)
 	if err != nil {
 		return nil, err

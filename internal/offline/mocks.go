@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 
@@ -112,6 +113,8 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		rec.RetainOnDelete = rpc.GetRetainOnDelete()
 		rec.IgnoreChanges = append(rec.IgnoreChanges, rpc.GetIgnoreChanges()...)
 		rec.Dependencies = append(rec.Dependencies, rpc.GetDependencies()...)
+		// The SDK collects dependencies in a map; sorted, the plan is the same on every run.
+		sort.Strings(rec.Dependencies)
 		for pkg, ref := range rpc.GetProviders() {
 			if rec.Providers == nil {
 				rec.Providers = map[string]string{}
