@@ -2,7 +2,9 @@
 # The delivery part of CI (called by .ci/run), runnable by hand too:
 #   1. build or restore the pinned toolchain (scripts/toolchain.sh)
 #   2. lint the GitHub workflows with bin/actionlint (and the scripts with shellcheck)
-#   3. check every workflow installs the Pulumi CLI version pinned in tools/pulumi/go.mod
+#   3. check every workflow installs the Pulumi CLI version pinned in tools/pulumi/go.mod, one
+#      kubectl version that suits every supported Kubernetes version, and runs each stack on a
+#      runner that can reach its API endpoint
 #   4. prove the real CLI accepts Pulumi.yaml and every stack file (typed project config is
 #      validated against each stack's values; a wrongly typed value must be rejected, so the
 #      check cannot pass vacuously) and runs a Go program through the pinned language host
@@ -27,6 +29,12 @@ took() { echo "--- took $((SECONDS - step_started))s"; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 pinned=$(pinned_pulumi_version "$root")
+stacks=()
+for file in Pulumi.*.yaml; do
+  name=${file#Pulumi.}
+  stacks+=("${name%.yaml}")
+done
+[ ${#stacks[@]} -gt 0 ] || die "no Pulumi.<stack>.yaml in $root"
 
 step "toolchain (pinned Pulumi CLI $pinned, Go language host, actionlint)"
 scripts/toolchain.sh
@@ -68,6 +76,49 @@ done
 echo "every workflow installs Pulumi ${pinned#v}"
 took
 
+step "workflows pin kubectl and run each stack on a runner that reaches its API endpoint"
+# pulumi-eks v2 needs kubectl; one version everywhere, within one minor version of every cluster
+# version the program supports (kubectl's version skew policy).
+kubectl_pin=$(awk '$1 == "KUBECTL_VERSION:" { print $2 }' .github/workflows/*.yml | sort -u)
+[ "$(grep -c . <<<"$kubectl_pin")" = 1 ] || die "the workflows pin different kubectl versions or none: '${kubectl_pin//$'\n'/ }'"
+grep -l 'setup-kubectl@' .github/workflows/*.yml | while read -r workflow; do
+  grep -q '^  KUBECTL_VERSION: ' "$workflow" || die "$workflow installs kubectl without the pinned KUBECTL_VERSION"
+done
+kubectl_minor=$(awk -F. '{ print $2 }' <<<"$kubectl_pin")
+cluster_versions=$(awk -F'"' '/^var SupportedKubernetesVersions/ { for (i = 2; i < NF; i += 2) print $i }' config/versions.go)
+[ -n "$cluster_versions" ] || die "no SupportedKubernetesVersions in config/versions.go"
+for version in $cluster_versions; do
+  skew=$((kubectl_minor - ${version#*.}))
+  [ "${skew#-}" -le 1 ] || die "kubectl $kubectl_pin is more than one minor version away from Kubernetes $version (config/versions.go)"
+done
+echo "kubectl $kubectl_pin in every workflow, within one minor version of Kubernetes ${cluster_versions//$'\n'/ }"
+# A job that runs the program talks to the cluster's API server, so its runner is chosen per
+# stack (runs-on: fromJSON(...)) and never hard-coded.
+grep -l -E 'scripts/stack.sh (check|preview|up|destroy|refresh-check)' .github/workflows/*.yml | while read -r workflow; do
+  if grep -E '^ +runs-on:' "$workflow" | grep -v -q 'fromJSON('; then
+    die "$workflow runs the program on a fixed runner: use runs-on: \${{ fromJSON(...) }} fed by vars.EKS_PLATFORM_RUNNER_<STACK>"
+  fi
+done
+# The workflows that pick each stack's runner (reusable-stack-up.yml gets it from deploy.yml) agree
+# on its default, and a stack without a public endpoint defaults to a self-hosted runner: a
+# GitHub-hosted one cannot reach a private-only endpoint.
+for stack in "${stacks[@]}"; do
+  variable=EKS_PLATFORM_RUNNER_$(tr '[:lower:].-' '[:upper:]__' <<<"$stack")
+  default=""
+  for workflow in .github/workflows/{deploy,pull-request,drift}.yml; do
+    found=$(grep -o "vars\.$variable || '[^']*'" "$workflow" | sed "s/^.* || '//; s/'\$//" | sort -u) || true
+    [ "$(grep -c . <<<"$found")" = 1 ] ||
+      die "$workflow must run stack $stack on \${{ vars.$variable || '<default labels>' }} with one default (found: '${found//$'\n'/ }')"
+    [ -z "$default" ] || [ "$found" = "$default" ] || die "$workflow defaults $variable to $found, another workflow to $default"
+    default=$found
+  done
+  if ! grep -q -E '^  eks-platform:endpointPublicAccess: true' "Pulumi.$stack.yaml" && [[ "$default" != *'"self-hosted"'* ]]; then
+    die "stack $stack has a private-only API endpoint, but $variable defaults to $default, which cannot reach it: default to a self-hosted runner"
+  fi
+  echo "stack $stack: runner from vars.$variable, default $default"
+done
+took
+
 step "the Pulumi CLI validates Pulumi.yaml and every stack file and runs a Go program"
 # A stand-in program beside copies of the real project and stack files: `pulumi up` validates each
 # stack's values against the typed project config, then runs the program through the pinned Go
@@ -96,12 +147,6 @@ GO
 # The program's own requirements and checksums, so the build needs nothing it does not have.
 sed 's#^module .*#module eks-platform-cli-check#' go.mod >"$project/go.mod"
 cp go.sum "$project/go.sum"
-stacks=()
-for file in Pulumi.*.yaml; do
-  name=${file#Pulumi.}
-  stacks+=("${name%.yaml}")
-done
-[ ${#stacks[@]} -gt 0 ] || die "no Pulumi.<stack>.yaml in $root"
 for stack in "${stacks[@]}"; do
   pulumi --cwd "$project" stack init "$stack" --non-interactive >/dev/null 2>&1
   pulumi --cwd "$project" up --stack "$stack" --yes --skip-preview --non-interactive >"$work/up-$stack.log" 2>&1 ||

@@ -4,8 +4,9 @@
 # and stops with one line on stderr and a non-zero exit at the first failure:
 #   the stack file Pulumi.<stack>.yaml exists; the stack's aws:region is well formed and equals
 #   AWS_REGION / AWS_DEFAULT_REGION when those are set (C2, seed 000 #7); destroy is confirmed;
-#   the pulumi CLI is present; the aws CLI is present (pulumi-eks runs `aws eks get-token` for
-#   its kubeconfig); AWS credentials resolve; the Pulumi backend is logged in.
+#   the pulumi CLI is present; the aws CLI (v2 >= 2.7.0 or v1 >= 1.24.0) and kubectl (>= 1.24.0)
+#   are on PATH, because pulumi-eks v2 refuses to run the program without them, on preview too;
+#   AWS credentials resolve; the Pulumi backend is logged in.
 # Then it selects the stack (check, preview and up create it when missing) and runs the command.
 #
 # Usage: scripts/stack.sh <command> <stack> [file]
@@ -118,9 +119,44 @@ if [ "$installed_version" != "$pinned_version" ]; then
   echo "warning: $pulumi is version '${installed_version}', CI pins $pinned_version (tools/pulumi/go.mod)" >&2
 fi
 
+# version_at_least <version> <minimum> succeeds when the version's leading MAJOR.MINOR.PATCH
+# (after an optional "v"; suffixes such as "-eks-1" are ignored) is at least <minimum>, and fails
+# for anything that does not start with MAJOR.MINOR.PATCH.
+version_at_least() {
+  local have want i
+  [[ "$1" =~ ^v?([0-9]+)\.([0-9]+)\.([0-9]+) ]] || return 1
+  have=("${BASH_REMATCH[@]:1}")
+  [[ "$2" =~ ^([0-9]+)\.([0-9]+)\.([0-9]+)$ ]] || return 1
+  want=("${BASH_REMATCH[@]:1}")
+  for i in 0 1 2; do
+    if ((10#${have[i]} != 10#${want[i]})); then
+      ((10#${have[i]} > 10#${want[i]}))
+      return
+    fi
+  done
+  return 0
+}
+
+# Every command but outputs runs the program. pulumi-eks v2 checks the aws CLI (it runs
+# `aws eks get-token` for the kubeconfig) and kubectl when it creates the cluster's core, on
+# preview as well as up, with these minimums (nodejs/eks/dependencies.ts); checking here fails
+# in one line instead of deep in a Pulumi diagnostic.
 if [ "$command" != outputs ]; then
   command -v aws >/dev/null 2>&1 ||
-    die "aws CLI not found on PATH: pulumi-eks runs 'aws eks get-token' for the cluster kubeconfig; install AWS CLI v2"
+    die "aws CLI not found on PATH: pulumi-eks runs 'aws eks get-token' for the cluster kubeconfig; install AWS CLI v2 (>= 2.7.0)"
+  # Older AWS CLI v1 releases print their version on stderr.
+  aws_version=$(aws --version 2>&1 | awk '{ sub("^aws-cli/", "", $1); print $1; exit }') || true
+  case "$aws_version" in
+    1.*) aws_minimum=1.24.0 ;;
+    *) aws_minimum=2.7.0 ;;
+  esac
+  version_at_least "$aws_version" "$aws_minimum" ||
+    die "aws CLI version '$aws_version' is too old or unreadable: pulumi-eks needs AWS CLI v2 >= 2.7.0 (or v1 >= 1.24.0)"
+  command -v kubectl >/dev/null 2>&1 ||
+    die "kubectl not found on PATH: pulumi-eks v2 refuses to run the program without kubectl >= 1.24.0, even for preview; install it (CI pins KUBECTL_VERSION in .github/workflows)"
+  kubectl_version=$(kubectl version --client=true --output=json 2>/dev/null | awk -F'"' '$2 == "gitVersion" { print $4; exit }') || true
+  version_at_least "$kubectl_version" 1.24.0 ||
+    die "kubectl version '$kubectl_version' is too old or unreadable: pulumi-eks v2 needs kubectl >= 1.24.0"
   if ! aws_error=$(aws sts get-caller-identity --region "$region" --output text --query Account 2>&1 >/dev/null); then
     die "AWS credentials do not resolve (aws sts get-caller-identity in $region: $(printf '%s\n' "$aws_error" | awk 'NF { line = $0 } END { print line }'))"
   fi

@@ -1,6 +1,6 @@
 // Package scripts holds the delivery shell scripts; this test drives scripts/stack.sh against
-// fake `pulumi` and `aws` CLIs to pin down its pre-flight checks (STACK_SPEC C2, X3) and the
-// exact commands it runs.
+// fake `pulumi`, `aws` and `kubectl` CLIs to pin down its pre-flight checks (STACK_SPEC C2, X3)
+// and the exact commands it runs.
 package scripts
 
 import (
@@ -26,16 +26,28 @@ if [ "$1" = "${FAKE_PULUMI_FAIL:-}" ]; then exit 255; fi
 exit 0
 `
 
-// fakeAWS answers sts get-caller-identity like the real CLI, including its two-line error
-// when no credentials resolve (FAKE_AWS_NO_CREDENTIALS).
+// fakeAWS answers --version (FAKE_AWS_VERSION, a current v2 when unset) and sts
+// get-caller-identity like the real CLI, including its two-line error when no credentials
+// resolve (FAKE_AWS_NO_CREDENTIALS).
 const fakeAWS = `#!/bin/sh
 echo "aws $*" >> "$FAKE_LOG"
+if [ "$1" = --version ]; then
+  echo "aws-cli/${FAKE_AWS_VERSION-2.27.50} Python/3.13.4 Linux/6.8.0 exe/x86_64.ubuntu.24"
+  exit 0
+fi
 if [ -n "${FAKE_AWS_NO_CREDENTIALS:-}" ]; then
   echo >&2
   echo 'Unable to locate credentials. You can configure credentials by running "aws configure".' >&2
   exit 255
 fi
 echo 123456789012
+`
+
+// fakeKubectl prints the client version JSON of the real `kubectl version --client=true
+// --output=json`, with gitVersion FAKE_KUBECTL_VERSION (a current release when unset).
+const fakeKubectl = `#!/bin/sh
+echo "kubectl $*" >> "$FAKE_LOG"
+printf '{\n  "clientVersion": {\n    "major": "1",\n    "minor": "32",\n    "gitVersion": "%s",\n    "platform": "linux/amd64"\n  },\n  "kustomizeVersion": "v5.5.0"\n}\n' "${FAKE_KUBECTL_VERSION-v1.32.8}"
 `
 
 const projectFile = `name: eks-platform
@@ -59,7 +71,7 @@ var stackFiles = map[string]string{
 	"short":  "config:\n  aws:region: useast1\n",
 }
 
-// systemTools are the only external commands the script may use besides pulumi and aws.
+// systemTools are the only external commands the script may use besides pulumi, aws and kubectl.
 var systemTools = []string{"awk", "dirname", "grep", "mkdir", "mv"}
 
 // moduleRoot finds the repository root from the test's working directory by looking for the
@@ -86,13 +98,13 @@ func moduleRoot(t *testing.T) string {
 type fixture struct {
 	root    string // a throwaway repository: go.mod, project and stack files, the scripts
 	pathDir string // the only directory on the script's PATH
-	log     string // every pulumi and aws invocation, one per line
+	log     string // every pulumi, aws and kubectl invocation, one per line
 	bash    string
 	pinned  string // the CLI version pinned in tools/pulumi/go.mod
 }
 
 type fixtureOptions struct {
-	withoutPulumi, withoutAWS, withoutProjectRegion bool
+	withoutPulumi, withoutAWS, withoutKubectl, withoutProjectRegion bool
 }
 
 func newFixture(t *testing.T, opts fixtureOptions) *fixture {
@@ -143,6 +155,9 @@ func newFixture(t *testing.T, opts fixtureOptions) *fixture {
 	}
 	if !opts.withoutAWS {
 		writeFile(t, filepath.Join(f.pathDir, "aws"), fakeAWS, 0o755)
+	}
+	if !opts.withoutKubectl {
+		writeFile(t, filepath.Join(f.pathDir, "kubectl"), fakeKubectl, 0o755)
 	}
 	return f
 }
@@ -271,6 +286,14 @@ func TestPreflightFailures(t *testing.T) {
 		{name: "missing pulumi CLI", opts: fixtureOptions{withoutPulumi: true}, args: []string{"preview", "dev"}, want: "pulumi CLI not found: run scripts/toolchain.sh"},
 		{name: "PULUMI not executable", env: map[string]string{"PULUMI": "/nonexistent/pulumi"}, args: []string{"preview", "dev"}, want: "PULUMI=/nonexistent/pulumi is not an executable file"},
 		{name: "missing aws CLI", opts: fixtureOptions{withoutAWS: true}, args: []string{"preview", "dev"}, want: "aws CLI not found on PATH"},
+		// pulumi-eks v2 refuses older CLIs: v2 below 2.7.0, v1 below 1.24.0.
+		{name: "aws CLI v2 too old", env: map[string]string{"FAKE_AWS_VERSION": "2.6.4"}, args: []string{"preview", "dev"}, want: "aws CLI version '2.6.4' is too old"},
+		{name: "aws CLI v1 too old", env: map[string]string{"FAKE_AWS_VERSION": "1.23.9"}, args: []string{"up", "dev"}, want: "aws CLI version '1.23.9' is too old"},
+		{name: "aws CLI version unreadable", env: map[string]string{"FAKE_AWS_VERSION": "unknown"}, args: []string{"preview", "dev"}, want: "aws CLI version 'unknown' is too old or unreadable"},
+		// pulumi-eks v2 checks kubectl when it creates the cluster, on preview too.
+		{name: "missing kubectl", opts: fixtureOptions{withoutKubectl: true}, args: []string{"preview", "dev"}, want: "kubectl not found on PATH: pulumi-eks v2 refuses to run the program without kubectl >= 1.24.0"},
+		{name: "kubectl too old", env: map[string]string{"FAKE_KUBECTL_VERSION": "v1.23.17"}, args: []string{"up", "dev"}, want: "kubectl version 'v1.23.17' is too old"},
+		{name: "kubectl version unreadable", env: map[string]string{"FAKE_KUBECTL_VERSION": ""}, args: []string{"preview", "dev"}, want: "kubectl version '' is too old or unreadable"},
 		{
 			name: "missing AWS credentials",
 			env:  map[string]string{"FAKE_AWS_NO_CREDENTIALS": "1"},
@@ -372,8 +395,48 @@ func TestCommands(t *testing.T) {
 			if !r.called("aws sts get-caller-identity --region ") {
 				t.Errorf("AWS credentials not checked; calls %q", r.calls)
 			}
+			if !r.called("kubectl version --client=true --output=json") {
+				t.Errorf("kubectl version not checked; calls %q", r.calls)
+			}
 			if !r.called(tc.want) {
 				t.Errorf("missing call %q; calls %q", tc.want, r.calls)
+			}
+		})
+	}
+}
+
+// TestKubectlRequiredByEveryProgramCommand: every command that runs the program stops without
+// kubectl, because pulumi-eks v2 would stop it anyway (destroy and drift checks included).
+func TestKubectlRequiredByEveryProgramCommand(t *testing.T) {
+	confirmed := map[string]string{"EKS_PLATFORM_CONFIRM_DESTROY": "dev"}
+	for _, command := range []string{"check", "preview", "up", "destroy", "refresh-check"} {
+		t.Run(command, func(t *testing.T) {
+			f := newFixture(t, fixtureOptions{withoutKubectl: true})
+			r := f.run(t, confirmed, command, "dev")
+			if r.code == 0 || !strings.Contains(r.stderr, "error: kubectl not found on PATH") {
+				t.Fatalf("exit %d, stderr %q; want the missing kubectl reported", r.code, r.stderr)
+			}
+			if touched := r.mutatingCalls(); len(touched) > 0 {
+				t.Fatalf("ran %q without kubectl", touched)
+			}
+		})
+	}
+}
+
+// TestToolVersionsAccepted: the minimums are compared as numbers, part by part (2.10 is newer
+// than 2.7), suffixes of vendor builds do not matter, and each minimum itself passes.
+func TestToolVersionsAccepted(t *testing.T) {
+	for _, versions := range []map[string]string{
+		{"FAKE_AWS_VERSION": "2.7.0", "FAKE_KUBECTL_VERSION": "v1.24.0"},
+		{"FAKE_AWS_VERSION": "2.10.0", "FAKE_KUBECTL_VERSION": "v1.33.1-eks-b9f2f03"},
+		{"FAKE_AWS_VERSION": "1.24.0", "FAKE_KUBECTL_VERSION": "v1.32.4-dispatcher"},
+		{"FAKE_AWS_VERSION": "3.0.0", "FAKE_KUBECTL_VERSION": "v2.0.0"},
+	} {
+		t.Run(versions["FAKE_AWS_VERSION"]+" "+versions["FAKE_KUBECTL_VERSION"], func(t *testing.T) {
+			f := newFixture(t, fixtureOptions{})
+			r := f.run(t, versions, "preview", "dev")
+			if r.code != 0 || !r.called("pulumi preview --stack dev") {
+				t.Fatalf("exit %d, stderr %q, calls %q; want the preview to run", r.code, r.stderr, r.calls)
 			}
 		})
 	}
@@ -401,9 +464,9 @@ func TestRefreshCheckReportsDrift(t *testing.T) {
 }
 
 // TestOutputs: outputs writes the flat JSON the integration tests read, masks secrets, and needs
-// neither the aws CLI nor AWS credentials.
+// neither the aws CLI, kubectl nor AWS credentials: it only reads the state.
 func TestOutputs(t *testing.T) {
-	f := newFixture(t, fixtureOptions{withoutAWS: true})
+	f := newFixture(t, fixtureOptions{withoutAWS: true, withoutKubectl: true})
 	r := f.run(t, nil, "outputs", "dev")
 	if r.code != 0 {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
