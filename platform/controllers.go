@@ -107,12 +107,14 @@ func newControllers(ctx *pulumi.Context, comp *Platform, args *Args) (map[string
 
 // loadBalancerControllerSettings name the cluster, region and VPC explicitly: the nodes' IMDS hop
 // limit of 1 keeps pods from looking them up. The controller tags what it creates with the
-// cluster name, which the IRSA policy's tag conditions require (S3).
+// cluster name, which the IRSA policy's tag conditions require (S3), and with the cost tags:
+// provider default tags do not reach the load balancers and security groups it creates (C5).
 func loadBalancerControllerSettings(args *Args) pulumi.Map {
 	return pulumi.Map{
 		"clusterName": pulumi.String(args.ClusterName),
 		"region":      pulumi.String(args.Region),
 		"vpcId":       args.VpcId,
+		"defaultTags": pulumi.ToStringMap(args.Labels),
 	}
 }
 

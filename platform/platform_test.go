@@ -432,9 +432,13 @@ func TestClusterAutoscalerWithoutPreferenceUsesLeastWaste(t *testing.T) {
 	}
 }
 
-// P1: the load balancer controller is told cluster, region and VPC (no IMDS lookups).
+// P1: the load balancer controller is told cluster, region and VPC (no IMDS lookups); C5: it tags
+// its load balancers with the cost tags.
 func TestLoadBalancerControllerNeedsNoInstanceMetadata(t *testing.T) {
 	r := release(t, plan(t, nil), releaseLoadBalancerController)
+	if got := valueString(t, r, "defaultTags", "CostCenter"); got != "platform-engineering" {
+		t.Errorf("values.defaultTags.CostCenter = %q", got)
+	}
 	for key, want := range map[string]string{"clusterName": testCluster, "region": testRegion, "vpcId": testVpc} {
 		if got := valueString(t, r, key); got != want {
 			t.Errorf("values.%s = %q, want %q", key, got, want)
