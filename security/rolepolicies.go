@@ -290,14 +290,24 @@ func ebsCSIDriverKeyPolicy(s policyScope) PolicyDocument {
 // logShipperPolicy lets the log shipper write only to the platform's own log groups. It cannot
 // create groups: the program creates them with retention and encryption (O3).
 func logShipperPolicy(s policyScope) PolicyDocument {
-	logGroups := s.env.regionalARN("logs", "log-group:"+s.logGroupPrefix+"*")
+	// Only the groups Fluent Bit ships to; not the performance group, where the CloudWatch agent
+	// writes Container Insights metrics that the log shipper must not be able to forge.
+	var resources StringList
+	for _, group := range ShipperLogGroups {
+		arn := s.env.regionalARN("logs", "log-group:"+s.logGroupPrefix+group)
+		resources = append(resources, arn, arn+":log-stream:*")
+	}
 	return PolicyDocument{Statement: []Statement{{
 		Sid:      "WriteToPlatformLogGroups",
 		Effect:   Allow,
 		Action:   StringList{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
-		Resource: StringList{logGroups, logGroups + ":log-stream:*"},
+		Resource: resources,
 	}}}
 }
+
+// ShipperLogGroups are the log groups under the shipper's prefix that Fluent Bit writes to:
+// container logs, node component logs and kernel messages.
+var ShipperLogGroups = []string{"application", "dataplane", "host"}
 
 // containerInsightsNamespace is the CloudWatch metric namespace of Container Insights.
 const containerInsightsNamespace = "ContainerInsights"

@@ -285,6 +285,14 @@ func TestLogShipperWritesOnlyToPlatformLogGroups_S3_O3(t *testing.T) {
 				if !strings.HasPrefix(resource, groups) {
 					t.Errorf("log shipper reaches %q outside %q", resource, groups)
 				}
+				// The agent's metrics group must stay out of the shipper's reach, and no group
+				// pattern may end in a wildcard that would include it.
+				if strings.Contains(resource, "performance") || strings.HasSuffix(resource, "/*") {
+					t.Errorf("log shipper reaches %q", resource)
+				}
+			}
+			if len(s.Resource) != 2*len(ShipperLogGroups) {
+				t.Errorf("log shipper resources %v, want the group and its streams for each of %v", s.Resource, ShipperLogGroups)
 			}
 		}
 	}
