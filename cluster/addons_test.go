@@ -56,7 +56,7 @@ func TestK3AddonsArePinnedOnThisCluster(t *testing.T) {
 		{"aws-ebs-csi-driver-dev", "aws-ebs-csi-driver", "v1.46.0-eksbuild.1"},
 		{"snapshot-controller-dev", "snapshot-controller", "v8.2.0-eksbuild.1"},
 	} {
-		addon := get(t, plan, addonType, want.logical)
+		addon := offline.MustGet(t, plan, addonType, want.logical)
 		if addon.String("addonName") != want.name || addon.String("addonVersion") != want.version {
 			t.Errorf("%s = %s %s, want %s %s", want.logical, addon.String("addonName"),
 				addon.String("addonVersion"), want.name, want.version)
@@ -88,7 +88,7 @@ func TestK3ConflictResolutionIsExplicitOnEveryAddon(t *testing.T) {
 // K3/S5: without enableNetworkPolicy the VPC CNI accepts NetworkPolicies but does not enforce them.
 func TestK3VpcCniEnforcesNetworkPoliciesWithItsIRSARole(t *testing.T) {
 	plan := runAddons(t, allAddons())
-	cni := get(t, plan, addonType, "vpc-cni-dev")
+	cni := offline.MustGet(t, plan, addonType, "vpc-cni-dev")
 	var config map[string]any
 	if err := json.Unmarshal([]byte(cni.String("configurationValues")), &config); err != nil {
 		t.Fatalf("vpc-cni configurationValues: %v", err)
@@ -99,10 +99,10 @@ func TestK3VpcCniEnforcesNetworkPoliciesWithItsIRSARole(t *testing.T) {
 	if got := cni.String("serviceAccountRoleArn"); got != cniRoleArn {
 		t.Errorf("vpc-cni serviceAccountRoleArn = %q, want its IRSA role", got)
 	}
-	if got := get(t, plan, addonType, "aws-ebs-csi-driver-dev").String("serviceAccountRoleArn"); got != ebsCsiRoleArn {
+	if got := offline.MustGet(t, plan, addonType, "aws-ebs-csi-driver-dev").String("serviceAccountRoleArn"); got != ebsCsiRoleArn {
 		t.Errorf("ebs csi serviceAccountRoleArn = %q, want its IRSA role", got)
 	}
-	kubeProxy := get(t, plan, addonType, "kube-proxy-dev")
+	kubeProxy := offline.MustGet(t, plan, addonType, "kube-proxy-dev")
 	for _, field := range []string{"configurationValues", "serviceAccountRoleArn"} {
 		if got, ok := kubeProxy.Inputs[field]; ok {
 			t.Errorf("kube-proxy %s = %v, want unset", field, got)
@@ -116,7 +116,7 @@ func TestK3ClusterCriticalAddonsArePreservedOnDelete(t *testing.T) {
 		"vpc-cni-dev": true, "kube-proxy-dev": true, "coredns-dev": true, "aws-ebs-csi-driver-dev": false,
 		"snapshot-controller-dev": true,
 	} {
-		if got := get(t, plan, addonType, logical).Input("preserve"); got != want {
+		if got := offline.MustGet(t, plan, addonType, logical).Input("preserve"); got != want {
 			t.Errorf("%s preserve = %v, want %v", logical, got, want)
 		}
 	}
@@ -161,10 +161,10 @@ func TestK3PhaseTwoAddonsWaitForTheNodeGroups(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nodeGroupURN = get(t, plan, "aws:eks/nodeGroup:NodeGroup", "system-dev").URN
-	gpuGroupURN := get(t, plan, "aws:eks/nodeGroup:NodeGroup", "gpu-dev").URN
+	nodeGroupURN = offline.MustGet(t, plan, "aws:eks/nodeGroup:NodeGroup", "system-dev").URN
+	gpuGroupURN := offline.MustGet(t, plan, "aws:eks/nodeGroup:NodeGroup", "gpu-dev").URN
 	for _, logical := range []string{"coredns-dev", "aws-ebs-csi-driver-dev", "snapshot-controller-dev"} {
-		addon := get(t, plan, addonType, logical)
+		addon := offline.MustGet(t, plan, addonType, logical)
 		if !addon.DependsOn(nodeGroupURN) || !addon.DependsOn(gpuGroupURN) {
 			t.Errorf("%s dependencies = %v, want both node groups", logical, addon.Dependencies)
 		}
@@ -211,7 +211,7 @@ func TestC5EbsCsiDriverTagsItsVolumesAndSnapshots(t *testing.T) {
 			ExtraVolumeTags map[string]string `json:"extraVolumeTags"`
 		} `json:"controller"`
 	}
-	raw := get(t, plan, addonType, "aws-ebs-csi-driver-dev").String("configurationValues")
+	raw := offline.MustGet(t, plan, addonType, "aws-ebs-csi-driver-dev").String("configurationValues")
 	if err := json.Unmarshal([]byte(raw), &config); err != nil {
 		t.Fatalf("aws-ebs-csi-driver configurationValues %q: %v", raw, err)
 	}
@@ -226,7 +226,7 @@ func TestC5EbsCsiDriverTagsItsVolumesAndSnapshots(t *testing.T) {
 	if spec := EbsCsiAddon("v1", pulumi.String(ebsCsiRoleArn), nil); spec.ConfigurationValues != nil {
 		t.Errorf("untagged EBS CSI add-on has configuration %v", spec.ConfigurationValues)
 	}
-	if got, ok := get(t, plan, addonType, "snapshot-controller-dev").Inputs["configurationValues"]; ok {
+	if got, ok := offline.MustGet(t, plan, addonType, "snapshot-controller-dev").Inputs["configurationValues"]; ok {
 		t.Errorf("snapshot-controller configurationValues = %v, want unset", got)
 	}
 }

@@ -77,24 +77,15 @@ func runCluster(t *testing.T, args *Args) (*offline.Plan, outputs, *Cluster) {
 	return plan, outputs(plan.Outputs), comp
 }
 
-func get(t *testing.T, plan *offline.Plan, typ, name string) offline.Resource {
-	t.Helper()
-	r, err := plan.Get(typ, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
 func eksCluster(t *testing.T, plan *offline.Plan) offline.Resource {
 	t.Helper()
-	return get(t, plan, eksType, clusterLogical)
+	return offline.MustGet(t, plan, eksType, clusterLogical)
 }
 
 func TestK1ClusterIsPrivateNodeEksWithoutDefaultNodeGroup(t *testing.T) {
 	plan, _, _ := runCluster(t, testArgs())
 	c := eksCluster(t, plan)
-	role := get(t, plan, roleType, "eks-cluster-role-dev")
+	role := offline.MustGet(t, plan, roleType, "eks-cluster-role-dev")
 
 	checks := map[string]any{
 		"name":                         "eks-platform-dev",
@@ -144,7 +135,7 @@ func TestK2AllFiveControlPlaneLogTypesAreEnabled(t *testing.T) {
 
 func TestK2LogGroupExistsBeforeTheClusterWithRetentionAndKey(t *testing.T) {
 	plan, out, _ := runCluster(t, testArgs())
-	logGroup := get(t, plan, logGroupType, "eks-control-plane-logs-dev")
+	logGroup := offline.MustGet(t, plan, logGroupType, "eks-control-plane-logs-dev")
 
 	if got := logGroup.String("name"); got != "/aws/eks/eks-platform-dev/cluster" {
 		t.Errorf("log group name = %q, want the name EKS writes to", got)
@@ -279,7 +270,7 @@ func TestK1AdminPrincipalsMustBeDistinctIAMRolesOrUsers(t *testing.T) {
 
 func TestK1ClusterRoleIsNamedAndTrustsOnlyEKS(t *testing.T) {
 	plan, _, _ := runCluster(t, testArgs())
-	role := get(t, plan, roleType, "eks-cluster-role-dev")
+	role := offline.MustGet(t, plan, roleType, "eks-cluster-role-dev")
 	if got := role.String("name"); got != "eks-platform-dev-cluster" {
 		t.Errorf("role name = %q", got)
 	}
@@ -311,7 +302,7 @@ func TestS6KubeconfigIsSecret(t *testing.T) {
 	if out["kubeconfig"] != "[secret]" {
 		t.Errorf("exported kubeconfig = %v, want [secret]", out["kubeconfig"])
 	}
-	if got := get(t, plan, k8sProvider, "eks-k8s-dev").Input("kubeconfig"); got != "[secret]" {
+	if got := offline.MustGet(t, plan, k8sProvider, "eks-k8s-dev").Input("kubeconfig"); got != "[secret]" {
 		t.Errorf("provider kubeconfig = %v, want [secret]", got)
 	}
 }
@@ -337,7 +328,7 @@ func TestK4ProviderIsBoundToThisCluster(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	provider := get(t, plan, k8sProvider, "eks-k8s-dev")
+	provider := offline.MustGet(t, plan, k8sProvider, "eks-k8s-dev")
 	if !provider.DependsOn(eksCluster(t, plan).URN) {
 		t.Error("the Kubernetes provider does not depend on the cluster")
 	}
@@ -409,8 +400,8 @@ func TestProtectFlagProtectsClusterRoleAndAuditLogs(t *testing.T) {
 		plan, _, _ := runCluster(t, args)
 		for _, r := range []offline.Resource{
 			eksCluster(t, plan),
-			get(t, plan, roleType, "eks-cluster-role-dev"),
-			get(t, plan, logGroupType, "eks-control-plane-logs-dev"),
+			offline.MustGet(t, plan, roleType, "eks-cluster-role-dev"),
+			offline.MustGet(t, plan, logGroupType, "eks-control-plane-logs-dev"),
 		} {
 			if r.Protect != protect {
 				t.Errorf("Protect=%v: %s protect = %v", protect, r.Name, r.Protect)
@@ -433,18 +424,18 @@ func TestC5PulumiEksGetsTheRootsAwsProvider(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	provider := get(t, plan, "pulumi:providers:aws", "aws-dev")
+	provider := offline.MustGet(t, plan, "pulumi:providers:aws", "aws-dev")
 	if got := eksCluster(t, plan).Providers["aws"]; got != provider.URN {
 		t.Errorf("pulumi-eks aws provider = %q, want %q", got, provider.URN)
 	}
-	if got := get(t, plan, logGroupType, "eks-control-plane-logs-dev").Provider; got != provider.URN {
+	if got := offline.MustGet(t, plan, logGroupType, "eks-control-plane-logs-dev").Provider; got != provider.URN {
 		t.Errorf("log group provider = %q, want %q", got, provider.URN)
 	}
 }
 
 func TestChildrenBelongToTheComponent(t *testing.T) {
 	plan, _, _ := runCluster(t, testArgs())
-	comp := get(t, plan, "eks-platform:cluster:Cluster", "cluster-dev")
+	comp := offline.MustGet(t, plan, "eks-platform:cluster:Cluster", "cluster-dev")
 	if got := len(plan.Children(comp)); got != 4 {
 		t.Errorf("component has %d children, want 4 (log group, role, cluster, provider)", got)
 	}

@@ -96,15 +96,6 @@ func run(t *testing.T, mutate func(*Args)) (*offline.Plan, *capturedOutputs) {
 	return plan, got
 }
 
-func get(t *testing.T, plan *offline.Plan, typeToken, name string) offline.Resource {
-	t.Helper()
-	r, err := plan.Get(typeToken, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
 // dependenciesOfType returns the resources of typeToken that r depends on.
 func dependenciesOfType(plan *offline.Plan, r offline.Resource, typeToken string) []offline.Resource {
 	var out []offline.Resource
@@ -185,7 +176,7 @@ func TestN1_OneSubnetPairPerUsableZone(t *testing.T) {
 			t.Errorf("%s subnets are in %v, want one in each of %v", tier, zones, wantZones)
 		}
 	}
-	vpc := get(t, plan, typeVpc, "vpc-dev")
+	vpc := offline.MustGet(t, plan, typeVpc, "vpc-dev")
 	if vpc.Input("enableDnsSupport") != true || vpc.Input("enableDnsHostnames") != true {
 		t.Errorf("VPC DNS support/hostnames = %v/%v, want both true",
 			vpc.Input("enableDnsSupport"), vpc.Input("enableDnsHostnames"))
@@ -365,7 +356,7 @@ func indexOf(list []string, s string) int {
 func TestN3_S3GatewayEndpointOnEveryPrivateRouteTable(t *testing.T) {
 	for _, count := range []int{1, 3} {
 		plan, _ := run(t, func(a *Args) { a.NatGatewayCount = count })
-		s3 := get(t, plan, typeEndpoint, "vpce-s3-dev")
+		s3 := offline.MustGet(t, plan, typeEndpoint, "vpce-s3-dev")
 		if s3.String("vpcEndpointType") != "Gateway" || s3.String("serviceName") != "com.amazonaws.us-east-1.s3" {
 			t.Errorf("S3 endpoint: type %q service %q", s3.String("vpcEndpointType"), s3.String("serviceName"))
 		}
@@ -387,7 +378,7 @@ func TestN3_InterfaceEndpoints(t *testing.T) {
 	for name, services := range cases {
 		t.Run(name, func(t *testing.T) {
 			plan, got := run(t, func(a *Args) { a.InterfaceEndpoints = services })
-			sg := get(t, plan, typeSecGroup, "sg-vpc-endpoints-dev")
+			sg := offline.MustGet(t, plan, typeSecGroup, "sg-vpc-endpoints-dev")
 			privateIDs := idsOf(subnetsOfTier(t, plan, "private"))
 			var gotServices []string
 			for _, ep := range plan.ByType(typeEndpoint) {
@@ -426,7 +417,7 @@ func TestN3_InterfaceEndpoints(t *testing.T) {
 // egress rule.
 func TestN3_EndpointSecurityGroupAllowsOnlyHTTPSFromVpc(t *testing.T) {
 	plan, _ := run(t, nil)
-	sg := get(t, plan, typeSecGroup, "sg-vpc-endpoints-dev")
+	sg := offline.MustGet(t, plan, typeSecGroup, "sg-vpc-endpoints-dev")
 	ingress, _ := sg.Input("ingress").([]any)
 	if len(ingress) != 1 {
 		t.Fatalf("endpoint SG has %d ingress rules, want 1: %v", len(ingress), ingress)
@@ -449,7 +440,7 @@ func TestN3_EndpointSecurityGroupAllowsOnlyHTTPSFromVpc(t *testing.T) {
 	if egress, ok := sg.Input("egress").([]any); !ok || len(egress) != 0 {
 		t.Errorf("endpoint SG egress = %v, want an explicit empty list", sg.Input("egress"))
 	}
-	if sg.String("vpcId") != mockID(get(t, plan, typeVpc, "vpc-dev")) {
+	if sg.String("vpcId") != mockID(offline.MustGet(t, plan, typeVpc, "vpc-dev")) {
 		t.Errorf("endpoint SG is in VPC %q", sg.String("vpcId"))
 	}
 }
@@ -463,7 +454,7 @@ func TestN4_DefaultSecurityGroupAllowsNothing(t *testing.T) {
 			t.Errorf("default SG %s = %v, want an explicit empty list", key, sg.Input(key))
 		}
 	}
-	if sg.String("vpcId") != mockID(get(t, plan, typeVpc, "vpc-dev")) {
+	if sg.String("vpcId") != mockID(offline.MustGet(t, plan, typeVpc, "vpc-dev")) {
 		t.Errorf("default SG belongs to VPC %q", sg.String("vpcId"))
 	}
 }
@@ -471,7 +462,7 @@ func TestN4_DefaultSecurityGroupAllowsNothing(t *testing.T) {
 // N4: flow logs capture ALL traffic of the VPC into the KMS-encrypted log group with retention.
 func TestN4_FlowLogsToEncryptedLogGroup(t *testing.T) {
 	plan, got := run(t, func(a *Args) { a.FlowLogRetentionDays = 365 })
-	group := get(t, plan, typeLogGroup, "flow-logs-dev")
+	group := offline.MustGet(t, plan, typeLogGroup, "flow-logs-dev")
 	if group.String("kmsKeyId") != testKmsKeyArn {
 		t.Errorf("log group kmsKeyId = %q, want %q", group.String("kmsKeyId"), testKmsKeyArn)
 	}
@@ -484,11 +475,11 @@ func TestN4_FlowLogsToEncryptedLogGroup(t *testing.T) {
 	}
 
 	flowLog := one(t, "flow log", plan.ByType(typeFlowLog))
-	role := get(t, plan, typeRole, "flow-logs-role-dev")
+	role := offline.MustGet(t, plan, typeRole, "flow-logs-role-dev")
 	want := map[string]string{
 		"trafficType":        "ALL",
 		"logDestinationType": "cloud-watch-logs",
-		"vpcId":              mockID(get(t, plan, typeVpc, "vpc-dev")),
+		"vpcId":              mockID(offline.MustGet(t, plan, typeVpc, "vpc-dev")),
 	}
 	for key, value := range want {
 		if flowLog.String(key) != value {
@@ -502,7 +493,7 @@ func TestN4_FlowLogsToEncryptedLogGroup(t *testing.T) {
 			t.Errorf("flow log %s = %q, want the ARN of %s", key, flowLog.String(key), source.Name)
 		}
 	}
-	policy := get(t, plan, typeRolePolicy, "flow-logs-policy-dev")
+	policy := offline.MustGet(t, plan, typeRolePolicy, "flow-logs-policy-dev")
 	if !flowLog.DependsOn(policy.URN) {
 		t.Error("flow log does not wait for its role policy")
 	}
@@ -534,7 +525,7 @@ func parsePolicy(t *testing.T, raw string) policyDocument {
 // its own log group.
 func TestN4_FlowLogRoleIsLeastPrivilege(t *testing.T) {
 	plan, _ := run(t, nil)
-	role := get(t, plan, typeRole, "flow-logs-role-dev")
+	role := offline.MustGet(t, plan, typeRole, "flow-logs-role-dev")
 	if role.String("name") != "vpc-flow-logs-"+testClusterName {
 		t.Errorf("role name = %q", role.String("name"))
 	}
@@ -549,12 +540,12 @@ func TestN4_FlowLogRoleIsLeastPrivilege(t *testing.T) {
 		t.Errorf("trust aws:SourceArn = %q, want %q", trust.Condition["ArnLike"]["aws:SourceArn"], want)
 	}
 
-	policy := get(t, plan, typeRolePolicy, "flow-logs-policy-dev")
+	policy := offline.MustGet(t, plan, typeRolePolicy, "flow-logs-policy-dev")
 	if policy.String("role") != role.String("name") {
 		t.Errorf("policy attached to %q, want role %q", policy.String("role"), role.String("name"))
 	}
 	statement := parsePolicy(t, policy.String("policy")).Statement[0]
-	group := get(t, plan, typeLogGroup, "flow-logs-dev")
+	group := offline.MustGet(t, plan, typeLogGroup, "flow-logs-dev")
 	// TestN4_FlowLogsToEncryptedLogGroup establishes that the flow log's destination is the group.
 	groupArn := one(t, "flow log", plan.ByType(typeFlowLog)).String("logDestination")
 	if !policy.DependsOn(group.URN) || groupArn == "" {

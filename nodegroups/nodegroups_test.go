@@ -98,15 +98,6 @@ func runPlan(t *testing.T, edit func(*Args)) *offline.Plan {
 	return plan
 }
 
-func get(t *testing.T, plan *offline.Plan, typeToken, name string) offline.Resource {
-	t.Helper()
-	r, err := plan.Get(typeToken, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
 // G1: three managed node groups from one function, each with its AMI type, capacity, instance
 // types and taints, across all private subnets.
 func TestG1_ThreeGroupsFromSpecs(t *testing.T) {
@@ -125,7 +116,7 @@ func TestG1_ThreeGroupsFromSpecs(t *testing.T) {
 			[]any{map[string]any{"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}}},
 	}
 	for group, w := range want {
-		ng := get(t, plan, nodeGroupType, group+"-nodes-dev")
+		ng := offline.MustGet(t, plan, nodeGroupType, group+"-nodes-dev")
 		if ng.String("clusterName") != testCluster || ng.String("version") != "1.33" {
 			t.Errorf("%s: cluster %q version %q", group, ng.String("clusterName"), ng.String("version"))
 		}
@@ -146,7 +137,7 @@ func TestG1_ThreeGroupsFromSpecs(t *testing.T) {
 			t.Errorf("%s: labels %v lack %s=%s", group, ng.Input("labels"), RoleLabelKey, group)
 		}
 	}
-	if got := get(t, plan, nodeGroupType, "app-nodes-dev").String("labels.workload"); got != "general" {
+	if got := offline.MustGet(t, plan, nodeGroupType, "app-nodes-dev").String("labels.workload"); got != "general" {
 		t.Errorf("app: spec label workload=%q, want general", got)
 	}
 }
@@ -182,7 +173,7 @@ func TestG3_LongestGroupNameFits(t *testing.T) {
 func TestG3_ScalingUpdateConfigAndIgnoredDesiredSize(t *testing.T) {
 	plan := runPlan(t, nil)
 	for _, spec := range testGroups() {
-		ng := get(t, plan, nodeGroupType, spec.Name+"-nodes-dev")
+		ng := offline.MustGet(t, plan, nodeGroupType, spec.Name+"-nodes-dev")
 		scaling := map[string]any{"minSize": float64(spec.MinSize), "desiredSize": float64(spec.DesiredSize), "maxSize": float64(spec.MaxSize)}
 		if !reflect.DeepEqual(ng.Input("scalingConfig"), scaling) {
 			t.Errorf("%s: scalingConfig %v, want %v", spec.Name, ng.Input("scalingConfig"), scaling)
@@ -214,7 +205,7 @@ func TestG3_AutoscalerDiscoveryTags(t *testing.T) {
 // its Auto Scaling group; groups with nodes always present get none.
 func TestG3_NodeTemplateTagsOnlyForScaleFromZero(t *testing.T) {
 	plan := runPlan(t, nil)
-	gpuGroup := get(t, plan, nodeGroupType, "gpu-nodes-dev")
+	gpuGroup := offline.MustGet(t, plan, nodeGroupType, "gpu-nodes-dev")
 	names, _ := plan.Outputs["names"].(map[string]any)
 	wantASG := "eks-" + names["gpu"].(string) + "-" + strings.TrimPrefix(offline.MockID(nodeGroupType, gpuGroup.Name), gpuGroup.Name+"-")
 	want := map[string]string{
@@ -244,7 +235,7 @@ func TestG2_LaunchTemplates(t *testing.T) {
 		t.Fatalf("want 3 launch templates, got %d", n)
 	}
 	for _, spec := range testGroups() {
-		lt := get(t, plan, templateType, spec.Name+"-nodes-dev")
+		lt := offline.MustGet(t, plan, templateType, spec.Name+"-nodes-dev")
 		if v, ok := lt.Inputs["imageId"]; ok {
 			t.Errorf("%s: launch template sets imageId %v; EKS then stops managing the AMI and bootstrap", spec.Name, v)
 		}
@@ -291,7 +282,7 @@ func TestG2_LaunchTemplates(t *testing.T) {
 // C5/G2: instances, volumes and ENIs launched by the ASG carry the cost tags and a Name.
 func TestG2_TagSpecificationsCarryCostTags(t *testing.T) {
 	plan := runPlan(t, nil)
-	lt := get(t, plan, templateType, "app-nodes-dev")
+	lt := offline.MustGet(t, plan, templateType, "app-nodes-dev")
 	specs, _ := lt.Input("tagSpecifications").([]any)
 	var types []string
 	for i := range specs {
@@ -317,7 +308,7 @@ func TestG2_NodeGroupUsesItsTemplate(t *testing.T) {
 	plan := runPlan(t, nil)
 	for _, spec := range testGroups() {
 		name := spec.Name + "-nodes-dev"
-		ng := get(t, plan, nodeGroupType, name)
+		ng := offline.MustGet(t, plan, nodeGroupType, name)
 		if want := offline.MockID(templateType, name); ng.String("launchTemplate.id") != want {
 			t.Errorf("%s: launchTemplate.id %q, want %q", spec.Name, ng.String("launchTemplate.id"), want)
 		}
@@ -382,7 +373,7 @@ func TestG3_NodeRole(t *testing.T) {
 func TestG3_NodeRolePermissionsBoundary(t *testing.T) {
 	boundary := "arn:aws:iam::123456789012:policy/platform-boundary"
 	plan := runPlan(t, func(a *Args) { a.PermissionsBoundaryArn = boundary })
-	if got := get(t, plan, roleType, "eks-node-dev").String("permissionsBoundary"); got != boundary {
+	if got := offline.MustGet(t, plan, roleType, "eks-node-dev").String("permissionsBoundary"); got != boundary {
 		t.Errorf("permissionsBoundary %q, want %q", got, boundary)
 	}
 }

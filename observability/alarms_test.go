@@ -13,7 +13,7 @@ import (
 // fires and when it recovers, with a deliberate missing-data policy.
 func TestO4_AlarmsNotifyTheEncryptedTopic(t *testing.T) {
 	p := plan(t, nil)
-	topic := get(t, p, topicType, "eks-alarms-dev")
+	topic := offline.MustGet(t, p, topicType, "eks-alarms-dev")
 	if topic.String("kmsMasterKeyId") != testKeyArn {
 		t.Errorf("topic kmsMasterKeyId = %q, want the platform key", topic.String("kmsMasterKeyId"))
 	}
@@ -47,7 +47,7 @@ func TestO4_NodeUtilizationAlarms(t *testing.T) {
 		"eks-node-cpu-high-dev":    {"node_cpu_utilization", 80},
 		"eks-node-memory-high-dev": {"node_memory_utilization", 85},
 	} {
-		a := get(t, p, alarmType, name)
+		a := offline.MustGet(t, p, alarmType, name)
 		q := "metricQueries.0.metric."
 		if a.String(q+"metricName") != want.metric || a.String(q+"namespace") != "ContainerInsights" ||
 			a.String(q+"stat") != "Maximum" || a.String(q+"dimensions.ClusterName") != testCluster {
@@ -61,7 +61,7 @@ func TestO4_NodeUtilizationAlarms(t *testing.T) {
 
 // O4: fewer ready nodes than the node groups' minimum fires, and so does silence from the agent.
 func TestO4_ReadyNodesBelowMinimum(t *testing.T) {
-	a := get(t, plan(t, nil), alarmType, "eks-ready-nodes-below-minimum-dev")
+	a := offline.MustGet(t, plan(t, nil), alarmType, "eks-ready-nodes-below-minimum-dev")
 	if a.Input("threshold") != float64(3) || a.String("comparisonOperator") != "LessThanThreshold" {
 		t.Errorf("%s %v, want LessThanThreshold 3", a.String("comparisonOperator"), a.Input("threshold"))
 	}
@@ -87,7 +87,7 @@ func TestO4_ReadyNodesBelowMinimum(t *testing.T) {
 
 // O4: container restarts are summed across the cluster by a Metrics Insights query.
 func TestO4_PodRestartAlarm(t *testing.T) {
-	a := get(t, plan(t, nil), alarmType, "eks-pod-restarts-dev")
+	a := offline.MustGet(t, plan(t, nil), alarmType, "eks-pod-restarts-dev")
 	expr := a.String("metricQueries.0.expression")
 	if !strings.Contains(expr, "SUM(pod_number_of_container_restarts)") || !strings.Contains(expr, "ClusterName = '"+testCluster+"'") {
 		t.Errorf("expression = %q", expr)
@@ -135,7 +135,7 @@ func TestO4_EmailSubscriptionOnlyWhenSet(t *testing.T) {
 
 // O4: the dashboard named after the cluster shows control plane, nodes, pods and every NAT.
 func TestO4_Dashboard(t *testing.T) {
-	d := get(t, plan(t, nil), dashboardType, "dashboard-dev")
+	d := offline.MustGet(t, plan(t, nil), dashboardType, "dashboard-dev")
 	if d.String("dashboardName") != testCluster {
 		t.Errorf("dashboardName = %q", d.String("dashboardName"))
 	}

@@ -41,7 +41,7 @@ func TestO3_LogGroupsHaveRetentionAndPlatformKey(t *testing.T) {
 // container logs itself (only one log shipper, no double shipping).
 func TestO1_AddonUsesAgentRoleAndDisablesItsLogShipping(t *testing.T) {
 	p := plan(t, nil)
-	addon := get(t, p, addonType, "cloudwatch-observability-dev")
+	addon := offline.MustGet(t, p, addonType, "cloudwatch-observability-dev")
 	checks := map[string]string{
 		"addonName":                "amazon-cloudwatch-observability",
 		"addonVersion":             "v4.1.0-eksbuild.1",
@@ -83,8 +83,8 @@ func TestO1_AddonUsesAgentRoleAndDisablesItsLogShipping(t *testing.T) {
 	// The add-on waits for the nodes and for its performance log group (else the agent creates it
 	// without retention or key).
 	for _, dep := range []offline.Resource{
-		get(t, p, nodeGroupType, testNodeGroup),
-		get(t, p, logGroupType, "containerinsights-performance-dev"),
+		offline.MustGet(t, p, nodeGroupType, testNodeGroup),
+		offline.MustGet(t, p, logGroupType, "containerinsights-performance-dev"),
 	} {
 		if !addon.DependsOn(dep.URN) {
 			t.Errorf("add-on does not depend on %s", dep.Name)
@@ -96,9 +96,9 @@ func TestO1_AddonUsesAgentRoleAndDisablesItsLogShipping(t *testing.T) {
 // change of that value rolls the pods.
 func TestO2_ConfigMapIsDerivedFromTheParameter(t *testing.T) {
 	p := plan(t, nil)
-	param := get(t, p, parameterType, "fluent-bit-config-dev")
-	cm := get(t, p, configMapType, "fluent-bit-config-dev")
-	ds := get(t, p, daemonSetType, "fluent-bit-dev")
+	param := offline.MustGet(t, p, parameterType, "fluent-bit-config-dev")
+	cm := offline.MustGet(t, p, configMapType, "fluent-bit-config-dev")
+	ds := offline.MustGet(t, p, daemonSetType, "fluent-bit-dev")
 
 	stored := param.String("insecureValue")
 	if stored == "" || param.String("type") != "String" || param.String("name") != "/"+testCluster+"/fluent-bit/config" {
@@ -139,7 +139,7 @@ func TestParameterTier(t *testing.T) {
 // O2/O3, seed 003 #3: Fluent Bit never creates log groups and ships only to the ones created here.
 func TestO2_ConfigShipsOnlyToCreatedGroups(t *testing.T) {
 	p := plan(t, nil)
-	config := get(t, p, parameterType, "fluent-bit-config-dev").String("insecureValue")
+	config := offline.MustGet(t, p, parameterType, "fluent-bit-config-dev").String("insecureValue")
 
 	created := map[string]bool{}
 	for _, g := range p.ByType(logGroupType) {
@@ -180,7 +180,7 @@ func TestO2_ConfigShipsOnlyToCreatedGroups(t *testing.T) {
 // S4: the logging namespace is the documented privileged exception, still audited and warned at
 // restricted, with every mode's version pinned.
 func TestS4_LoggingNamespaceLabels(t *testing.T) {
-	ns := get(t, plan(t, nil), namespaceType, "logging-namespace-dev")
+	ns := offline.MustGet(t, plan(t, nil), namespaceType, "logging-namespace-dev")
 	if ns.String("metadata.name") != FluentBitNamespace {
 		t.Errorf("namespace name = %q", ns.String("metadata.name"))
 	}
@@ -228,7 +228,7 @@ func tolerates(tolerations []any, key, value, effect string) bool {
 // mounts and bounded resources, and starts only once its log groups exist.
 func TestO2_FluentBitDaemonSet(t *testing.T) {
 	p := plan(t, nil)
-	ds := get(t, p, daemonSetType, "fluent-bit-dev")
+	ds := offline.MustGet(t, p, daemonSetType, "fluent-bit-dev")
 	pod := "spec.template.spec."
 	if ds.String("metadata.namespace") != FluentBitNamespace || ds.String(pod+"serviceAccountName") != FluentBitServiceAccount {
 		t.Errorf("DaemonSet runs in %q as %q", ds.String("metadata.namespace"), ds.String(pod+"serviceAccountName"))
@@ -274,12 +274,12 @@ func TestO2_FluentBitDaemonSet(t *testing.T) {
 		t.Error("/var/log is not mounted read-only")
 	}
 	for _, kind := range []string{"application", "dataplane", "host"} {
-		if g := get(t, p, logGroupType, "containerinsights-"+kind+"-dev"); !ds.DependsOn(g.URN) {
+		if g := offline.MustGet(t, p, logGroupType, "containerinsights-"+kind+"-dev"); !ds.DependsOn(g.URN) {
 			t.Errorf("DaemonSet may start before log group %s exists", kind)
 		}
 	}
 
-	sa := get(t, p, saType, "fluent-bit-sa-dev")
+	sa := offline.MustGet(t, p, saType, "fluent-bit-sa-dev")
 	if sa.String("metadata.name") != FluentBitServiceAccount || inputKey(sa, "metadata.annotations", "eks.amazonaws.com/role-arn") != testFluentRole {
 		t.Errorf("service account %v is not annotated with the Fluent Bit role", sa.Input("metadata"))
 	}
@@ -287,7 +287,7 @@ func TestO2_FluentBitDaemonSet(t *testing.T) {
 
 // Least privilege for the kubernetes filter: read pods and namespaces, nothing else.
 func TestFluentBitClusterRoleIsReadOnly(t *testing.T) {
-	role := get(t, plan(t, nil), clusterRoleType, "fluent-bit-read-dev")
+	role := offline.MustGet(t, plan(t, nil), clusterRoleType, "fluent-bit-read-dev")
 	rules, _ := role.Input("rules").([]any)
 	if len(rules) != 1 {
 		t.Fatalf("rules = %v", rules)

@@ -76,15 +76,6 @@ func plan(t *testing.T, mutate func(*Args)) *offline.Plan {
 	return p
 }
 
-func get(t *testing.T, p *offline.Plan, typ, name string) offline.Resource {
-	t.Helper()
-	r, err := p.Get(typ, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
 const (
 	logGroupType    = "aws:cloudwatch/logGroup:LogGroup"
 	addonType       = "aws:eks/addon:Addon"

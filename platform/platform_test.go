@@ -128,15 +128,6 @@ func plan(t *testing.T, mutate func(*Args)) *offline.Plan {
 	return p
 }
 
-func get(t *testing.T, p *offline.Plan, typ, name string) offline.Resource {
-	t.Helper()
-	r, err := p.Get(typ, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
 // valueAt walks a release's values by keys, which may contain dots ("eks.amazonaws.com/role-arn").
 func valueAt(r offline.Resource, path ...string) any {
 	var cur any = r.Inputs["values"]
@@ -161,7 +152,7 @@ func valueString(t *testing.T, r offline.Resource, path ...string) string {
 
 func release(t *testing.T, p *offline.Plan, releaseName string) offline.Resource {
 	t.Helper()
-	return get(t, p, releaseType, releaseName+"-dev")
+	return offline.MustGet(t, p, releaseType, releaseName+"-dev")
 }
 
 // P1: every release installs its own chart at the version and from the repository given for it,
@@ -317,7 +308,7 @@ func TestReplicasAndDisruptionBudgetsFollowHighAvailability(t *testing.T) {
 // waits for it, because its Service webhook fails closed.
 func TestReleasesWaitForNodesAndTheLoadBalancerWebhook(t *testing.T) {
 	p := plan(t, nil)
-	nodes := get(t, p, nodeGroupType, "stand-in-nodes")
+	nodes := offline.MustGet(t, p, nodeGroupType, "stand-in-nodes")
 	alb := release(t, p, releaseLoadBalancerController)
 	for _, r := range p.ByType(releaseType) {
 		if !r.DependsOn(nodes.URN) {
@@ -340,7 +331,7 @@ func TestControllerNamespacesEnforceRestrictedPodSecurity(t *testing.T) {
 		{security.NamespaceExternalSecrets, releaseExternalSecrets},
 		{VeleroNamespace, releaseVelero},
 	} {
-		ns := get(t, p, namespaceType, c.namespace+"-namespace-dev")
+		ns := offline.MustGet(t, p, namespaceType, c.namespace+"-namespace-dev")
 		if ns.String("metadata.name") != c.namespace {
 			t.Errorf("namespace named %q, want %q", ns.String("metadata.name"), c.namespace)
 		}
@@ -521,7 +512,7 @@ func TestAllChildrenAreParentedToTheComponent(t *testing.T) {
 	if len(comps) != 1 {
 		t.Fatalf("want one component, got %d", len(comps))
 	}
-	role := get(t, p, "eks-platform:security:IRSARole", "velero-dev")
+	role := offline.MustGet(t, p, "eks-platform:security:IRSARole", "velero-dev")
 	for _, r := range p.Resources {
 		switch {
 		case r.Type == nodeGroupType, r.Type == addonType, r.URN == comps[0].URN, strings.HasPrefix(r.Type, "pulumi:"), r.Parent == role.URN:

@@ -1,6 +1,7 @@
 package platform
 
 import (
+	"github.com/acme/eks-platform/internal/offline"
 	"testing"
 )
 
@@ -21,7 +22,7 @@ func TestSnapshotClassIsVelerosForTheEbsCsiDriver(t *testing.T) {
 		if len(classes) != 1 {
 			t.Fatalf("%s: %d VolumeSnapshotClasses, want 1", name, len(classes))
 		}
-		class := get(t, p, snapshotClassType, "volume-snapshot-class-dev")
+		class := offline.MustGet(t, p, snapshotClassType, "volume-snapshot-class-dev")
 		want := map[string]string{
 			"apiVersion":     "snapshot.storage.k8s.io/v1",
 			"metadata.name":  SnapshotClassName,
@@ -44,8 +45,8 @@ func TestSnapshotClassIsVelerosForTheEbsCsiDriver(t *testing.T) {
 // waits for the class, so that no backup runs without it.
 func TestSnapshotClassWaitsForItsCRDAndVeleroForTheClass(t *testing.T) {
 	p := plan(t, nil)
-	class := get(t, p, snapshotClassType, "volume-snapshot-class-dev")
-	crds := get(t, p, addonType, "stand-in-snapshot-controller")
+	class := offline.MustGet(t, p, snapshotClassType, "volume-snapshot-class-dev")
+	crds := offline.MustGet(t, p, addonType, "stand-in-snapshot-controller")
 	if !class.DependsOn(crds.URN) {
 		t.Errorf("the VolumeSnapshotClass does not wait for the snapshot CRDs: %v", class.Dependencies)
 	}

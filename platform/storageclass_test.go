@@ -1,6 +1,10 @@
 package platform
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/acme/eks-platform/internal/offline"
+)
 
 const storageClassType = "kubernetes:storage.k8s.io/v1:StorageClass"
 
@@ -18,7 +22,7 @@ func TestDefaultStorageClassIsEncryptedGp3WithThePlatformKey(t *testing.T) {
 		if n := len(p.ByType(storageClassType)); n != 1 {
 			t.Fatalf("%s: %d StorageClasses, want 1", name, n)
 		}
-		class := get(t, p, storageClassType, "storage-class-dev")
+		class := offline.MustGet(t, p, storageClassType, "storage-class-dev")
 		want := map[string]string{
 			"metadata.name":        StorageClassName,
 			"provisioner":          "ebs.csi.aws.com",

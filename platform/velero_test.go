@@ -23,7 +23,7 @@ const (
 // bucketPart returns the bucket sub-resource of the given kind ("-encryption", "-policy", ...).
 func bucketPart(t *testing.T, p *offline.Plan, typ, part string) offline.Resource {
 	t.Helper()
-	r := get(t, p, typ, "velero-bucket"+part+"-dev")
+	r := offline.MustGet(t, p, typ, "velero-bucket"+part+"-dev")
 	if r.String("bucket") != testBucketName {
 		t.Errorf("%s applies to bucket %q, want %q", r.Name, r.String("bucket"), testBucketName)
 	}
@@ -41,7 +41,7 @@ func parsePolicy(t *testing.T, raw string) security.PolicyDocument {
 
 // P3: the bucket has a deterministic, account-unique name; dev's is destroyed with the stack.
 func TestBackupBucketNameAndLifetimeInDev(t *testing.T) {
-	b := get(t, plan(t, nil), bucketType, "velero-bucket-dev")
+	b := offline.MustGet(t, plan(t, nil), bucketType, "velero-bucket-dev")
 	if b.String("bucket") != testBucketName || b.String("tags.Name") != testBucketName {
 		t.Errorf("bucket %q (Name tag %q), want %q", b.String("bucket"), b.String("tags.Name"), testBucketName)
 	}
@@ -55,7 +55,7 @@ func TestBackupBucketNameAndLifetimeInDev(t *testing.T) {
 // removes them all.
 func TestProdBackupBucketIsProtectedAndRetained(t *testing.T) {
 	p := plan(t, func(a *Args) { a.Protect = true })
-	b := get(t, p, bucketType, "velero-bucket-dev")
+	b := offline.MustGet(t, p, bucketType, "velero-bucket-dev")
 	if b.Input("forceDestroy") != false {
 		t.Error("prod bucket has forceDestroy: pulumi would empty it")
 	}
@@ -69,7 +69,7 @@ func TestProdBackupBucketIsProtectedAndRetained(t *testing.T) {
 		if !r.Protect || !r.RetainOnDelete {
 			t.Errorf("prod %s: protect=%v retain=%v, want both", r.Name, r.Protect, r.RetainOnDelete)
 		}
-		if d := get(t, dev, r.Type, r.Name); d.Protect || d.RetainOnDelete {
+		if d := offline.MustGet(t, dev, r.Type, r.Name); d.Protect || d.RetainOnDelete {
 			t.Errorf("dev %s: protect=%v retain=%v, want neither", d.Name, d.Protect, d.RetainOnDelete)
 		}
 	}
@@ -161,7 +161,7 @@ func TestBackupBucketLifecycleExpiresAfterRetention(t *testing.T) {
 // S3: only velero/velero-server may assume the Velero role, within the permissions boundary.
 func TestVeleroRoleTrustsOnlyTheVeleroServiceAccount(t *testing.T) {
 	const boundary = "arn:aws:iam::123456789012:policy/boundary"
-	role := get(t, plan(t, func(a *Args) { a.PermissionsBoundaryArn = boundary }), "aws:iam/role:Role", "velero-dev")
+	role := offline.MustGet(t, plan(t, func(a *Args) { a.PermissionsBoundaryArn = boundary }), "aws:iam/role:Role", "velero-dev")
 	if got := role.String("permissionsBoundary"); got != boundary {
 		t.Errorf("permissionsBoundary = %q, want %q", got, boundary)
 	}
@@ -177,7 +177,7 @@ func TestVeleroRoleTrustsOnlyTheVeleroServiceAccount(t *testing.T) {
 // takes and restores the snapshots on its own role, and cannot purge object versions.
 func TestVeleroPolicyIsLimitedToItsBucket(t *testing.T) {
 	p := plan(t, nil)
-	doc := parsePolicy(t, get(t, p, "aws:iam/rolePolicy:RolePolicy", "velero-dev").String("policy"))
+	doc := parsePolicy(t, offline.MustGet(t, p, "aws:iam/rolePolicy:RolePolicy", "velero-dev").String("policy"))
 	var actions []string
 	for _, s := range doc.Statement {
 		if s.Effect != security.Allow {

@@ -74,7 +74,7 @@ func TestIRSARoleTrustsOneServiceAccount_S3(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := mustGet(t, plan, iamRoleType, "velero-dev")
+	r := offline.MustGet(t, plan, iamRoleType, "velero-dev")
 	if r.String("name") != "velero-dev" {
 		t.Errorf("role name %q, want velero-dev", r.String("name"))
 	}
@@ -85,7 +85,7 @@ func TestIRSARoleTrustsOneServiceAccount_S3(t *testing.T) {
 	if got := awaitString(t, role.Name); got != "velero-dev" {
 		t.Errorf("Name output %q", got)
 	}
-	inline := mustGet(t, plan, iamRolePolicyType, "velero-dev")
+	inline := offline.MustGet(t, plan, iamRolePolicyType, "velero-dev")
 	if inline.String("policy") != testVeleroInlinePolicy || inline.String("role") != "velero-dev" {
 		t.Errorf("inline policy %v", inline.Inputs)
 	}
@@ -101,7 +101,7 @@ func TestIRSATrustAcceptsIssuerWithoutScheme_S3(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkServiceAccountTrust(t, mustGet(t, plan, iamRoleType, "velero-dev").String("assumeRolePolicy"), "velero", "velero-server")
+	checkServiceAccountTrust(t, offline.MustGet(t, plan, iamRoleType, "velero-dev").String("assumeRolePolicy"), "velero", "velero-server")
 }
 
 func TestIRSATrustFailsOnEmptyIssuer_S3(t *testing.T) {
@@ -129,7 +129,7 @@ func TestIRSAManagedPoliciesInStackPartition_S3(t *testing.T) {
 		"velero-AmazonEBSCSIDriverPolicy-dev": "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy",
 	}
 	for name, arn := range want {
-		a := mustGet(t, plan, iamAttachmentType, name)
+		a := offline.MustGet(t, plan, iamAttachmentType, name)
 		if a.String("policyArn") != arn || a.String("role") != "velero-dev" {
 			t.Errorf("attachment %s: %v, want %s on velero-dev", name, a.Inputs, arn)
 		}
@@ -166,14 +166,14 @@ func TestIRSAOutputsWaitForEveryPolicy_S3_K3(t *testing.T) {
 		t.Fatalf("%d policy resources, want the inline policy and two attachments", len(policies))
 	}
 	for _, name := range []string{"arn-consumer", "name-consumer"} {
-		c := mustGet(t, plan, "test:consumer:Consumer", name)
+		c := offline.MustGet(t, plan, "test:consumer:Consumer", name)
 		for _, p := range policies {
 			if !c.DependsOn(p.URN) {
 				t.Errorf("%s does not depend on %s; dependencies %v", name, p.URN, c.Dependencies)
 			}
 		}
 	}
-	if got := mustGet(t, plan, "test:consumer:Consumer", "arn-consumer").String("role"); got != "arn:aws:iam::"+offline.AccountID+":role/velero-dev" {
+	if got := offline.MustGet(t, plan, "test:consumer:Consumer", "arn-consumer").String("role"); got != "arn:aws:iam::"+offline.AccountID+":role/velero-dev" {
 		t.Errorf("consumer got ARN %q", got)
 	}
 }
@@ -185,14 +185,14 @@ func TestIRSAPermissionsBoundaryOnlyWhenSet_S3(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := mustGet(t, plan, iamRoleType, "velero-dev").String("permissionsBoundary"); got != testBoundaryArn {
+	if got := offline.MustGet(t, plan, iamRoleType, "velero-dev").String("permissionsBoundary"); got != testBoundaryArn {
 		t.Errorf("boundary %q, want %q", got, testBoundaryArn)
 	}
 	plan, _, err = planIRSARole(t, "velero", validIRSAArgs())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, set := mustGet(t, plan, iamRoleType, "velero-dev").Inputs["permissionsBoundary"]; set {
+	if got, set := offline.MustGet(t, plan, iamRoleType, "velero-dev").Inputs["permissionsBoundary"]; set {
 		t.Errorf("boundary %v set without being configured", got)
 	}
 }

@@ -28,15 +28,6 @@ func planEncryption(t *testing.T, args *EncryptionArgs) (*offline.Plan, *Encrypt
 	return plan, enc
 }
 
-func mustGet(t *testing.T, plan *offline.Plan, typeToken, name string) offline.Resource {
-	t.Helper()
-	r, err := plan.Get(typeToken, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
 // awaitString resolves an output under the mocks.
 func awaitString(t *testing.T, out pulumi.StringOutput) string {
 	t.Helper()
@@ -47,7 +38,7 @@ func awaitString(t *testing.T, out pulumi.StringOutput) string {
 
 func TestKeyRotatesWithConfiguredDeletionWindow_S1(t *testing.T) {
 	plan, _ := planEncryption(t, &EncryptionArgs{Environment: "staging", DeletionWindowDays: 14})
-	key := mustGet(t, plan, kmsKeyType, "eks-secrets-staging")
+	key := offline.MustGet(t, plan, kmsKeyType, "eks-secrets-staging")
 	if key.Input("enableKeyRotation") != true {
 		t.Error("key rotation is not enabled")
 	}
@@ -62,7 +53,7 @@ func TestKeyRotatesWithConfiguredDeletionWindow_S1(t *testing.T) {
 // Seed 003 #6: the alias carries "alias/" exactly once.
 func TestAliasHasNoDoubledPrefix_S1(t *testing.T) {
 	plan, enc := planEncryption(t, &EncryptionArgs{Environment: "dev", DeletionWindowDays: 7})
-	alias := mustGet(t, plan, kmsAliasType, "eks-secrets-dev")
+	alias := offline.MustGet(t, plan, kmsAliasType, "eks-secrets-dev")
 	if got := alias.String("name"); got != "alias/eks-secrets-dev" {
 		t.Errorf("alias name %q, want alias/eks-secrets-dev", got)
 	}
@@ -80,10 +71,10 @@ func TestAliasHasNoDoubledPrefix_S1(t *testing.T) {
 func TestKeyProtectedOnlyWhenAsked_S1(t *testing.T) {
 	for _, protect := range []bool{true, false} {
 		plan, _ := planEncryption(t, &EncryptionArgs{Environment: "prod", DeletionWindowDays: 30, Protect: protect})
-		if key := mustGet(t, plan, kmsKeyType, "eks-secrets-prod"); key.Protect != protect {
+		if key := offline.MustGet(t, plan, kmsKeyType, "eks-secrets-prod"); key.Protect != protect {
 			t.Errorf("Protect=%v: key protect is %v", protect, key.Protect)
 		}
-		if alias := mustGet(t, plan, kmsAliasType, "eks-secrets-prod"); alias.Protect {
+		if alias := offline.MustGet(t, plan, kmsAliasType, "eks-secrets-prod"); alias.Protect {
 			t.Errorf("Protect=%v: alias is protected too", protect)
 		}
 	}
@@ -102,7 +93,7 @@ func keyPolicyStatement(t *testing.T, doc PolicyDocument, sid string) Statement 
 
 func TestKeyPolicyLetsIAMLogsAndAutoScalingUseTheKey_S1(t *testing.T) {
 	plan, _ := planEncryption(t, &EncryptionArgs{Environment: "dev", DeletionWindowDays: 7})
-	doc := decodePolicy(t, mustGet(t, plan, kmsKeyType, "eks-secrets-dev").String("policy"))
+	doc := decodePolicy(t, offline.MustGet(t, plan, kmsKeyType, "eks-secrets-dev").String("policy"))
 	if len(doc.Statement) != 5 {
 		t.Errorf("key policy has %d statements, want exactly the 5 documented ones", len(doc.Statement))
 	}
@@ -164,11 +155,11 @@ func TestAutoScalingServiceLinkedRoleCreatedFirstOnlyWhenAsked_S1(t *testing.T) 
 		t.Fatalf("service-linked role created without being asked: %v", got)
 	}
 	plan, _ = planEncryption(t, &EncryptionArgs{Environment: "dev", DeletionWindowDays: 7, CreateAutoScalingServiceLinkedRole: true})
-	slr := mustGet(t, plan, "aws:iam/serviceLinkedRole:ServiceLinkedRole", "autoscaling-service-linked-role-dev")
+	slr := offline.MustGet(t, plan, "aws:iam/serviceLinkedRole:ServiceLinkedRole", "autoscaling-service-linked-role-dev")
 	if slr.String("awsServiceName") != "autoscaling.amazonaws.com" || !slr.RetainOnDelete {
 		t.Errorf("service-linked role %+v: want autoscaling.amazonaws.com, retained on delete", slr)
 	}
-	if key := mustGet(t, plan, kmsKeyType, "eks-secrets-dev"); !key.DependsOn(slr.URN) {
+	if key := offline.MustGet(t, plan, kmsKeyType, "eks-secrets-dev"); !key.DependsOn(slr.URN) {
 		t.Error("the key policy names the service-linked role but the key does not wait for it")
 	}
 }

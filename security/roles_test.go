@@ -57,7 +57,7 @@ func planWorkloadRoles(t *testing.T, args *WorkloadRolesArgs) (*offline.Plan, *W
 // inlinePolicy returns the decoded inline policy of the role with the given key.
 func inlinePolicy(t *testing.T, plan *offline.Plan, key string) PolicyDocument {
 	t.Helper()
-	return decodePolicy(t, mustGet(t, plan, iamRolePolicyType, key+"-dev").String("policy"))
+	return decodePolicy(t, offline.MustGet(t, plan, iamRolePolicyType, key+"-dev").String("policy"))
 }
 
 func TestWorkloadRolesCoverEveryController_S3(t *testing.T) {
@@ -101,7 +101,7 @@ func TestEveryWorkloadRoleTrustsOnlyItsServiceAccount_S3(t *testing.T) {
 		RoleFluentBit:              {"logging", "fluent-bit"}, // the privileged log-shipper namespace (S4)
 	}
 	for key, sa := range serviceAccounts {
-		role := mustGet(t, plan, iamRoleType, key+"-dev")
+		role := offline.MustGet(t, plan, iamRoleType, key+"-dev")
 		checkServiceAccountTrust(t, role.String("assumeRolePolicy"), sa[0], sa[1])
 	}
 }

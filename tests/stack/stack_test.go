@@ -86,15 +86,6 @@ func forEachStack(t *testing.T, check func(t *testing.T, cfg *config.Config, pla
 	}
 }
 
-func one(t *testing.T, plan *offline.Plan, typ, name string) offline.Resource {
-	t.Helper()
-	r, err := plan.Get(typ, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
 func decode(t *testing.T, text string) map[string]any {
 	t.Helper()
 	var doc map[string]any
@@ -132,7 +123,7 @@ func TestBadConfigurationRegistersNothing(t *testing.T) {
 // C5: every AWS resource is managed by the one provider that carries the cost tags as default tags.
 func TestEveryAWSResourceCarriesTheCostTags(t *testing.T) {
 	forEachStack(t, func(t *testing.T, cfg *config.Config, plan *offline.Plan) {
-		provider := one(t, plan, "pulumi:providers:aws", "aws-"+cfg.Suffix)
+		provider := offline.MustGet(t, plan, "pulumi:providers:aws", "aws-"+cfg.Suffix)
 		tags, _ := provider.Input("defaultTags.tags").(map[string]any)
 		for _, key := range []string{"Environment", "CostCenter", "Owner", "Project", "ManagedBy"} {
 			if tags[key] == nil || tags[key] == "" {
@@ -270,7 +261,7 @@ func TestNetworkSecurityProperties(t *testing.T) {
 		if !slices.Equal(interfaces, want) {
 			t.Errorf("interface endpoints %v, want %v", interfaces, want)
 		}
-		sg := one(t, plan, "aws:ec2/securityGroup:SecurityGroup", "sg-vpc-endpoints-"+cfg.Suffix)
+		sg := offline.MustGet(t, plan, "aws:ec2/securityGroup:SecurityGroup", "sg-vpc-endpoints-"+cfg.Suffix)
 		ingress, _ := sg.Input("ingress").([]any)
 		if len(ingress) != 1 {
 			t.Fatalf("endpoint SG has %d ingress rules, want 1", len(ingress))
@@ -293,7 +284,7 @@ func TestNetworkSecurityProperties(t *testing.T) {
 // N4, K2, O3: every log group has the configured retention and the platform key.
 func TestEveryLogGroupIsEncryptedWithRetention(t *testing.T) {
 	forEachStack(t, func(t *testing.T, cfg *config.Config, plan *offline.Plan) {
-		key := one(t, plan, "aws:kms/key:Key", "eks-secrets-"+cfg.Suffix)
+		key := offline.MustGet(t, plan, "aws:kms/key:Key", "eks-secrets-"+cfg.Suffix)
 		groups := plan.ByType("aws:cloudwatch/logGroup:LogGroup")
 		if len(groups) < 6 {
 			t.Errorf("only %d log groups; want control plane, flow logs and four Container Insights groups", len(groups))
@@ -313,7 +304,7 @@ func TestEveryLogGroupIsEncryptedWithRetention(t *testing.T) {
 func TestProdProtectsWhatHoldsData(t *testing.T) {
 	forEachStack(t, func(t *testing.T, cfg *config.Config, plan *offline.Plan) {
 		for _, r := range []offline.Resource{
-			one(t, plan, "aws:kms/key:Key", "eks-secrets-"+cfg.Suffix),
+			offline.MustGet(t, plan, "aws:kms/key:Key", "eks-secrets-"+cfg.Suffix),
 			plan.ByType("eks:index:Cluster")[0],
 		} {
 			if r.Protect != cfg.Protect {
@@ -333,7 +324,7 @@ func TestProdProtectsWhatHoldsData(t *testing.T) {
 // node groups only become Ready because vpc-cni (with its IRSA role) exists before them.
 func TestNetworkPoliciesAreEnforcedAndAddonsOrdered(t *testing.T) {
 	forEachStack(t, func(t *testing.T, cfg *config.Config, plan *offline.Plan) {
-		cni := one(t, plan, "aws:eks/addon:Addon", "vpc-cni-"+cfg.Suffix)
+		cni := offline.MustGet(t, plan, "aws:eks/addon:Addon", "vpc-cni-"+cfg.Suffix)
 		if !strings.Contains(cni.String("configurationValues"), `"enableNetworkPolicy":"true"`) {
 			t.Errorf("vpc-cni does not enforce NetworkPolicies: %s", cni.String("configurationValues"))
 		}
@@ -354,12 +345,12 @@ func TestNetworkPoliciesAreEnforcedAndAddonsOrdered(t *testing.T) {
 		// The load balancer controller's Service webhook must be serving before the Container
 		// Insights add-on creates its Services.
 		insights := plan.ByType("aws:eks/addon:Addon")[indexOfAddon(plan, "amazon-cloudwatch-observability")]
-		alb := one(t, plan, "kubernetes:helm.sh/v3:Release", "aws-load-balancer-controller-"+cfg.Suffix)
+		alb := offline.MustGet(t, plan, "kubernetes:helm.sh/v3:Release", "aws-load-balancer-controller-"+cfg.Suffix)
 		if !insights.DependsOn(alb.URN) {
 			t.Errorf("Container Insights does not wait for the load balancer controller")
 		}
 		for _, name := range []string{"coredns", "aws-ebs-csi-driver"} {
-			addon := one(t, plan, "aws:eks/addon:Addon", name+"-"+cfg.Suffix)
+			addon := offline.MustGet(t, plan, "aws:eks/addon:Addon", name+"-"+cfg.Suffix)
 			for _, ng := range plan.ByType("aws:eks/nodeGroup:NodeGroup") {
 				if !addon.DependsOn(ng.URN) {
 					t.Errorf("%s does not wait for node group %s", name, ng.Name)
@@ -377,8 +368,8 @@ func TestIRSARolesMatchTheirUsers(t *testing.T) {
 			return "arn:aws:iam::" + offline.AccountID + ":role/" + name + "-" + cfg.Suffix
 		}
 		users := map[string]string{
-			"vpc-cni":          one(t, plan, "aws:eks/addon:Addon", "vpc-cni-"+cfg.Suffix).String("serviceAccountRoleArn"),
-			"ebs-csi-driver":   one(t, plan, "aws:eks/addon:Addon", "aws-ebs-csi-driver-"+cfg.Suffix).String("serviceAccountRoleArn"),
+			"vpc-cni":          offline.MustGet(t, plan, "aws:eks/addon:Addon", "vpc-cni-"+cfg.Suffix).String("serviceAccountRoleArn"),
+			"ebs-csi-driver":   offline.MustGet(t, plan, "aws:eks/addon:Addon", "aws-ebs-csi-driver-"+cfg.Suffix).String("serviceAccountRoleArn"),
 			"cloudwatch-agent": plan.ByType("aws:eks/addon:Addon")[indexOfAddon(plan, "amazon-cloudwatch-observability")].String("serviceAccountRoleArn"),
 		}
 		for role, used := range users {
@@ -396,7 +387,7 @@ func TestIRSARolesMatchTheirUsers(t *testing.T) {
 		if annotations["eks.amazonaws.com/role-arn"] != roleArn("fluent-bit") {
 			t.Errorf("fluent-bit SA annotation %v", annotations)
 		}
-		trust := decode(t, one(t, plan, "aws:iam/role:Role", "fluent-bit-"+cfg.Suffix).String("assumeRolePolicy"))
+		trust := decode(t, offline.MustGet(t, plan, "aws:iam/role:Role", "fluent-bit-"+cfg.Suffix).String("assumeRolePolicy"))
 		wantSub := "system:serviceaccount:" + fluent.String("metadata.namespace") + ":fluent-bit"
 		if !strings.Contains(fmt.Sprint(trust), wantSub) {
 			t.Errorf("fluent-bit role does not trust %s: %v", wantSub, trust)
