@@ -91,6 +91,9 @@ type Cluster struct {
 	// ClusterSecurityGroupId is the EKS-managed cluster security group; a node launch template that
 	// sets security groups must include it (G2).
 	ClusterSecurityGroupId pulumi.StringOutput
+	// ApiSecurityGroupId is the security group of the API endpoint's network interfaces only,
+	// where privateAccessCidrs are admitted.
+	ApiSecurityGroupId pulumi.StringOutput
 	// ControlPlaneLogGroupName is the log group receiving the control-plane logs (K2).
 	ControlPlaneLogGroupName pulumi.StringOutput
 	// Kubeconfig is a kubeconfig for this cluster, marked secret (S6).
@@ -153,11 +156,29 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 
+	// The API server's own security group: pulumi-eks attaches it to the control plane's network
+	// interfaces only (vpcConfig.securityGroupIds). privateAccessCidrs open 443 here, not on the
+	// EKS cluster security group, which the nodes and their pods also carry. Created even without
+	// CIDRs, because changing a cluster's security groups later replaces the cluster. Its rules
+	// are separate resources: pulumi-eks adds its own rules to this group, and inline rules would
+	// remove them on every update.
+	apiSecurityGroup, err := ec2.NewSecurityGroup(ctx, naming.Name("eks-api-access", args.Environment), &ec2.SecurityGroupArgs{
+		VpcId:       args.VpcId,
+		Description: pulumi.String("Kubernetes API endpoint of " + args.ClusterName),
+		Tags:        pulumi.StringMap{"Name": pulumi.String(naming.Name("eks-api-access", args.Environment))},
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	if err := privateAccessRules(ctx, args, apiSecurityGroup.ID().ToStringOutput(), parent); err != nil {
+		return nil, err
+	}
+
 	// The engine hands a component's providers on to a remote component, but the Go SDK does not
 	// send them itself; passing them explicitly shows in the plan which AWS provider (region,
 	// default tags) pulumi-eks creates its resources with.
 	eksCluster, err := eks.NewCluster(ctx, naming.Name("eks", args.Environment),
-		clusterArgs(args, serviceRole, adminAccessEntries(adminKeys, partition, args.Tags)),
+		clusterArgs(args, serviceRole, apiSecurityGroup, adminAccessEntries(adminKeys, partition, args.Tags)),
 		parent, protect, pulumi.DependsOn([]pulumi.Resource{logGroup}), pulumi.Providers(options.Providers...))
 	if err != nil {
 		return nil, err
@@ -195,9 +216,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	comp.OidcIssuer = issuerURL.
 		ApplyT(func(u string) string { return strings.TrimPrefix(u, "https://") }).(pulumi.StringOutput)
 	comp.ClusterSecurityGroupId = described.VpcConfig().ClusterSecurityGroupId()
-	if err := privateAccessRules(ctx, args, comp.ClusterSecurityGroupId, parent); err != nil {
-		return nil, err
-	}
+	comp.ApiSecurityGroupId = apiSecurityGroup.ID().ToStringOutput()
 	comp.ControlPlaneLogGroupName = logGroup.Name
 	comp.Kubeconfig = kubeconfig
 	comp.UpdateKubeconfigCommand = pulumi.Sprintf("aws eks update-kubeconfig --region %s --name %s",
@@ -220,12 +239,13 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 
 // clusterArgs are the pulumi-eks settings that make the cluster private-node, encrypted, fully
 // logged and access-entry based (K1, K2, S2).
-func clusterArgs(args *Args, serviceRole *iam.Role, accessEntries map[string]eks.AccessEntryArgs) *eks.ClusterArgs {
+func clusterArgs(args *Args, serviceRole *iam.Role, apiSecurityGroup *ec2.SecurityGroup, accessEntries map[string]eks.AccessEntryArgs) *eks.ClusterArgs {
 	apiAuthentication := eks.AuthenticationModeApi
 	clusterArgs := &eks.ClusterArgs{
 		Name:                         pulumi.String(args.ClusterName),
 		Version:                      pulumi.String(args.KubernetesVersion),
 		ServiceRole:                  serviceRole,
+		ClusterSecurityGroup:         apiSecurityGroup,
 		VpcId:                        args.VpcId.ToStringOutput(),
 		PrivateSubnetIds:             args.PrivateSubnetIds,
 		PublicSubnetIds:              args.PublicSubnetIds,
@@ -298,8 +318,7 @@ func serviceRoleName(clusterName string) string {
 	return clusterName + "-cluster"
 }
 
-// privateAccessRules let the configured networks reach the private API endpoint: the endpoint's
-// network interfaces carry the EKS cluster security group, which admits only the nodes by default.
+// privateAccessRules let the configured networks reach the private API endpoint on 443.
 func privateAccessRules(ctx *pulumi.Context, args *Args, clusterSecurityGroupID pulumi.StringInput, parent pulumi.ResourceOption) error {
 	for _, cidr := range args.PrivateAccessCidrs {
 		_, err := ec2.NewSecurityGroupRule(ctx, naming.Name("api-access-"+strings.NewReplacer(".", "-", "/", "-").Replace(cidr), args.Environment),

@@ -436,8 +436,34 @@ func TestC5PulumiEksGetsTheRootsAwsProvider(t *testing.T) {
 func TestChildrenBelongToTheComponent(t *testing.T) {
 	plan, _, _ := runCluster(t, testArgs())
 	comp := offline.MustGet(t, plan, "eks-platform:cluster:Cluster", "cluster-dev")
-	if got := len(plan.Children(comp)); got != 4 {
-		t.Errorf("component has %d children, want 4 (log group, role, cluster, provider)", got)
+	if got := len(plan.Children(comp)); got != 5 {
+		t.Errorf("component has %d children, want 5 (log group, role, API security group, cluster, provider)", got)
+	}
+}
+
+// S2: networks outside the VPC reach the API endpoint on 443 through a security group of the
+// endpoint alone; the EKS cluster security group, which the nodes and pods carry, gets no rule.
+func TestPrivateAccessOpensOnlyTheEndpoint(t *testing.T) {
+	args := testArgs()
+	args.PrivateAccessCidrs = []string{"10.200.0.0/16", "192.168.8.0/24"}
+	plan, _, _ := runCluster(t, args)
+	group := offline.MustGet(t, plan, "aws:ec2/securityGroup:SecurityGroup", "eks-api-access-dev")
+	groupID := offline.MockID("aws:ec2/securityGroup:SecurityGroup", "eks-api-access-dev")
+	if eksCluster(t, plan).String("clusterSecurityGroup") != group.URN {
+		t.Errorf("pulumi-eks is not given the API security group: %v", eksCluster(t, plan).Input("clusterSecurityGroup"))
+	}
+	if group.Input("ingress") != nil || group.Input("egress") != nil {
+		t.Errorf("inline rules would fight pulumi-eks' own rules on this group: %v", group.Inputs)
+	}
+	rules := plan.ByType("aws:ec2/securityGroupRule:SecurityGroupRule")
+	if len(rules) != 2 {
+		t.Fatalf("%d rules, want one per CIDR", len(rules))
+	}
+	for i, rule := range rules {
+		if rule.String("securityGroupId") != groupID || rule.String("type") != "ingress" ||
+			rule.Input("fromPort") != 443.0 || rule.Input("toPort") != 443.0 || len(rule.Strings("cidrBlocks")) != 1 {
+			t.Errorf("rule %d: %v", i, rule.Inputs)
+		}
 	}
 }
 

@@ -309,6 +309,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 		"vpcEndpointIds":             endpointIds,
 		"vpcEndpointSecurityGroupId": vpc.EndpointSecurityGroupId,
 		"clusterSecurityGroupId":     eks.ClusterSecurityGroupId,
+		"apiSecurityGroupId":         eks.ApiSecurityGroupId,
 		// Nodes carry exactly the EKS cluster security group (G2), so it is also the node group.
 		"nodeSecurityGroupId":      eks.ClusterSecurityGroupId,
 		"kmsKeyArn":                encryption.KeyArn,

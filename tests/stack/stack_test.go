@@ -423,7 +423,7 @@ var ExpectedOutputs = []string{
 	"environment", "region", "clusterName", "clusterEndpoint", "clusterArn", "clusterVersion",
 	"oidcProviderArn", "oidcProviderUrl", "kubeconfig", "updateKubeconfigCommand",
 	"vpcId", "vpcCidr", "availabilityZones", "publicSubnetIds", "privateSubnetIds", "natGatewayIds",
-	"vpcEndpointIds", "vpcEndpointSecurityGroupId", "clusterSecurityGroupId", "nodeSecurityGroupId",
+	"vpcEndpointIds", "vpcEndpointSecurityGroupId", "clusterSecurityGroupId", "apiSecurityGroupId", "nodeSecurityGroupId",
 	"kmsKeyArn", "kmsKeyAlias", "nodeGroupNames", "nodeGroupArns", "launchTemplateIds", "nodeRoleArn",
 	"irsaRoleArns", "logGroupNames", "fluentBitConfigParameter", "dashboardName", "alarmTopicArn",
 	"workloadNamespaces", "backupBucketName", "veleroRoleArn", "clusterSecretStore",
@@ -493,7 +493,8 @@ func TestPrivateAccessCidrsOpenOnlyTheAPIPort(t *testing.T) {
 	}
 	r := rules[0]
 	if r.String("type") != "ingress" || r.Input("fromPort") != 443.0 || r.Input("toPort") != 443.0 ||
-		strings.Join(r.Strings("cidrBlocks"), ",") != "10.200.0.0/16" || r.String("securityGroupId") != plan.Outputs["clusterSecurityGroupId"] {
+		strings.Join(r.Strings("cidrBlocks"), ",") != "10.200.0.0/16" || r.String("securityGroupId") != plan.Outputs["apiSecurityGroupId"] ||
+		plan.Outputs["apiSecurityGroupId"] == plan.Outputs["clusterSecurityGroupId"] {
 		t.Errorf("API access rule %v", r.Inputs)
 	}
 	if n := len(planFor(t, "prod").plan.ByType("aws:ec2/securityGroupRule:SecurityGroupRule")); n != 0 {
