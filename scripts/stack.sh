@@ -11,8 +11,11 @@
 #
 # Usage: scripts/stack.sh <command> <stack> [file]
 #   check          the pre-flight checks and stack selection only
-#   preview        pulumi preview --diff
-#   up             pulumi up --yes (preview, then apply)
+#   preview        pulumi preview --refresh --diff
+#   up             pulumi up --refresh --yes (preview, then apply)
+# --refresh reads the live state first: the node groups' desiredSize is owned by the cluster
+# autoscaler and ignored by the program, but an update of a group's scaling config sends the
+# desired size stored in the state; refreshed, that is the live size, not a stale one.
 #   destroy        pulumi destroy --yes; needs EKS_PLATFORM_CONFIRM_DESTROY=<stack>
 #   refresh-check  drift check without writing state: fails when the real resources differ from
 #                  the state (refresh --preview-only --expect-no-changes) or the program differs
@@ -188,8 +191,8 @@ esac
 on_stack=(--stack "$stack" --non-interactive)
 case "$command" in
   check) echo "stack $stack ready: region $region, backend $("$pulumi" whoami --verbose --non-interactive 2>/dev/null | awk '/Backend URL/ { print $3 }')" ;;
-  preview) "$pulumi" preview "${on_stack[@]}" --diff ;;
-  up) "$pulumi" up "${on_stack[@]}" --yes --diff ;;
+  preview) "$pulumi" preview "${on_stack[@]}" --refresh --diff ;;
+  up) "$pulumi" up "${on_stack[@]}" --refresh --yes --diff ;;
   destroy) "$pulumi" destroy "${on_stack[@]}" --yes ;;
   refresh-check)
     status=0

@@ -369,9 +369,9 @@ func TestCommands(t *testing.T) {
 		want string
 	}{
 		{args: []string{"preview", "dev"}, want: "pulumi stack select --create --non-interactive dev"},
-		{args: []string{"preview", "dev"}, want: "pulumi preview --stack dev --non-interactive --diff"},
+		{args: []string{"preview", "dev"}, want: "pulumi preview --stack dev --non-interactive --refresh --diff"},
 		{args: []string{"up", "west"}, env: map[string]string{"AWS_REGION": "us-west-2"}, want: "pulumi stack select --create --non-interactive west"},
-		{args: []string{"up", "west"}, env: map[string]string{"AWS_REGION": "us-west-2", "AWS_DEFAULT_REGION": "us-west-2"}, want: "pulumi up --stack west --non-interactive --yes --diff"},
+		{args: []string{"up", "west"}, env: map[string]string{"AWS_REGION": "us-west-2", "AWS_DEFAULT_REGION": "us-west-2"}, want: "pulumi up --stack west --non-interactive --refresh --yes --diff"},
 		{args: []string{"destroy", "dev"}, env: map[string]string{"EKS_PLATFORM_CONFIRM_DESTROY": "dev"}, want: "pulumi destroy --stack dev --non-interactive --yes"},
 		// Tearing down or checking a stack never creates it.
 		{args: []string{"destroy", "dev"}, env: map[string]string{"EKS_PLATFORM_CONFIRM_DESTROY": "dev"}, want: "pulumi stack select --non-interactive dev"},
@@ -500,7 +500,7 @@ func TestLocalBackend(t *testing.T) {
 	f := newFixture(t, fixtureOptions{})
 	local := map[string]string{"EKS_PLATFORM_LOCAL_BACKEND": "1", "PULUMI_CONFIG_PASSPHRASE": "test"}
 	r := f.run(t, local, "preview", "dev")
-	want := "pulumi preview --stack dev --non-interactive --diff | PULUMI_BACKEND_URL=file://" + f.root + "/.pulumi-local"
+	want := "pulumi preview --stack dev --non-interactive --refresh --diff | PULUMI_BACKEND_URL=file://" + f.root + "/.pulumi-local"
 	if r.code != 0 || !r.called(want) {
 		t.Fatalf("exit %d, stderr %q, calls %q; want %q", r.code, r.stderr, r.calls, want)
 	}
@@ -510,7 +510,7 @@ func TestLocalBackend(t *testing.T) {
 
 	local["PULUMI_BACKEND_URL"] = "s3://state-bucket/eks-platform"
 	r = f.run(t, local, "preview", "dev")
-	if r.code != 0 || !r.called("pulumi preview --stack dev --non-interactive --diff | PULUMI_BACKEND_URL=s3://state-bucket/eks-platform") {
+	if r.code != 0 || !r.called("pulumi preview --stack dev --non-interactive --refresh --diff | PULUMI_BACKEND_URL=s3://state-bucket/eks-platform") {
 		t.Fatalf("exit %d, stderr %q, calls %q", r.code, r.stderr, r.calls)
 	}
 }
