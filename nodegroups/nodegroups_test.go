@@ -145,10 +145,14 @@ func TestG1_ThreeGroupsFromSpecs(t *testing.T) {
 // G3: a change that replaces a group (instance types, capacity or AMI type) must not be an
 // outage. Each group is named by a prefix, so the replacement gets a new name and Pulumi's default
 // create-before-delete brings it up before the old group drains; a fixed nodeGroupName would force
-// delete-before-replace. The harness does not record deleteBeforeReplace, so this checks what
-// makes create-before-delete possible.
+// delete-before-replace. The ASG tags follow their group's ASG, so they need no delete-first either.
 func TestG3_ReplacementCreatesBeforeDeleting(t *testing.T) {
 	plan := runPlan(t, nil)
+	for _, r := range append(plan.ByType(nodeGroupType), plan.ByType("aws:autoscaling/tag:Tag")...) {
+		if r.DeleteBeforeReplace {
+			t.Errorf("%s %s is deleted before its replacement exists", r.Type, r.Name)
+		}
+	}
 	for _, ng := range plan.ByType(nodeGroupType) {
 		if v, set := ng.Inputs["nodeGroupName"]; set {
 			t.Errorf("%s: fixed nodeGroupName %v; old and new group could not coexist", ng.Name, v)

@@ -111,6 +111,7 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		rec.Parent = rpc.GetParent()
 		rec.Protect = rpc.GetProtect()
 		rec.RetainOnDelete = rpc.GetRetainOnDelete()
+		rec.DeleteBeforeReplace = rpc.GetDeleteBeforeReplace()
 		rec.IgnoreChanges = append(rec.IgnoreChanges, rpc.GetIgnoreChanges()...)
 		rec.Dependencies = append(rec.Dependencies, rpc.GetDependencies()...)
 		// The SDK collects dependencies in a map; sorted, the plan is the same on every run.

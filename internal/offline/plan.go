@@ -28,8 +28,10 @@ type Resource struct {
 	Inputs         map[string]any    `json:"inputs"`
 	Protect        bool              `json:"protect"`
 	RetainOnDelete bool              `json:"retainOnDelete"`
-	IgnoreChanges  []string          `json:"ignoreChanges"`
-	Dependencies   []string          `json:"dependencies"`
+	// DeleteBeforeReplace is true when a replacement deletes the old resource first.
+	DeleteBeforeReplace bool     `json:"deleteBeforeReplace"`
+	IgnoreChanges       []string `json:"ignoreChanges"`
+	Dependencies        []string `json:"dependencies"`
 }
 
 // Plan is everything one run registered, sorted by URN so that it is stable across runs.

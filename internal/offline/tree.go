@@ -61,6 +61,9 @@ func flags(r Resource) string {
 	if r.RetainOnDelete {
 		out = append(out, "retainOnDelete")
 	}
+	if r.DeleteBeforeReplace {
+		out = append(out, "deleteBeforeReplace")
+	}
 	if len(r.IgnoreChanges) > 0 {
 		out = append(out, "ignoreChanges="+strings.Join(r.IgnoreChanges, ","))
 	}
