@@ -501,3 +501,39 @@ func TestPrivateAccessCidrsOpenOnlyTheAPIPort(t *testing.T) {
 		t.Errorf("%d API access rules without privateAccessCidrs", n)
 	}
 }
+
+// O2 + S3 across packages: every log group Fluent Bit ships to is one its role may write, and the
+// role may write no other (the two lists live in different packages).
+func TestLogShipperRoleCoversExactlyItsOutputs(t *testing.T) {
+	forEachStack(t, func(t *testing.T, cfg *config.Config, plan *offline.Plan) {
+		param := plan.ByType("aws:ssm/parameter:Parameter")
+		if len(param) != 1 {
+			t.Fatalf("%d SSM parameters", len(param))
+		}
+		var shipped []string
+		for _, line := range strings.Split(param[0].String("insecureValue"), "\n") {
+			if fields := strings.Fields(line); len(fields) == 2 && fields[0] == "log_group_name" {
+				shipped = append(shipped, "arn:aws:logs:"+cfg.Region+":"+offline.AccountID+":log-group:"+fields[1])
+			}
+		}
+		var allowed []string
+		policy := decode(t, offline.MustGet(t, plan, "aws:iam/rolePolicy:RolePolicy", "fluent-bit-"+cfg.Suffix).String("policy"))
+		for _, statement := range policy["Statement"].([]any) {
+			resources := statement.(map[string]any)["Resource"]
+			list, ok := resources.([]any)
+			if !ok {
+				list = []any{resources}
+			}
+			for _, r := range list {
+				if arn := r.(string); !strings.HasSuffix(arn, ":log-stream:*") {
+					allowed = append(allowed, arn)
+				}
+			}
+		}
+		slices.Sort(shipped)
+		slices.Sort(allowed)
+		if len(shipped) == 0 || !slices.Equal(shipped, allowed) {
+			t.Errorf("Fluent Bit ships to %v, its role may write %v", shipped, allowed)
+		}
+	})
+}
