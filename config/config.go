@@ -150,3 +150,15 @@ func (n NodeGroups) MinReadyNodes() int {
 	}
 	return total
 }
+
+// TagsManagedBy returns the cost tags with ManagedBy naming the controller that creates the tagged
+// resources (load balancers, CSI volumes) outside any Pulumi state, so cleanup tooling is not told
+// they are Pulumi's.
+func (c *Config) TagsManagedBy(manager string) map[string]string {
+	tags := make(map[string]string, len(c.Tags))
+	for k, v := range c.Tags {
+		tags[k] = v
+	}
+	tags["ManagedBy"] = manager
+	return tags
+}

@@ -193,3 +193,11 @@ func writeFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+func TestTagsManagedByNamesTheController(t *testing.T) {
+	c, _ := parse("dev", stackValues(t, "dev"))
+	tags := c.TagsManagedBy("aws-ebs-csi-driver")
+	if tags["ManagedBy"] != "aws-ebs-csi-driver" || tags["CostCenter"] != c.Tags["CostCenter"] || c.Tags["ManagedBy"] != "pulumi" {
+		t.Fatalf("tags %v, config tags %v", tags, c.Tags)
+	}
+}

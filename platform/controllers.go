@@ -114,7 +114,7 @@ func loadBalancerControllerSettings(args *Args) pulumi.Map {
 		"clusterName": pulumi.String(args.ClusterName),
 		"region":      pulumi.String(args.Region),
 		"vpcId":       args.VpcId,
-		"defaultTags": pulumi.ToStringMap(args.Labels),
+		"defaultTags": pulumi.ToStringMap(args.LoadBalancerTags),
 	}
 }
 

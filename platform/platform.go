@@ -97,6 +97,9 @@ type Args struct {
 	// Labels are the cost-allocation labels of the namespaces created here (AWS default tags do
 	// not reach Kubernetes objects).
 	Labels map[string]string
+	// LoadBalancerTags are the cost tags the load balancer controller puts on what it creates
+	// (default tags do not reach it, C5), with ManagedBy naming the controller.
+	LoadBalancerTags map[string]string
 	// DependsOn lists the node groups and the add-ons the controllers need (CNI, CoreDNS, EBS
 	// CSI): a release waits for its pods to become ready, which needs nodes, so without these a
 	// first `pulumi up` would time out.

@@ -80,6 +80,7 @@ func validArgs() *Args {
 		BackupSchedule:                "0 3 * * *",
 		BackupRetentionDays:           30,
 		Labels:                        map[string]string{"CostCenter": "platform-engineering"},
+		LoadBalancerTags:              map[string]string{"CostCenter": "platform-engineering", "ManagedBy": "aws-load-balancer-controller"},
 	}
 }
 
@@ -429,6 +430,9 @@ func TestLoadBalancerControllerNeedsNoInstanceMetadata(t *testing.T) {
 	r := release(t, plan(t, nil), releaseLoadBalancerController)
 	if got := valueString(t, r, "defaultTags", "CostCenter"); got != "platform-engineering" {
 		t.Errorf("values.defaultTags.CostCenter = %q", got)
+	}
+	if got := valueString(t, r, "defaultTags", "ManagedBy"); got != "aws-load-balancer-controller" {
+		t.Errorf("values.defaultTags.ManagedBy = %q: its load balancers are in no Pulumi state", got)
 	}
 	for key, want := range map[string]string{"clusterName": testCluster, "region": testRegion, "vpcId": testVpc} {
 		if got := valueString(t, r, key); got != want {

@@ -167,8 +167,10 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 		ClusterName: eks.ClusterName,
 		Addons: []cluster.AddonSpec{
 			cluster.CoreDnsAddon(versions.CoreDNS),
-			// The driver tags the volumes and snapshots it creates: default tags do not reach them (C5).
-			cluster.EbsCsiAddon(versions.EbsCsiDriver, roles.RoleArns[security.RoleEBSCSIDriver], cfg.Tags),
+			// The driver tags the volumes and snapshots it creates: default tags do not reach them
+			// (C5). They are the driver's, not Pulumi's, and say so.
+			cluster.EbsCsiAddon(versions.EbsCsiDriver, roles.RoleArns[security.RoleEBSCSIDriver],
+				cfg.TagsManagedBy("aws-ebs-csi-driver")),
 			cluster.SnapshotControllerAddon(versions.SnapshotController),
 		},
 	}, withAWS, pulumi.DependsOn(nodes.NodeGroups))
@@ -232,6 +234,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 		BackupSchedule:                p.BackupSchedule,
 		BackupRetentionDays:           p.BackupRetentionDays,
 		Labels:                        cfg.Tags,
+		LoadBalancerTags:              cfg.TagsManagedBy("aws-load-balancer-controller"),
 		SnapshotCRDs:                  workloadAddons.ByName["snapshot-controller"],
 		DependsOn:                     append(append([]pulumi.Resource{}, nodes.NodeGroups...), workloadAddons.Resources()...),
 	}, withAWSAndKubernetes)
