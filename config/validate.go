@@ -179,8 +179,9 @@ func validateCluster(v *validator, c *Config) {
 			v.fail("privateAccessCidrs", s, "must be a specific network (/8 or longer): it opens the API server's security group (S2)")
 		}
 	}
-	// Add-on versions are per Kubernetes minor version; kube-proxy's carries it in its name, so a
-	// version bump that forgets the add-ons is caught here rather than by CreateAddon (C3).
+	// Add-on versions are per Kubernetes minor version. Only kube-proxy's carries the minor in its
+	// name, so only it can be checked here; it catches a version bump that forgets the add-ons
+	// (the others fail later, in CreateAddon) (C3).
 	if want := "v" + k.KubernetesVersion + "."; !strings.HasPrefix(k.AddonVersions.KubeProxy, want) {
 		v.fail("kubeProxyVersion", k.AddonVersions.KubeProxy,
 			fmt.Sprintf("must be a %s* build for kubernetesVersion %s; pin the add-on versions of the new Kubernetes version too (README \"Add-on versions\")", want, k.KubernetesVersion))

@@ -23,7 +23,7 @@ const sampleOutputsJSON = `{
   "kubeconfig": "[secret]",
   "logGroupNames": {"controlPlane": "/aws/eks/eks-platform-dev/cluster", "flowLogs": "/aws/vpc/flow-logs-dev"},
   "natGatewayIds": ["nat-0a"],
-  "nodeGroupNames": {"system": "system-dev", "app": "app-dev", "gpu": "gpu-dev"},
+  "nodeGroupNames": {"system": "system-nodes-dev-20261122000000000000000001", "app": "app-nodes-dev-20261122000000000000000002", "gpu": "gpu-nodes-dev-20261122000000000000000003"},
   "nodeSecurityGroupId": "sg-0node",
   "oidcProviderArn": "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABCDEF",
   "oidcProviderUrl": "https://oidc.eks.us-east-1.amazonaws.com/id/ABCDEF",
@@ -67,7 +67,7 @@ func withOutput(t *testing.T, key string, value any) []byte {
 
 func TestParseOutputsAcceptsAStacksOutputs(t *testing.T) {
 	o := sampleOutputs(t)
-	if o.AccountID() != "111122223333" || o.NodeGroupNames["gpu"] != "gpu-dev" || o.VpcEndpointIDs["s3"] != "vpce-s3" {
+	if o.AccountID() != "111122223333" || o.NodeGroupNames["gpu"] != "gpu-nodes-dev-20261122000000000000000003" || o.VpcEndpointIDs["s3"] != "vpce-s3" {
 		t.Fatalf("decoded %+v", o)
 	}
 	// ProgramTest hands outputs over in the engine's encoding, where a secret is an object.
