@@ -10,6 +10,16 @@ type BadConfig struct {
 	Want  []string
 }
 
+// Apply changes a stack's config values (as StackValues returns them) the way this entry says.
+func (b BadConfig) Apply(values map[string]string) {
+	for k, v := range b.Set {
+		values[k] = v
+	}
+	for _, k := range b.Unset {
+		delete(values, k)
+	}
+}
+
 // BadConfigs is the table of invalid configurations every layer is tested with: config.Parse
 // here, and the whole program under mocks in tests/stack (which also checks that nothing is
 // registered). It lives in the package, not a _test file, so both can share it.

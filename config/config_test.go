@@ -108,12 +108,7 @@ func TestBadConfigurationsFailNamingKeyAndValue(t *testing.T) {
 	for _, bad := range BadConfigs {
 		t.Run(bad.Name, func(t *testing.T) {
 			values := stackValues(t, bad.Stack)
-			for k, v := range bad.Set {
-				values[k] = v
-			}
-			for _, k := range bad.Unset {
-				delete(values, k)
-			}
+			bad.Apply(values)
 			_, err := parse(bad.Stack, values)
 			if err == nil {
 				t.Fatal("accepted")

@@ -66,14 +66,10 @@ func program(mutate func(*Args)) func(ctx *pulumi.Context) (*Observability, erro
 func plan(t *testing.T, mutate func(*Args)) *offline.Plan {
 	t.Helper()
 	build := program(mutate)
-	p, err := offline.RunComponent("dev", nil, func(ctx *pulumi.Context) error {
+	return offline.MustRunComponent(t, "dev", func(ctx *pulumi.Context) error {
 		_, err := build(ctx)
 		return err
 	})
-	if err != nil {
-		t.Fatalf("plan failed: %v", err)
-	}
-	return p
 }
 
 const (

@@ -100,12 +100,7 @@ func TestBadConfigurationRegistersNothing(t *testing.T) {
 	for _, bad := range config.BadConfigs {
 		t.Run(bad.Name, func(t *testing.T) {
 			v := values(t, bad.Stack)
-			for k, x := range bad.Set {
-				v[k] = x
-			}
-			for _, k := range bad.Unset {
-				delete(v, k)
-			}
+			bad.Apply(v)
 			plan, err := offline.Run(offline.Options{Project: config.Project, Stack: bad.Stack, Config: v}, stack.Outputs)
 			if err == nil {
 				t.Fatal("the program accepted the configuration")
