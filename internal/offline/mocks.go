@@ -1,9 +1,6 @@
 package offline
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
 	"sort"
 	"strings"
 	"sync"
@@ -11,44 +8,23 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acme/eks-platform/internal/fakecloud"
 )
 
-// Fixed answers for the account the offline plan pretends to run in. They are plausible (the
-// account ID is the one AWS uses in its documentation) and the same on every run.
+// The fake account's fixed answers, as the tests know them (internal/fakecloud owns them).
 const (
-	AccountID     = "123456789012"
-	DefaultRegion = "us-east-1"
+	AccountID     = fakecloud.AccountID
+	DefaultRegion = fakecloud.DefaultRegion
 	secretMarker  = "[secret]"
 	unknownMarker = "[unknown]"
 )
 
-// OutputFunc adds the outputs a real provider would compute for one resource type (IDs, ARNs,
-// endpoints) to state, which starts as a copy of the inputs.
-type OutputFunc func(args pulumi.MockResourceArgs, region string, state resource.PropertyMap)
+// MockID is the physical ID the fake cloud gives a resource of that type and logical name.
+func MockID(typeToken, name string) string { return fakecloud.ID(typeToken, name) }
 
-// CallFunc answers one data source (invoke) with fixed, plausible values.
-type CallFunc func(args pulumi.MockCallArgs, region string) (resource.PropertyMap, error)
-
-var (
-	registryMu sync.RWMutex
-	outputFns  = map[string]OutputFunc{}
-	callFns    = map[string]CallFunc{}
-)
-
-// RegisterOutputs tells the mocks how to fill a type's computed outputs. Each concern registers
-// the types it needs from an init function in this package, one file per concern.
-func RegisterOutputs(typeToken string, fn OutputFunc) {
-	registryMu.Lock()
-	defer registryMu.Unlock()
-	outputFns[typeToken] = fn
-}
-
-// RegisterCall tells the mocks how to answer a data source.
-func RegisterCall(token string, fn CallFunc) {
-	registryMu.Lock()
-	defer registryMu.Unlock()
-	callFns[token] = fn
-}
+// MockARN is the ARN the fake cloud gives a resource of that type and physical name.
+func MockARN(typeToken, name, region string) string { return fakecloud.ARN(typeToken, name, region) }
 
 type mocks struct {
 	project   string
@@ -79,25 +55,9 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	region := m.region
 	m.mu.Unlock()
 
-	state := args.Inputs.Copy()
-	id := MockID(args.TypeToken, args.Name)
-	if args.Custom {
-		if _, ok := state["arn"]; !ok {
-			state["arn"] = resource.NewStringProperty(MockARN(args.TypeToken, physicalName(args), region))
-		}
-	}
-	registryMu.RLock()
-	fn := outputFns[args.TypeToken]
-	registryMu.RUnlock()
-	if fn != nil {
-		fn(args, region, state)
-		if v, ok := state["id"]; ok && v.IsString() {
-			id = v.StringValue()
-		}
-	}
-	if !args.Custom {
-		id = ""
-	}
+	id, state := fakecloud.Create(fakecloud.Resource{
+		Type: args.TypeToken, Name: args.Name, Custom: args.Custom, Inputs: args.Inputs, Region: region,
+	})
 
 	rec := Resource{
 		Type:          args.TypeToken,
@@ -132,85 +92,10 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 }
 
 func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
-	registryMu.RLock()
-	fn := callFns[args.Token]
-	registryMu.RUnlock()
-	if fn == nil {
-		return nil, fmt.Errorf("the offline plan has no answer for data source %q: add one with offline.RegisterCall", args.Token)
-	}
 	m.mu.Lock()
 	region := m.region
 	m.mu.Unlock()
-	return fn(args, region)
-}
-
-// physicalName is the resource's explicit name input when it has one (as AWS would name it), else
-// its logical name.
-func physicalName(args pulumi.MockResourceArgs) string {
-	for _, key := range []resource.PropertyKey{"name", "roleName"} {
-		if v, ok := args.Inputs[key]; ok && v.IsString() && v.StringValue() != "" {
-			return v.StringValue()
-		}
-	}
-	return args.Name
-}
-
-// MockID returns a deterministic, realistic-looking physical ID for a resource.
-func MockID(typeToken, name string) string {
-	sum := sha256.Sum256([]byte(typeToken + "/" + name))
-	hexed := hex.EncodeToString(sum[:])
-	if prefix, ok := idPrefixes[typeToken]; ok {
-		return prefix + "-" + hexed[:17]
-	}
-	return name + "-" + hexed[:8]
-}
-
-// MockARN returns a deterministic ARN in the mock account for a resource with the given physical
-// name, in the format AWS uses for that resource type where it differs from the common
-// "arn:aws:<service>:<region>:<account>:<kind>/<name>".
-func MockARN(typeToken, name, region string) string {
-	service := "aws"
-	if parts := strings.Split(typeToken, ":"); len(parts) == 3 {
-		service = strings.SplitN(parts[1], "/", 2)[0]
-		if service == "index" {
-			service = parts[0]
-		}
-	}
-	switch typeToken {
-	case "aws:sns/topic:Topic":
-		return fmt.Sprintf("arn:aws:sns:%s:%s:%s", region, AccountID, name)
-	case "aws:cloudwatch/logGroup:LogGroup":
-		return fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", region, AccountID, name)
-	case "aws:ssm/parameter:Parameter":
-		return fmt.Sprintf("arn:aws:ssm:%s:%s:parameter/%s", region, AccountID, strings.TrimPrefix(name, "/"))
-	case "aws:cloudwatch/metricAlarm:MetricAlarm":
-		return fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", region, AccountID, name)
-	}
-	if service == "iam" {
-		return fmt.Sprintf("arn:aws:iam::%s:%s/%s", AccountID, strings.ToLower(lastSegment(typeToken)), name)
-	}
-	return fmt.Sprintf("arn:aws:%s:%s:%s:%s/%s", service, region, AccountID, strings.ToLower(lastSegment(typeToken)), name)
-}
-
-func lastSegment(typeToken string) string {
-	return typeToken[strings.LastIndex(typeToken, ":")+1:]
-}
-
-var idPrefixes = map[string]string{
-	"aws:ec2/vpc:Vpc":                                           "vpc",
-	"aws:ec2/subnet:Subnet":                                     "subnet",
-	"aws:ec2/natGateway:NatGateway":                             "nat",
-	"aws:ec2/internetGateway:InternetGateway":                   "igw",
-	"aws:ec2/routeTable:RouteTable":                             "rtb",
-	"aws:ec2/eip:Eip":                                           "eipalloc",
-	"aws:ec2/securityGroup:SecurityGroup":                       "sg",
-	"aws:ec2/defaultSecurityGroup:DefaultSecurityGroup":         "sg",
-	"aws:ec2/vpcEndpoint:VpcEndpoint":                           "vpce",
-	"aws:ec2/launchTemplate:LaunchTemplate":                     "lt",
-	"aws:ec2/flowLog:FlowLog":                                   "fl",
-	"aws:ec2/routeTableAssociation:RouteTableAssociation":       "rtbassoc",
-	"aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr",
-	"aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":   "sgr",
+	return fakecloud.Invoke(args.Token, args.Args, region)
 }
 
 // urn mirrors the URN the mock monitor computes, so plan entries, parents and dependencies line up.

@@ -32,6 +32,9 @@ type Resource struct {
 	DeleteBeforeReplace bool     `json:"deleteBeforeReplace"`
 	IgnoreChanges       []string `json:"ignoreChanges"`
 	Dependencies        []string `json:"dependencies"`
+	// Outputs are the resource's state after a real engine run (scripts/stack.sh engine-plan);
+	// the offline plan has none, because nothing is created.
+	Outputs map[string]any `json:"outputs,omitempty"`
 }
 
 // Plan is everything one run registered, sorted by URN so that it is stable across runs.

@@ -1,40 +1,39 @@
-package offline
+package fakecloud
 
 import (
 	"fmt"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 // Computed outputs of the platform package's resources, shaped as the providers return them: a
 // Helm release reports its status after a successful install, and an S3 bucket's ID is its name
 // and its ARN has neither region nor account.
 func init() {
-	RegisterOutputs("kubernetes:helm.sh/v3:Release",
-		func(args pulumi.MockResourceArgs, _ string, state resource.PropertyMap) {
-			name := eksMockString(args.Inputs, "name")
+	registerOutputs("kubernetes:helm.sh/v3:Release",
+		func(r Resource, state resource.PropertyMap) {
+			name := String(r.Inputs, "name")
 			if name == "" {
-				name = args.Name
+				name = r.Name
 			}
-			namespace := eksMockString(args.Inputs, "namespace")
+			namespace := String(r.Inputs, "namespace")
 			if namespace == "" {
 				namespace = "default"
 			}
 			state["status"] = resource.NewObjectProperty(resource.NewPropertyMapFromMap(map[string]any{
 				"name":      name,
 				"namespace": namespace,
-				"chart":     eksMockString(args.Inputs, "chart"),
-				"version":   eksMockString(args.Inputs, "version"),
+				"chart":     String(r.Inputs, "chart"),
+				"version":   String(r.Inputs, "version"),
 				"revision":  1,
 				"status":    "deployed",
 			}))
 		})
-	RegisterOutputs("aws:s3/bucketV2:BucketV2",
-		func(args pulumi.MockResourceArgs, _ string, state resource.PropertyMap) {
-			bucket := eksMockString(args.Inputs, "bucket")
+	registerOutputs("aws:s3/bucketV2:BucketV2",
+		func(r Resource, state resource.PropertyMap) {
+			bucket := String(r.Inputs, "bucket")
 			if bucket == "" {
-				bucket = args.Name
+				bucket = r.Name
 			}
 			state["id"] = resource.NewStringProperty(bucket)
 			state["bucket"] = resource.NewStringProperty(bucket)

@@ -1,4 +1,4 @@
-package offline
+package fakecloud
 
 import (
 	"crypto/sha256"
@@ -6,35 +6,34 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 // Computed outputs of the node group resources (package nodegroups), shaped as AWS returns them.
 func init() {
-	RegisterOutputs("aws:eks/nodeGroup:NodeGroup",
-		func(args pulumi.MockResourceArgs, region string, state resource.PropertyMap) {
-			cluster, name := "unknown-cluster", args.Name
+	registerOutputs("aws:eks/nodeGroup:NodeGroup",
+		func(r Resource, state resource.PropertyMap) {
+			cluster, name := "unknown-cluster", r.Name
 			if v, ok := state["clusterName"]; ok && v.IsString() {
 				cluster = v.StringValue()
 			}
 			// EKS names the group's Auto Scaling group "eks-<nodegroup>-<uuid>".
-			suffix := strings.TrimPrefix(MockID(args.TypeToken, args.Name), args.Name+"-")
+			suffix := strings.TrimPrefix(ID(r.Type, r.Name), r.Name+"-")
 			if v, ok := state["nodeGroupName"]; ok && v.IsString() {
 				name = v.StringValue()
 			} else if v, ok := state["nodeGroupNamePrefix"]; ok && v.IsString() {
 				// The provider appends a 26-character unique suffix to a prefix.
-				name = v.StringValue() + uniqueNameSuffix(args.TypeToken, args.Name)
+				name = v.StringValue() + uniqueNameSuffix(r.Type, r.Name)
 			}
 			state["nodeGroupName"] = resource.NewStringProperty(name)
 			state["arn"] = resource.NewStringProperty(fmt.Sprintf("arn:aws:eks:%s:%s:nodegroup/%s/%s/%s",
-				region, AccountID, cluster, name, suffix))
+				r.Region, AccountID, cluster, name, suffix))
 			state["status"] = resource.NewStringProperty("ACTIVE")
 			state["resources"] = resource.NewPropertyValue([]any{map[string]any{
 				"autoscalingGroups": []any{map[string]any{"name": "eks-" + name + "-" + suffix}},
 			}})
 		})
-	RegisterOutputs("aws:ec2/launchTemplate:LaunchTemplate",
-		func(_ pulumi.MockResourceArgs, _ string, state resource.PropertyMap) {
+	registerOutputs("aws:ec2/launchTemplate:LaunchTemplate",
+		func(_ Resource, state resource.PropertyMap) {
 			state["latestVersion"] = resource.NewNumberProperty(1)
 			state["defaultVersion"] = resource.NewNumberProperty(1)
 		})
