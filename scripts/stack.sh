@@ -23,6 +23,12 @@
 #   outputs        writes `pulumi stack output --json` (secrets masked) to [file], default
 #                  outputs/<stack>.json, the input of tests/integration; needs no AWS access
 #   region         prints the stack's aws:region and exits (CI configures AWS credentials with it)
+#   engine-check   the real Pulumi engine and pulumi-eks with stub aws/kubernetes providers, no
+#                  cloud: preview, up, a preview that must show no changes, destroy to an empty
+#                  stack, on a throwaway backend; [file] receives the engine plan (scripts/engine.sh)
+#   engine-plan    up on a throwaway backend, then the engine's resources as plan JSON on stdout
+# engine-check and engine-plan need no AWS credentials, aws CLI, kubectl or backend login: they
+# skip those pre-flight checks.
 #
 # Environment:
 #   PULUMI_BACKEND_URL            state backend (s3://bucket/prefix, https://api.pulumi.com, ...)
@@ -37,13 +43,13 @@ set -euo pipefail
 root=$(repo_root)
 caller_dir=$PWD
 
-usage="usage: scripts/stack.sh <check|preview|up|destroy|refresh-check|outputs|region> <stack> [file]"
+usage="usage: scripts/stack.sh <check|preview|up|destroy|refresh-check|outputs|region|engine-check|engine-plan> <stack> [file]"
 if [ $# -lt 2 ] || [ $# -gt 3 ]; then die "$usage"; fi
 command=$1
 stack=$2
 case "$command" in
-  check | preview | up | destroy | refresh-check | region) [ $# -eq 2 ] || die "$usage" ;;
-  outputs) ;;
+  check | preview | up | destroy | refresh-check | region | engine-plan) [ $# -eq 2 ] || die "$usage" ;;
+  outputs | engine-check) ;;
   *) die "unknown command '$command'; $usage" ;;
 esac
 [[ "$stack" =~ ^[A-Za-z0-9_.-]+$ ]] || die "invalid stack name '$stack': letters, digits, '_', '.', '-' only"
@@ -92,6 +98,11 @@ if [ "$command" = region ]; then
   echo "$region"
   exit 0
 fi
+# The engine runs touch no cloud and no real backend: none of the checks below applies.
+case "$command" in
+  engine-check) exec "$root/scripts/engine.sh" check "$stack" ${3:+"$3"} ;;
+  engine-plan) exec "$root/scripts/engine.sh" plan "$stack" ;;
+esac
 
 for variable in AWS_REGION AWS_DEFAULT_REGION; do
   if [ -n "${!variable:-}" ] && [ "${!variable}" != "$region" ]; then

@@ -52,8 +52,13 @@ func (p *Plan) Children(r Resource) []Resource {
 }
 
 // Input returns the input at a dotted path ("tags.Name", "ingress.0.cidrBlocks"), or nil.
-func (r Resource) Input(path string) any {
-	var cur any = r.Inputs
+func (r Resource) Input(path string) any { return lookup(r.Inputs, path) }
+
+// Output returns the output at a dotted path, or nil; only engine plans have outputs.
+func (r Resource) Output(path string) any { return lookup(r.Outputs, path) }
+
+func lookup(root map[string]any, path string) any {
+	var cur any = root
 	for _, part := range strings.Split(path, ".") {
 		switch node := cur.(type) {
 		case map[string]any:

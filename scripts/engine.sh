@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# Runs the program through the real Pulumi engine with no cloud (issue 11), for
+# `scripts/stack.sh engine-check|engine-plan <stack>`. Real: the pinned Pulumi CLI and Go language
+# host (scripts/toolchain.sh), the program, the engine, a local file backend, and pulumi-eks
+# v2.8.1 from npm (tests/engine/eks-provider, pinned by its package-lock.json) under the
+# machine's Node.js. Stubs: the aws and kubernetes provider plugins (tests/engine/stub, computed
+# outputs from internal/fakecloud), and aws/kubectl executables that only answer the version
+# checks pulumi-eks makes (tests/engine/fakebin). Plugins are found on PATH; nothing is
+# downloaded; no AWS credentials are read.
+#
+#   check <stack> [plan-file]  on a fresh backend: preview --json; up; preview, which must report
+#                              no changes; the engine plan (to plan-file when given); destroy,
+#                              which must leave an empty stack (prod: its protected resources
+#                              must stop the first destroy, then they are unprotected)
+#   plan <stack>               up on a fresh backend, then the engine plan on stdout: every
+#                              resource the engine holds, pulumi-eks' children included, in the
+#                              offline plan's JSON schema plus each resource's outputs
+#
+# Every step prints its duration on stderr; any failure stops the run with the step's log.
+# EKS_PLATFORM_ENGINE_KEEP=1 keeps the work directory (backend, logs, project) for inspection.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+root=$(repo_root)
+
+usage="usage: scripts/engine.sh check <stack> [plan-file] | scripts/engine.sh plan <stack>"
+[ $# -ge 2 ] || die "$usage"
+mode=$1
+stack=$2
+plan_file=${3:-}
+case "$mode" in
+  check) [ $# -le 3 ] || die "$usage" ;;
+  plan) [ $# -eq 2 ] || die "$usage" ;;
+  *) die "$usage" ;;
+esac
+[ -f "$root/Pulumi.$stack.yaml" ] || die "stack file Pulumi.$stack.yaml not found in $root"
+if [ -n "$plan_file" ] && [[ "$plan_file" != /* ]]; then plan_file="$PWD/$plan_file"; fi
+
+[ -x "$root/bin/pulumi" ] && [ -x "$root/bin/pulumi-language-go" ] ||
+  die "the pinned Pulumi CLI and Go language host are missing from bin/: run scripts/toolchain.sh"
+command -v node >/dev/null 2>&1 || die "node not found on PATH: pulumi-eks' provider is JavaScript (Node.js >= 18)"
+command -v npm >/dev/null 2>&1 || die "npm not found on PATH: it installs the pinned pulumi-eks (tests/engine/eks-provider)"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/eks-platform-engine-$stack.XXXXXX")
+cleanup() {
+  if [ "${EKS_PLATFORM_ENGINE_KEEP:-}" = 1 ]; then
+    echo "engine: work directory kept: $work" >&2
+  else
+    rm -rf "$work"
+  fi
+}
+trap cleanup EXIT
+
+step_name=""
+step_started=0
+step() {
+  step_name=$1
+  step_started=$SECONDS
+  echo "engine $stack: $step_name" >&2
+}
+took() { echo "engine $stack: $step_name took $((SECONDS - step_started))s" >&2; }
+# run <log> <command...> runs a command with its output in <log>; on failure it shows the log's end.
+run() {
+  local log="$work/$1"
+  shift
+  if ! "$@" >"$log" 2>&1; then
+    tail -n 60 "$log" >&2
+    die "engine $stack: $step_name failed: $* (log above; EKS_PLATFORM_ENGINE_KEEP=1 keeps $work)"
+  fi
+}
+
+step "pulumi-eks 2.8.1 from npm (tests/engine/eks-provider)"
+provider_dir="$root/tests/engine/eks-provider"
+stamp="$provider_dir/node_modules/.engine-check-lock"
+if ! cmp -s "$provider_dir/package-lock.json" "$stamp" 2>/dev/null; then
+  # --ignore-scripts: @pulumi/kubernetes' install script downloads a provider plugin.
+  run npm.log npm ci --prefix "$provider_dir" --ignore-scripts --no-audit --no-fund
+  cp "$provider_dir/package-lock.json" "$stamp"
+fi
+took
+
+step "build the program and the stubs"
+mkdir -p "$work/bin" "$work/project"
+run build-program.log go build -C "$root" -o "$work/project/eks-platform" .
+run build-stub.log go build -C "$root/tests/engine" -o "$work/bin/engine-stub" ./cmd/engine-stub
+for plugin in aws kubernetes eks; do
+  ln -s engine-stub "$work/bin/pulumi-resource-$plugin"
+done
+took
+
+# The project is a copy, so `pulumi stack init` writes its encryption salt there and not into the
+# committed stack file; it runs the binary built above instead of compiling the program again for
+# every command.
+awk '$0 == "runtime: go" { print "runtime:\n  name: go\n  options:\n    binary: ./eks-platform"; next } { print }' \
+  "$root/Pulumi.yaml" >"$work/project/Pulumi.yaml"
+grep -q 'binary: ./eks-platform' "$work/project/Pulumi.yaml" || die "Pulumi.yaml has no 'runtime: go' line to point at the built program"
+cp "$root/Pulumi.$stack.yaml" "$work/project/"
+
+# Nothing from the caller's cloud or cluster configuration may leak in (pulumi-eks reads
+# AWS_PROFILE into the kubeconfig); everything Pulumi writes stays in the work directory.
+unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_REGION AWS_DEFAULT_REGION \
+  KUBECONFIG PULUMI_ACCESS_TOKEN PULUMI_CONFIG_PASSPHRASE_FILE
+export PATH="$work/bin:$root/tests/engine/fakebin:$root/bin:$PATH"
+export PULUMI_HOME="$work/pulumi-home"
+export PULUMI_BACKEND_URL="file://$work/state"
+export PULUMI_CONFIG_PASSPHRASE=engine-check
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+export PULUMI_SKIP_UPDATE_CHECK=true
+export EKS_PLATFORM_EKS_PROVIDER_DIR="$provider_dir"
+mkdir -p "$work/state"
+cd "$work/project"
+on_stack=(--stack "$stack" --non-interactive)
+run init.log pulumi stack init "$stack" --non-interactive
+
+# plan_to <file> writes the engine plan of the current state.
+plan_to() {
+  pulumi stack export "${on_stack[@]}" >"$work/export.json"
+  engine-stub plan "$stack" <"$work/export.json" >"$1"
+}
+
+if [ "$mode" = plan ]; then
+  step "pulumi up"
+  run up.log pulumi up "${on_stack[@]}" --yes --skip-preview
+  took
+  plan_to "$work/plan.json"
+  cat "$work/plan.json"
+  exit 0
+fi
+
+step "pulumi preview --json"
+run preview.log pulumi preview "${on_stack[@]}" --json
+creates=$(grep -c '"op": "create"' "$work/preview.log" || true)
+echo "engine $stack: the preview creates $creates resources" >&2
+took
+
+step "pulumi up"
+run up.log pulumi up "${on_stack[@]}" --yes --skip-preview
+took
+
+step "pulumi preview --expect-no-changes (a second run changes nothing)"
+run preview-again.log pulumi preview "${on_stack[@]}" --expect-no-changes --diff
+took
+
+plan_to "$work/plan.json"
+resources=$(engine-stub count <"$work/export.json")
+echo "engine $stack: $resources resources in the state after up" >&2
+if [ -n "$plan_file" ]; then
+  mkdir -p "$(dirname "$plan_file")"
+  cp "$work/plan.json" "$plan_file"
+  echo "engine $stack: engine plan written to $plan_file" >&2
+fi
+
+step "pulumi destroy"
+protected=$(grep -c '"protect": true' "$work/plan.json" || true)
+if [ "$protected" -gt 0 ]; then
+  # The program protects prod's data-holding resources: the engine must refuse to delete them.
+  if pulumi destroy "${on_stack[@]}" --yes --skip-preview >"$work/destroy-protected.log" 2>&1; then
+    die "engine $stack: destroy succeeded although $protected resources are protected"
+  fi
+  grep -q "protected" "$work/destroy-protected.log" ||
+    { tail -n 40 "$work/destroy-protected.log" >&2; die "engine $stack: the first destroy failed for another reason than protection"; }
+  echo "engine $stack: destroy refused the $protected protected resources, as it must; unprotecting them" >&2
+  run unprotect.log pulumi state unprotect "${on_stack[@]}" --all --yes
+fi
+run destroy.log pulumi destroy "${on_stack[@]}" --yes --skip-preview
+pulumi stack export "${on_stack[@]}" >"$work/export-after-destroy.json"
+left=$(engine-stub count <"$work/export-after-destroy.json")
+[ "$left" = 0 ] || die "engine $stack: destroy left $left resources in the stack"
+took
+echo "engine $stack: preview, up, no-change preview and destroy passed ($resources resources)" >&2

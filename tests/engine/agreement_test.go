@@ -1,0 +1,83 @@
+package engine_test
+
+import (
+	"fmt"
+	"maps"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/acme/eks-platform/config"
+	"github.com/acme/eks-platform/internal/offline"
+	"github.com/acme/eks-platform/stack"
+)
+
+// offlinePlan runs the program under the Go SDK mocks, as `go run ./cmd/plan --stack <stack>`.
+func offlinePlan(t *testing.T, stackName string) *offline.Plan {
+	t.Helper()
+	root := repoRoot(t)
+	values, err := config.StackValues(filepath.Join(root, "Pulumi.yaml"), filepath.Join(root, "Pulumi."+stackName+".yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := offline.Run(offline.Options{Project: config.Project, Stack: stackName, Config: values}, stack.Outputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return plan
+}
+
+// The offline plan (mocks) and the engine agree on every resource the program registers itself:
+// same URN, parent, provider, options, dependencies and inputs. Where they differ, one of them
+// misleads reviewers and tests; the engine is the one that deploys.
+func TestOfflinePlanAgreesWithTheEngine(t *testing.T) {
+	forEachStack(t, func(t *testing.T, stackName string, _ expected, engine *offline.Plan) {
+		mocked := offlinePlan(t, stackName)
+		for _, want := range mocked.Resources {
+			got, ok := engine.ByURN(want.URN)
+			if !ok {
+				t.Errorf("%s is in the offline plan, not in the engine's state", want.URN)
+				continue
+			}
+			for _, d := range differences(want, got) {
+				t.Errorf("%s: %s", want.URN, d)
+			}
+		}
+		if len(mocked.Outputs) != len(engine.Outputs) {
+			t.Errorf("stack outputs: offline %d, engine %d", len(mocked.Outputs), len(engine.Outputs))
+		}
+		for key, value := range mocked.Outputs {
+			if !reflect.DeepEqual(value, engine.Outputs[key]) {
+				t.Errorf("stack output %s: offline %v, engine %v", key, value, engine.Outputs[key])
+			}
+		}
+	})
+}
+
+// differences lists what the engine recorded differently from the mocks for one resource.
+func differences(mocked, engine offline.Resource) []string {
+	var out []string
+	compare := func(what string, a, b any) {
+		if !reflect.DeepEqual(a, b) {
+			out = append(out, fmt.Sprintf("%s: offline %v, engine %v", what, a, b))
+		}
+	}
+	compare("parent", mocked.Parent, engine.Parent)
+	compare("provider", mocked.Provider, engine.Provider)
+	compare("protect", mocked.Protect, engine.Protect)
+	compare("retainOnDelete", mocked.RetainOnDelete, engine.RetainOnDelete)
+	compare("ignoreChanges", slices.Sorted(slices.Values(mocked.IgnoreChanges)), slices.Sorted(slices.Values(engine.IgnoreChanges)))
+	compare("dependencies", mocked.Dependencies, engine.Dependencies)
+	keys := map[string]bool{}
+	for k := range mocked.Inputs {
+		keys[k] = true
+	}
+	for k := range engine.Inputs {
+		keys[k] = true
+	}
+	for _, k := range slices.Sorted(maps.Keys(keys)) {
+		compare("input "+k, mocked.Inputs[k], engine.Inputs[k])
+	}
+	return out
+}
