@@ -36,8 +36,9 @@ esac
 [ -f "$root/Pulumi.$stack.yaml" ] || die "stack file Pulumi.$stack.yaml not found in $root"
 if [ -n "$plan_file" ] && [[ "$plan_file" != /* ]]; then plan_file="$PWD/$plan_file"; fi
 
-[ -x "$root/bin/pulumi" ] && [ -x "$root/bin/pulumi-language-go" ] ||
+if [ ! -x "$root/bin/pulumi" ] || [ ! -x "$root/bin/pulumi-language-go" ]; then
   die "the pinned Pulumi CLI and Go language host are missing from bin/: run scripts/toolchain.sh"
+fi
 command -v node >/dev/null 2>&1 || die "node not found on PATH: pulumi-eks' provider is JavaScript (Node.js >= 18)"
 command -v npm >/dev/null 2>&1 || die "npm not found on PATH: it installs the pinned pulumi-eks (tests/engine/eks-provider)"
 

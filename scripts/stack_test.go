@@ -533,3 +533,42 @@ func TestCLISelection(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q; want success with %q", r.code, r.stderr, want)
 	}
 }
+
+// fakeEngine stands in for scripts/engine.sh and logs how stack.sh handed over.
+const fakeEngine = `#!/bin/sh
+echo "engine.sh $*" >> "$FAKE_LOG"
+`
+
+// TestEngineCommands: engine-check and engine-plan run the real engine against stubs, so they hand
+// over to scripts/engine.sh without any pre-flight check that needs AWS, the aws CLI, kubectl, a
+// backend login, or a matching AWS_REGION (issue 11); a relative plan file is the caller's.
+func TestEngineCommands(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{args: []string{"engine-check", "dev"}, want: "engine.sh check dev"},
+		{args: []string{"engine-check", "dev", "plans/dev.json"}, want: "engine.sh check dev plans/dev.json"},
+		{args: []string{"engine-plan", "west"}, want: "engine.sh plan west"},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			f := newFixture(t, fixtureOptions{withoutPulumi: true, withoutAWS: true, withoutKubectl: true})
+			writeFile(t, filepath.Join(f.root, "scripts", "engine.sh"), fakeEngine, 0o755)
+			r := f.run(t, map[string]string{"AWS_REGION": "eu-central-1", "FAKE_AWS_NO_CREDENTIALS": "1"}, tc.args...)
+			if r.code != 0 {
+				t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+			}
+			if len(r.calls) != 1 || r.calls[0] != tc.want {
+				t.Errorf("calls %q, want only %q", r.calls, tc.want)
+			}
+		})
+	}
+	f := newFixture(t, fixtureOptions{})
+	if r := f.run(t, nil, "engine-plan", "dev", "extra"); r.code == 0 || !strings.Contains(r.stderr, "usage:") {
+		t.Errorf("engine-plan with a file: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if r := f.run(t, nil, "engine-check", "nosuch"); r.code == 0 || !strings.Contains(r.stderr, "Pulumi.nosuch.yaml not found") {
+		t.Errorf("engine-check of a missing stack: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
