@@ -82,8 +82,27 @@ took
 
 step "build the program and the stubs"
 mkdir -p "$work/bin" "$work/project"
-run build-program.log go build -C "$root" -o "$work/project/eks-platform" .
-run build-stub.log go build -C "$root/tests/engine" -o "$work/bin/engine-stub" ./cmd/engine-stub
+# Linking the program takes one to two minutes on 2 cores; the binaries are kept per content of
+# every Go source, go.mod and go.sum (and the Go version), so the next stack reuses them.
+build_key=$(
+  cd "$root"
+  { go env GOVERSION GOOS GOARCH; git ls-files -co --exclude-standard -- '*.go' '*.mod' '*.sum' | LC_ALL=C sort | xargs sha256sum; } |
+    sha256sum | cut -c1-16
+)
+build_cache="${XDG_CACHE_HOME:-$HOME/.cache}/eks-platform/engine/$build_key"
+if [ ! -x "$build_cache/eks-platform" ] || [ ! -x "$build_cache/engine-stub" ]; then
+  mkdir -p "$build_cache"
+  run build-program.log go build -C "$root" -o "$build_cache/.eks-platform.$$" .
+  run build-stub.log go build -C "$root/tests/engine" -o "$build_cache/.engine-stub.$$" ./cmd/engine-stub
+  mv -f "$build_cache/.eks-platform.$$" "$build_cache/eks-platform"
+  mv -f "$build_cache/.engine-stub.$$" "$build_cache/engine-stub"
+  # Builds of other sources (about 250 MB each) go after a day.
+  find "$(dirname "$build_cache")" -mindepth 1 -maxdepth 1 -type d -mtime +0 ! -name "$build_key" -exec rm -rf {} +
+else
+  echo "engine $stack: program and stubs restored from $build_cache" >&2
+fi
+ln -s "$build_cache/eks-platform" "$work/project/eks-platform"
+ln -s "$build_cache/engine-stub" "$work/bin/engine-stub"
 for plugin in aws kubernetes eks; do
   ln -s engine-stub "$work/bin/pulumi-resource-$plugin"
 done
