@@ -34,6 +34,8 @@ var BadConfigs = []BadConfig{
 	{Name: "az count too high", Stack: "dev", Set: map[string]string{"eks-platform:azCount": "7"}, Want: []string{"eks-platform:azCount", "7", "between 2 and 6"}},
 	{Name: "az count too low", Stack: "dev", Set: map[string]string{"eks-platform:azCount": "1"}, Want: []string{"eks-platform:azCount", "1", "between 2 and 6"}},
 	{Name: "nat count zero", Stack: "dev", Set: map[string]string{"eks-platform:natGatewayCount": "0"}, Want: []string{"eks-platform:natGatewayCount", "0", "between 1 and azCount"}},
+	{Name: "endpoint AZs above az count", Stack: "staging", Set: map[string]string{"eks-platform:interfaceEndpointAzCount": "4"}, Want: []string{"eks-platform:interfaceEndpointAzCount", "4", "between 1 and azCount (3)"}},
+	{Name: "endpoint AZs zero", Stack: "dev", Set: map[string]string{"eks-platform:interfaceEndpointAzCount": "0"}, Want: []string{"eks-platform:interfaceEndpointAzCount", "0", "between 1 and azCount (3)"}},
 	{Name: "nat count above az count", Stack: "prod", Set: map[string]string{"eks-platform:natGatewayCount": "4"}, Want: []string{"eks-platform:natGatewayCount", "4"}},
 	{Name: "az count without subnets", Stack: "dev", Set: map[string]string{"eks-platform:azCount": "2"}, Want: []string{"eks-platform:privateSubnetCidrs", "exactly azCount (2)"}},
 	{Name: "min above desired", Stack: "dev", Set: map[string]string{"eks-platform:appNodesMinSize": "3", "eks-platform:appNodesDesiredSize": "2"}, Want: []string{"eks-platform:appNodesDesiredSize", "minSize (3)"}},

@@ -116,6 +116,9 @@ func validateNetwork(v *validator, c *Config) {
 	if n.NatGatewayCount < 1 || n.NatGatewayCount > n.AzCount {
 		v.fail("natGatewayCount", n.NatGatewayCount, fmt.Sprintf("must be between 1 and azCount (%d)", n.AzCount))
 	}
+	if n.InterfaceEndpointAzCount < 1 || n.InterfaceEndpointAzCount > n.AzCount {
+		v.fail("interfaceEndpointAzCount", n.InterfaceEndpointAzCount, fmt.Sprintf("must be between 1 and azCount (%d)", n.AzCount))
+	}
 	var seen []netip.Prefix
 	var seenKeys []string
 	for _, key := range []string{"privateSubnetCidrs", "publicSubnetCidrs"} {
