@@ -71,4 +71,15 @@ var BadConfigs = []BadConfig{
 	{Name: "private access from everywhere", Stack: "prod", Set: map[string]string{"eks-platform:privateAccessCidrs": `["0.0.0.0/0"]`}, Want: []string{"eks-platform:privateAccessCidrs", "0.0.0.0/0", "/8 or longer"}},
 	{Name: "alarm email", Stack: "dev", Set: map[string]string{"eks-platform:alarmEmail": "ops"}, Want: []string{"eks-platform:alarmEmail", `"ops"`}},
 	{Name: "scale down threshold", Stack: "dev", Set: map[string]string{"eks-platform:clusterAutoscalerScaleDownUtilizationThreshold": "1.5"}, Want: []string{"eks-platform:clusterAutoscalerScaleDownUtilizationThreshold", "between 0 and 1"}},
+	// Rules that only a component checked before issue 15, and cross-key rules.
+	{Name: "cpu request above cpu limit", Stack: "dev", Set: map[string]string{"eks-platform:containerDefaultCpuRequest": "2"}, Want: []string{"eks-platform:containerDefaultCpuRequest", `"2"`, "eks-platform:containerDefaultCpuLimit", `"500m"`}},
+	{Name: "memory request above memory limit", Stack: "dev", Set: map[string]string{"eks-platform:containerDefaultMemoryRequest": "1Gi"}, Want: []string{"eks-platform:containerDefaultMemoryRequest", `"1Gi"`, "eks-platform:containerDefaultMemoryLimit", `"512Mi"`}},
+	{Name: "cpu limit above namespace quota", Stack: "prod", Set: map[string]string{"eks-platform:containerDefaultCpuLimit": "9"}, Want: []string{"eks-platform:containerDefaultCpuLimit", `"9"`, "eks-platform:namespaceQuotaCpu", `"8"`}},
+	{Name: "memory quota below default limit", Stack: "staging", Set: map[string]string{"eks-platform:namespaceQuotaMemory": "256Mi"}, Want: []string{"eks-platform:containerDefaultMemoryLimit", `"512Mi"`, "eks-platform:namespaceQuotaMemory", `"256Mi"`}},
+	{Name: "zero quota", Stack: "dev", Set: map[string]string{"eks-platform:namespaceQuotaCpu": "0"}, Want: []string{"eks-platform:namespaceQuotaCpu", `"0"`, "greater than zero"}},
+	{Name: "memory in thousandths of a byte", Stack: "dev", Set: map[string]string{"eks-platform:containerDefaultMemoryRequest": "128m"}, Want: []string{"eks-platform:containerDefaultMemoryRequest", `"128m"`, "whole number of bytes"}},
+	{Name: "namespace under the kube- prefix", Stack: "dev", Set: map[string]string{"eks-platform:workloadNamespaces": `["apps","kube-apps"]`}, Want: []string{"eks-platform:workloadNamespaces", `"kube-apps"`, "kube-"}},
+	{Name: "admin principals sharing an access entry", Stack: "prod", Set: map[string]string{"eks-platform:adminPrincipalArns": `["arn:aws:iam::123456789012:role/platform/admins","arn:aws:iam::123456789012:role/platform-admins"]`}, Want: []string{"eks-platform:adminPrincipalArns", "role/platform-admins", "role/platform/admins", "access entry"}},
+	{Name: "admin principal twice", Stack: "dev", Set: map[string]string{"eks-platform:adminPrincipalArns": `["arn:aws:iam::123456789012:user/ops","arn:aws:iam::123456789012:user/ops"]`}, Want: []string{"eks-platform:adminPrincipalArns", "user/ops", "listed twice"}},
+	{Name: "cpu alarm that cannot fire", Stack: "dev", Set: map[string]string{"eks-platform:nodeCpuAlarmPercent": "100"}, Want: []string{"eks-platform:nodeCpuAlarmPercent", "100", "between 1 and 99"}},
 }

@@ -3,11 +3,14 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math/big"
 	"net/netip"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/acme/eks-platform/internal/quantity"
 )
 
 var (
@@ -25,11 +28,13 @@ var (
 	pinnedImagePattern  = regexp.MustCompile(`^[a-z0-9.\-/:]+(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})$`)
 	emailPattern        = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 	dnsLabelPattern     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
-	quantityPattern     = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$`)
 	chartVersionPattern = regexp.MustCompile(`^v?[0-9]+\.[0-9]+\.[0-9]+$`)
 	durationPattern     = regexp.MustCompile(`^[0-9]+[smh]$`)
 	cronFieldPattern    = regexp.MustCompile(`^[0-9*/,\-]+$`)
 )
+
+// kubernetesNamespacePrefix is reserved: Kubernetes creates its own namespaces under it.
+const kubernetesNamespacePrefix = "kube-"
 
 // maxClusterNameLength keeps <clusterName>-<suffix> short enough for every name derived from it
 // (IAM role names are limited to 64 characters, EKS node group names to 63).
@@ -186,8 +191,22 @@ func validateCluster(v *validator, c *Config) {
 		v.fail("kubeProxyVersion", k.AddonVersions.KubeProxy,
 			fmt.Sprintf("must be a %s* build for kubernetesVersion %s; pin the add-on versions of the new Kubernetes version too (README \"Add-on versions\")", want, k.KubernetesVersion))
 	}
+	entries := map[string]string{}
 	for _, arn := range k.AdminPrincipalArns {
-		v.match("adminPrincipalArns", arn, principalArnPattern, "must be an IAM role or user ARN")
+		if !principalArnPattern.MatchString(arn) {
+			v.fail("adminPrincipalArns", arn, "must be an IAM role or user ARN")
+			continue
+		}
+		// The cluster package keys each access entry by the ARN's resource part with "/" turned
+		// into "-" (cluster.accessEntryKey), so role/a/b and role/a-b would share one entry.
+		entry := strings.ReplaceAll(strings.SplitN(arn, ":", 6)[5], "/", "-")
+		switch other, seen := entries[entry]; {
+		case seen && other == arn:
+			v.fail("adminPrincipalArns", arn, "is listed twice")
+		case seen:
+			v.fail("adminPrincipalArns", arn, fmt.Sprintf("must not map to the same EKS access entry (%s) as %s", entry, other))
+		}
+		entries[entry] = arn
 	}
 	for key, version := range map[string]string{
 		"vpcCniVersion": k.AddonVersions.VpcCni, "kubeProxyVersion": k.AddonVersions.KubeProxy,
@@ -243,8 +262,10 @@ func validateObservability(v *validator, o Observability) {
 	if o.AlarmEmail != "" {
 		v.match("alarmEmail", o.AlarmEmail, emailPattern, "must be empty or an e-mail address")
 	}
-	v.between("nodeCpuAlarmPercent", o.NodeCpuAlarmPercent, 1, 100)
-	v.between("nodeMemoryAlarmPercent", o.NodeMemoryAlarmPercent, 1, 100)
+	// The alarms fire when utilisation is greater than the threshold, and utilisation never
+	// exceeds 100%: at 100 the alarm could never fire (O4).
+	v.between("nodeCpuAlarmPercent", o.NodeCpuAlarmPercent, 1, 99)
+	v.between("nodeMemoryAlarmPercent", o.NodeMemoryAlarmPercent, 1, 99)
 	v.between("podRestartAlarmThreshold", o.PodRestartAlarmThreshold, 1, 1000)
 }
 
@@ -255,8 +276,9 @@ func validateWorkloads(v *validator, c *Config) {
 	}
 	for i, ns := range w.Namespaces {
 		v.match("workloadNamespaces", ns, dnsLabelPattern, "must be a DNS-1123 label (lower-case letters, digits, hyphens)")
-		if slices.Contains(ReservedNamespaces, ns) {
-			v.fail("workloadNamespaces", ns, "is reserved for Kubernetes or the platform ("+strings.Join(ReservedNamespaces, ", ")+")")
+		if slices.Contains(ReservedNamespaces, ns) || strings.HasPrefix(ns, kubernetesNamespacePrefix) {
+			v.fail("workloadNamespaces", ns, "is reserved for Kubernetes or the platform ("+strings.Join(ReservedNamespaces, ", ")+
+				", and every name starting with "+kubernetesNamespacePrefix+")")
 		}
 		if slices.Contains(w.Namespaces[:i], ns) {
 			v.fail("workloadNamespaces", ns, "is listed twice")
@@ -266,15 +288,51 @@ func validateWorkloads(v *validator, c *Config) {
 	if c.Environment == EnvProd && w.PodSecurityEnforce != "restricted" {
 		v.fail("podSecurityEnforce", w.PodSecurityEnforce, "must be restricted in prod (S4)")
 	}
-	for key, q := range map[string]string{
+	validateWorkloadResources(v, w)
+	if w.QuotaPods < 1 {
+		v.fail("namespaceQuotaPods", w.QuotaPods, "must be at least 1")
+	}
+}
+
+// workloadResourceChains order the quantity keys of each resource: a container's default request
+// must not exceed its default limit (the API server refuses such a LimitRange), and the default
+// limit must not exceed the namespace quota, which caps both requests and limits: a container
+// given the defaults could never be admitted (P2). request <= quota follows from the two.
+var workloadResourceChains = []struct {
+	memory                bool
+	request, limit, quota string
+}{
+	{false, "containerDefaultCpuRequest", "containerDefaultCpuLimit", "namespaceQuotaCpu"},
+	{true, "containerDefaultMemoryRequest", "containerDefaultMemoryLimit", "namespaceQuotaMemory"},
+}
+
+func validateWorkloadResources(v *validator, w Workloads) {
+	text := map[string]string{
 		"namespaceQuotaCpu": w.QuotaCPU, "namespaceQuotaMemory": w.QuotaMemory,
 		"containerDefaultCpuRequest": w.DefaultCPURequest, "containerDefaultMemoryRequest": w.DefaultMemoryRequest,
 		"containerDefaultCpuLimit": w.DefaultCPULimit, "containerDefaultMemoryLimit": w.DefaultMemoryLimit,
-	} {
-		v.match(key, q, quantityPattern, "must be a Kubernetes quantity such as 500m, 2 or 512Mi")
 	}
-	if w.QuotaPods < 1 {
-		v.fail("namespaceQuotaPods", w.QuotaPods, "must be at least 1")
+	for _, chain := range workloadResourceChains {
+		keys := []string{chain.request, chain.limit, chain.quota}
+		values := make([]*big.Rat, len(keys))
+		for i, key := range keys {
+			value, err := quantity.Parse(text[key])
+			switch {
+			case err != nil:
+				v.fail(key, text[key], "must be a Kubernetes quantity greater than zero, such as 500m, 2 or 512Mi")
+			case chain.memory && !value.IsInt():
+				// "512m" is a valid quantity but means 0.512 bytes: a typo for 512Mi.
+				v.fail(key, text[key], "must be a whole number of bytes such as 512Mi or 1Gi (the suffix m means thousandths, so 512m is half a byte)")
+			default:
+				values[i] = value
+			}
+		}
+		for i := 0; i+1 < len(keys); i++ {
+			low, high := values[i], values[i+1]
+			if low != nil && high != nil && low.Cmp(high) > 0 {
+				v.fail(keys[i], text[keys[i]], fmt.Sprintf("must not exceed %s (%s)", Key(keys[i+1]), show(text[keys[i+1]])))
+			}
+		}
 	}
 }
 
