@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/acme/eks-platform/internal/quantity"
 )
@@ -30,7 +31,6 @@ var (
 	dnsLabelPattern     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
 	chartVersionPattern = regexp.MustCompile(`^v?[0-9]+\.[0-9]+\.[0-9]+$`)
 	durationPattern     = regexp.MustCompile(`^[0-9]+[smh]$`)
-	cronFieldPattern    = regexp.MustCompile(`^[0-9*/,\-]+$`)
 )
 
 // kubernetesNamespacePrefix is reserved: Kubernetes creates its own namespaces under it.
@@ -166,6 +166,10 @@ func validateCluster(v *validator, c *Config) {
 		v.fail("publicAccessCidrs", k.PublicAccessCidrs,
 			"must be empty when endpointPublicAccess is false (they would be ignored)")
 	}
+	if len(k.PublicAccessCidrs) > MaxPublicAccessCidrs {
+		v.fail("publicAccessCidrs", k.PublicAccessCidrs, fmt.Sprintf("must list at most %d CIDRs (an EKS quota that cannot be raised); it lists %d",
+			MaxPublicAccessCidrs, len(k.PublicAccessCidrs)))
+	}
 	for _, s := range k.PublicAccessCidrs {
 		p, err := netip.ParsePrefix(s)
 		switch {
@@ -249,7 +253,11 @@ func validateNodeGroups(v *validator, n NodeGroups) {
 			v.fail(prefix+"MinSize", g.MinSize, "must be at least 1: the platform controllers and CoreDNS run on system nodes")
 		}
 	}
-	v.between("nodeOsVolumeGiB", n.OsVolumeGiB, 2, 16)
+	// All groups share the OS volume size, and the gpu group always exists (maxSize >= 1).
+	if n.OsVolumeGiB < NvidiaOsSnapshotGiB || n.OsVolumeGiB > 16 {
+		v.fail("nodeOsVolumeGiB", n.OsVolumeGiB, fmt.Sprintf("must be between %d and 16: the gpu group's Bottlerocket NVIDIA AMI has a %d GiB OS snapshot, and EC2 refuses a smaller volume",
+			NvidiaOsSnapshotGiB, NvidiaOsSnapshotGiB))
+	}
 	v.between("nodeDataVolumeGiB", n.DataVolumeGiB, 20, 1000)
 	v.between("nodeMaxUnavailablePercent", n.MaxUnavailablePercent, 1, 100)
 }
@@ -344,11 +352,19 @@ func validatePlatform(v *validator, p Platform) {
 		v.match(name+"ChartVersion", chart.Version, chartVersionPattern, "must be a pinned chart version such as 1.2.3")
 	}
 	v.match("veleroAwsPluginImage", p.VeleroAwsPluginImage, pinnedImagePattern, "must be an image pinned by tag or digest")
-	fields := strings.Fields(p.BackupSchedule)
-	if len(fields) != 5 || slices.ContainsFunc(fields, func(f string) bool { return !cronFieldPattern.MatchString(f) }) {
-		v.fail("backupSchedule", p.BackupSchedule, "must be a five-field cron expression such as \"0 3 * * *\"")
-	}
 	v.between("backupRetentionDays", p.BackupRetentionDays, 1, 3650)
+	schedule, err := parseBackupSchedule(p.BackupSchedule)
+	if err != nil {
+		v.fail("backupSchedule", p.BackupSchedule, "must be a five-field cron expression such as \"0 3 * * *\" (UTC): "+err.Error())
+	} else if gap, ok := schedule.longestGap(); !ok {
+		v.fail("backupSchedule", p.BackupSchedule, "never runs twice (no such date); use a schedule such as \"0 3 * * *\"")
+	} else if retention := time.Duration(p.BackupRetentionDays) * 24 * time.Hour; retention <= gap {
+		// Velero deletes a backup when its TTL ends: a retention no longer than the gap between
+		// two runs leaves times with no backup to restore (P3).
+		v.fail("backupRetentionDays", p.BackupRetentionDays, fmt.Sprintf(
+			"must be longer than the longest gap between two runs of %s %s (%s), or the last backup expires before the next one exists",
+			Key("backupSchedule"), show(p.BackupSchedule), days(gap)))
+	}
 	v.match("clusterAutoscalerScaleDownUnneededTime", p.ScaleDownUnneededTime, durationPattern, "must be a duration such as 10m")
 	if t, err := strconv.ParseFloat(p.ScaleDownUtilizationThreshold, 64); err != nil || t <= 0 || t >= 1 {
 		v.fail("clusterAutoscalerScaleDownUtilizationThreshold", p.ScaleDownUtilizationThreshold, "must be a number between 0 and 1")
@@ -361,4 +377,17 @@ func intStrings(values []int) []string {
 		out[i] = strconv.Itoa(n)
 	}
 	return out
+}
+
+// days renders a gap between backups in the unit of the retention key: "7 days", or "24h30m"
+// when it is not whole days.
+func days(d time.Duration) string {
+	const day = 24 * time.Hour
+	switch {
+	case d == day:
+		return "1 day"
+	case d%day == 0:
+		return fmt.Sprintf("%d days", d/day)
+	}
+	return strings.TrimSuffix(d.String(), "0s")
 }
