@@ -536,3 +536,46 @@ func TestLogShipperRoleCoversExactlyItsOutputs(t *testing.T) {
 		}
 	})
 }
+
+// The longest names config accepts (a clusterName that makes <clusterName>-<suffix> 40
+// characters, a 12-character suffix) pass every component's name-length guard: IAM role names
+// (64), node group name prefixes (37), the backup bucket (63). Were one of them stricter, a stack
+// file could pass validation and fail half-way through registration (C4, issue 15).
+func TestLongestAcceptedNamesBuild(t *testing.T) {
+	v := values(t, "dev")
+	v[config.Key("environmentSuffix")] = "abcdefghijkl"
+	v[config.Key("clusterName")] = strings.Repeat("c", 27)
+	cfg, err := config.Parse("dev", func(k string) (string, bool) { x, ok := v[k]; return x, ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.ClusterName) != 40 {
+		t.Fatalf("cluster name %q is %d characters, want the longest accepted (40)", cfg.ClusterName, len(cfg.ClusterName))
+	}
+	if _, err := offline.Run(offline.Options{Project: config.Project, Stack: "dev", Config: v}, stack.Outputs); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A workload namespace can never be one the platform creates or installs into: every namespace
+// the program uses, other than the workload namespaces, is in config.ReservedNamespaces, which
+// config validation refuses as a workload namespace (issue 15).
+func TestPlatformNamespacesAreReserved(t *testing.T) {
+	forEachStack(t, func(t *testing.T, cfg *config.Config, plan *offline.Plan) {
+		used := map[string]bool{}
+		for _, ns := range plan.ByType("kubernetes:core/v1:Namespace") {
+			used[ns.String("metadata.name")] = true
+		}
+		for _, release := range plan.ByType("kubernetes:helm.sh/v3:Release") {
+			used[release.String("namespace")] = true
+		}
+		if len(used) < 3 {
+			t.Fatalf("found only namespaces %v; the plan query is wrong", used)
+		}
+		for ns := range used {
+			if !slices.Contains(cfg.Workloads.Namespaces, ns) && !slices.Contains(config.ReservedNamespaces, ns) {
+				t.Errorf("namespace %q is used by the platform but not in config.ReservedNamespaces", ns)
+			}
+		}
+	})
+}
