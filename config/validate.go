@@ -302,16 +302,21 @@ func validateWorkloads(v *validator, c *Config) {
 	}
 }
 
-// workloadResourceChains order the quantity keys of each resource: a container's default request
-// must not exceed its default limit (the API server refuses such a LimitRange), and the default
-// limit must not exceed the namespace quota, which caps both requests and limits: a container
-// given the defaults could never be admitted (P2). request <= quota follows from the two.
+// workloadResourceChains list, per resource, keys whose quantities must not decrease: the
+// container default request, the default limit, the namespace quota (P2). request <= quota
+// follows from the other two.
 var workloadResourceChains = []struct {
-	memory                bool
-	request, limit, quota string
+	memory bool
+	keys   [3]string
 }{
-	{false, "containerDefaultCpuRequest", "containerDefaultCpuLimit", "namespaceQuotaCpu"},
-	{true, "containerDefaultMemoryRequest", "containerDefaultMemoryLimit", "namespaceQuotaMemory"},
+	{false, [3]string{"containerDefaultCpuRequest", "containerDefaultCpuLimit", "namespaceQuotaCpu"}},
+	{true, [3]string{"containerDefaultMemoryRequest", "containerDefaultMemoryLimit", "namespaceQuotaMemory"}},
+}
+
+// chainReasons say why each link of a chain holds: request <= limit, then limit <= quota.
+var chainReasons = [2]string{
+	"Kubernetes refuses a LimitRange whose default request is above its default limit",
+	"the quota caps the sum of the namespace's limits, so a container given the default limit could never be admitted",
 }
 
 func validateWorkloadResources(v *validator, w Workloads) {
@@ -321,8 +326,8 @@ func validateWorkloadResources(v *validator, w Workloads) {
 		"containerDefaultCpuLimit": w.DefaultCPULimit, "containerDefaultMemoryLimit": w.DefaultMemoryLimit,
 	}
 	for _, chain := range workloadResourceChains {
-		keys := []string{chain.request, chain.limit, chain.quota}
-		values := make([]*big.Rat, len(keys))
+		keys := chain.keys
+		var values [3]*big.Rat
 		for i, key := range keys {
 			value, err := quantity.Parse(text[key])
 			switch {
@@ -335,10 +340,10 @@ func validateWorkloadResources(v *validator, w Workloads) {
 				values[i] = value
 			}
 		}
-		for i := 0; i+1 < len(keys); i++ {
+		for i, reason := range chainReasons {
 			low, high := values[i], values[i+1]
 			if low != nil && high != nil && low.Cmp(high) > 0 {
-				v.fail(keys[i], text[keys[i]], fmt.Sprintf("must not exceed %s (%s)", Key(keys[i+1]), show(text[keys[i+1]])))
+				v.fail(keys[i], text[keys[i]], fmt.Sprintf("must not exceed %s (%s): %s", Key(keys[i+1]), show(text[keys[i+1]]), reason))
 			}
 		}
 	}
