@@ -105,6 +105,7 @@ func validate(c *Config, clusterBase string) error {
 	validateObservability(v, c.Observability)
 	validateWorkloads(v, c)
 	validatePlatform(v, c.Platform)
+	validateHighAvailability(v, c)
 	return errors.Join(v.errs...)
 }
 
@@ -345,6 +346,23 @@ func validateWorkloadResources(v *validator, w Workloads) {
 			if low != nil && high != nil && low.Cmp(high) > 0 {
 				v.fail(keys[i], text[keys[i]], fmt.Sprintf("must not exceed %s (%s): %s", Key(keys[i+1]), show(text[keys[i+1]]), reason))
 			}
+		}
+	}
+}
+
+// validateHighAvailability: staging and prod run two replicas of every controller that serves
+// traffic (P1), and two replicas need two system nodes, where the controllers run, or one node's
+// loss takes both.
+func validateHighAvailability(v *validator, c *Config) {
+	if !c.Platform.HighAvailability {
+		if c.Environment != EnvDev {
+			v.fail("controllersHighAvailability", false, "must be true in "+c.Environment+": staging and prod run two replicas of every controller that serves traffic (P1)")
+		}
+		return
+	}
+	for _, g := range c.NodeGroups.Groups {
+		if g.Name == "system" && g.MinSize < 2 {
+			v.fail("systemNodesMinSize", g.MinSize, "must be at least 2 when controllersHighAvailability is true: the two replicas of each controller run on system nodes, and one node would hold both")
 		}
 	}
 }
