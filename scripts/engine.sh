@@ -86,7 +86,7 @@ mkdir -p "$work/bin" "$work/project"
 # every Go source, go.mod and go.sum (and the Go version), so the next stack reuses them.
 build_key=$(
   cd "$root"
-  { go env GOVERSION GOOS GOARCH; git ls-files -co --exclude-standard -- '*.go' '*.mod' '*.sum' | LC_ALL=C sort | xargs sha256sum; } |
+  { go env GOVERSION GOOS GOARCH; git ls-files -co --exclude-standard -- '*.go' '*.mod' '*.sum' ':!:*_test.go' | LC_ALL=C sort | xargs sha256sum; } |
     sha256sum | cut -c1-16
 )
 build_cache="${XDG_CACHE_HOME:-$HOME/.cache}/eks-platform/engine/$build_key"

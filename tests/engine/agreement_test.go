@@ -3,38 +3,37 @@ package engine_test
 import (
 	"fmt"
 	"maps"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/acme/eks-platform/config"
 	"github.com/acme/eks-platform/internal/offline"
-	"github.com/acme/eks-platform/stack"
+	"github.com/acme/eks-platform/internal/planner"
 )
 
+// planDay is the day the offline plan judges the Kubernetes version on (L2). Only lifecycle
+// warnings depend on it, never a resource, so it need not be the day the engine ran.
+var planDay = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+
 // offlinePlan runs the program under the Go SDK mocks, as `go run ./cmd/plan --stack <stack>`.
-func offlinePlan(t *testing.T, stackName string) *offline.Plan {
+func offlinePlan(t *testing.T, stackName string) (*offline.Plan, *config.Config) {
 	t.Helper()
-	root := repoRoot(t)
-	values, err := config.StackValues(filepath.Join(root, "Pulumi.yaml"), filepath.Join(root, "Pulumi."+stackName+".yaml"))
+	plan, cfg, err := planner.Plan(planner.Request{Root: repoRoot(t), Stack: stackName, Today: planDay})
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan, err := offline.Run(offline.Options{Project: config.Project, Stack: stackName, Config: values}, stack.Outputs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return plan
+	return plan, cfg
 }
 
 // The offline plan (mocks) and the engine agree on every resource the program registers itself:
 // same URN, parent, provider, options, dependencies and inputs. Where they differ, one of them
 // misleads reviewers and tests; the engine is the one that deploys.
 func TestOfflinePlanAgreesWithTheEngine(t *testing.T) {
-	forEachStack(t, func(t *testing.T, stackName string, _ expected, engine *offline.Plan) {
-		mocked := offlinePlan(t, stackName)
+	forEachStack(t, func(t *testing.T, stackName string, _ *config.Config, engine *offline.Plan) {
+		mocked, _ := offlinePlan(t, stackName)
 		for _, want := range mocked.Resources {
 			got, ok := engine.ByURN(want.URN)
 			if !ok {

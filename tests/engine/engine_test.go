@@ -27,20 +27,8 @@ import (
 	"github.com/acme/eks-platform/internal/offline"
 )
 
-// expected is what each committed stack file asks of the cluster (Pulumi.<stack>.yaml, README
-// "Configuration reference", the issue "Version lifecycle").
-type expected struct {
-	publicAccess      bool
-	publicAccessCidrs []string
-	upgradeSupport    string
-	zonalShift        bool
-}
-
-var stacks = map[string]expected{
-	"dev":     {publicAccess: true, publicAccessCidrs: []string{"203.0.113.0/24"}, upgradeSupport: "STANDARD", zonalShift: false},
-	"staging": {publicAccess: false, upgradeSupport: "STANDARD", zonalShift: true},
-	"prod":    {publicAccess: false, upgradeSupport: "STANDARD", zonalShift: true},
-}
+// stacks are the committed stack files the engine plan is checked for.
+var stacks = []string{"dev", "staging", "prod"}
 
 // The five EKS control-plane log types (K2).
 var controlPlaneLogTypes = []string{"api", "audit", "authenticator", "controllerManager", "scheduler"}
@@ -99,14 +87,14 @@ func enginePlan(t *testing.T, stack string) *offline.Plan {
 	return plan
 }
 
-func forEachStack(t *testing.T, check func(t *testing.T, stack string, want expected, plan *offline.Plan)) {
-	names := make([]string, 0, len(stacks))
-	for name := range stacks {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		t.Run(name, func(t *testing.T) { check(t, name, stacks[name], enginePlan(t, name)) })
+// forEachStack runs check on each stack's engine plan, with the stack's parsed configuration: what
+// the stack file asks for is what must reach the resources the engine created.
+func forEachStack(t *testing.T, check func(t *testing.T, stack string, cfg *config.Config, plan *offline.Plan)) {
+	for _, name := range stacks {
+		t.Run(name, func(t *testing.T) {
+			_, cfg := offlinePlan(t, name)
+			check(t, name, cfg, enginePlan(t, name))
+		})
 	}
 }
 
@@ -138,7 +126,7 @@ func outputString(r offline.Resource, path string) string {
 
 // The cluster's Kubernetes secrets are envelope-encrypted with the platform KMS key (K1, S1).
 func TestClusterSecretsEncryptedWithPlatformKey(t *testing.T) {
-	forEachStack(t, func(t *testing.T, _ string, _ expected, plan *offline.Plan) {
+	forEachStack(t, func(t *testing.T, _ string, _ *config.Config, plan *offline.Plan) {
 		cluster := eksCluster(t, plan)
 		keyArn := outputString(one(t, plan, "aws:kms/key:Key"), "arn")
 		if keyArn == "" {
@@ -155,7 +143,7 @@ func TestClusterSecretsEncryptedWithPlatformKey(t *testing.T) {
 
 // All five control-plane log types go to CloudWatch (K2).
 func TestClusterLogsAllFiveTypes(t *testing.T) {
-	forEachStack(t, func(t *testing.T, _ string, _ expected, plan *offline.Plan) {
+	forEachStack(t, func(t *testing.T, _ string, _ *config.Config, plan *offline.Plan) {
 		got := eksCluster(t, plan).Strings("enabledClusterLogTypes")
 		sort.Strings(got)
 		want := slices.Clone(controlPlaneLogTypes)
@@ -169,23 +157,31 @@ func TestClusterLogsAllFiveTypes(t *testing.T) {
 // The private endpoint is always on; the public one only where the stack asks for it, and then
 // only for its CIDRs: without a list EKS opens it to 0.0.0.0/0 (S2).
 func TestClusterEndpointAccess(t *testing.T) {
-	forEachStack(t, func(t *testing.T, _ string, want expected, plan *offline.Plan) {
+	forEachStack(t, func(t *testing.T, _ string, cfg *config.Config, plan *offline.Plan) {
 		cluster := eksCluster(t, plan)
 		if got := cluster.Input("vpcConfig.endpointPrivateAccess"); got != true {
 			t.Errorf("vpcConfig.endpointPrivateAccess = %v, want true", got)
 		}
-		if got := cluster.Input("vpcConfig.endpointPublicAccess"); got != want.publicAccess {
-			t.Errorf("vpcConfig.endpointPublicAccess = %v, want %v", got, want.publicAccess)
+		public := cfg.Cluster.EndpointPublicAccess
+		if got := cluster.Input("vpcConfig.endpointPublicAccess"); got != public {
+			t.Errorf("vpcConfig.endpointPublicAccess = %v, want %v", got, public)
 		}
-		if got := cluster.Strings("vpcConfig.publicAccessCidrs"); !slices.Equal(got, want.publicAccessCidrs) {
-			t.Errorf("vpcConfig.publicAccessCidrs = %v, want %v", got, want.publicAccessCidrs)
+		var wantCidrs []string
+		if public {
+			wantCidrs = cfg.Cluster.PublicAccessCidrs
+			if len(wantCidrs) == 0 || openToWorld(wantCidrs...) {
+				t.Fatalf("the stack's public endpoint CIDRs %v are empty or the whole internet", wantCidrs)
+			}
+		}
+		if got := cluster.Strings("vpcConfig.publicAccessCidrs"); !slices.Equal(got, wantCidrs) {
+			t.Errorf("vpcConfig.publicAccessCidrs = %v, want %v", got, wantCidrs)
 		}
 	})
 }
 
 // Access is managed with access entries only, not the aws-auth ConfigMap (K1).
 func TestClusterAccessEntriesOnly(t *testing.T) {
-	forEachStack(t, func(t *testing.T, _ string, _ expected, plan *offline.Plan) {
+	forEachStack(t, func(t *testing.T, _ string, _ *config.Config, plan *offline.Plan) {
 		if got := eksCluster(t, plan).String("accessConfig.authenticationMode"); got != "API" {
 			t.Errorf("accessConfig.authenticationMode = %q, want API", got)
 		}
@@ -197,16 +193,17 @@ func TestClusterAccessEntriesOnly(t *testing.T) {
 	})
 }
 
-// The upgrade policy and zonal shift reach the cluster pulumi-eks creates (issue "Version
-// lifecycle"): the program sets them with a transform on the component.
+// The upgrade policy and zonal shift of the stack file reach the cluster pulumi-eks creates (L2):
+// pulumi-eks has no input for them, the program sets them with a transform on the component, and
+// only the engine runs that transform on the component's children.
 func TestClusterUpgradePolicyAndZonalShift(t *testing.T) {
-	forEachStack(t, func(t *testing.T, _ string, want expected, plan *offline.Plan) {
+	forEachStack(t, func(t *testing.T, _ string, cfg *config.Config, plan *offline.Plan) {
 		cluster := eksCluster(t, plan)
-		if got := cluster.String("upgradePolicy.supportType"); got != want.upgradeSupport {
-			t.Errorf("upgradePolicy.supportType = %q, want %q", got, want.upgradeSupport)
+		if got := cluster.String("upgradePolicy.supportType"); got != cfg.Cluster.UpgradeSupportType {
+			t.Errorf("upgradePolicy.supportType = %q, want %q", got, cfg.Cluster.UpgradeSupportType)
 		}
-		if got := cluster.Input("zonalShiftConfig.enabled"); got != want.zonalShift {
-			t.Errorf("zonalShiftConfig.enabled = %v, want %v", got, want.zonalShift)
+		if got := cluster.Input("zonalShiftConfig.enabled"); got != cfg.Cluster.ZonalShift {
+			t.Errorf("zonalShiftConfig.enabled = %v, want %v", got, cfg.Cluster.ZonalShift)
 		}
 	})
 }
@@ -214,13 +211,13 @@ func TestClusterUpgradePolicyAndZonalShift(t *testing.T) {
 // The cluster is the one K1 describes: its explicit name, the configured version, the program's
 // cluster role, the API endpoint's own security group, control plane in the private subnets.
 func TestClusterIdentityAndNetwork(t *testing.T) {
-	forEachStack(t, func(t *testing.T, stack string, _ expected, plan *offline.Plan) {
+	forEachStack(t, func(t *testing.T, stack string, cfg *config.Config, plan *offline.Plan) {
 		cluster := eksCluster(t, plan)
 		if got, want := cluster.String("name"), "eks-platform-"+stack; got != want {
 			t.Errorf("name = %q, want %q", got, want)
 		}
-		if got := cluster.String("version"); got != plan.Outputs["clusterVersion"] {
-			t.Errorf("version = %q, want the stack output clusterVersion %v", got, plan.Outputs["clusterVersion"])
+		if got := cluster.String("version"); got != cfg.Cluster.KubernetesVersion {
+			t.Errorf("version = %q, want the stack's kubernetesVersion %q", got, cfg.Cluster.KubernetesVersion)
 		}
 		role, err := plan.Get("aws:iam/role:Role", "eks-cluster-role-"+stack)
 		if err != nil {
@@ -249,7 +246,7 @@ func TestClusterIdentityAndNetwork(t *testing.T) {
 // IRSA needs the cluster's OIDC provider: created by pulumi-eks for the cluster's issuer, for STS,
 // with the thumbprint it read over TLS (S3).
 func TestOidcProviderForTheClusterIssuer(t *testing.T) {
-	forEachStack(t, func(t *testing.T, _ string, _ expected, plan *offline.Plan) {
+	forEachStack(t, func(t *testing.T, _ string, _ *config.Config, plan *offline.Plan) {
 		cluster := eksCluster(t, plan)
 		provider := one(t, plan, "aws:iam/openIdConnectProvider:OpenIdConnectProvider")
 		issuer := outputString(cluster, "identities.0.oidcs.0.issuer")
@@ -275,7 +272,7 @@ func TestPulumiEksCreatesNoNodesOrCni(t *testing.T) {
 		"aws:autoscaling/group:Group", "aws:cloudformation/stack:Stack", "aws:ec2/launchConfiguration:LaunchConfiguration",
 		"aws:iam/instanceProfile:InstanceProfile", "eks:index:VpcCni", "eks:index:NodeGroup", "eks:index:NodeGroupV2",
 	}
-	forEachStack(t, func(t *testing.T, _ string, _ expected, plan *offline.Plan) {
+	forEachStack(t, func(t *testing.T, _ string, _ *config.Config, plan *offline.Plan) {
 		for _, typeToken := range forbidden {
 			for _, r := range plan.ByType(typeToken) {
 				t.Errorf("unexpected %s", r.URN)
@@ -297,7 +294,7 @@ func openToWorld(cidrs ...string) bool {
 // No ingress rule anywhere in the stack, the program's or pulumi-eks', admits the whole internet
 // (S2): rule resources of both kinds and inline rules on security groups.
 func TestNoIngressOpenToTheWorld(t *testing.T) {
-	forEachStack(t, func(t *testing.T, _ string, _ expected, plan *offline.Plan) {
+	forEachStack(t, func(t *testing.T, _ string, _ *config.Config, plan *offline.Plan) {
 		rules := 0
 		for _, rule := range plan.ByType("aws:ec2/securityGroupRule:SecurityGroupRule") {
 			if rule.String("type") == "ingress" {
@@ -335,7 +332,7 @@ func TestNoIngressOpenToTheWorld(t *testing.T) {
 // Every AWS resource pulumi-eks creates uses the program's AWS provider (region, cost tags as
 // default tags), not a default provider built from ambient settings (pulumi-eks #764, #1226).
 func TestPulumiEksChildrenUseTheProgramsAwsProvider(t *testing.T) {
-	forEachStack(t, func(t *testing.T, stack string, _ expected, plan *offline.Plan) {
+	forEachStack(t, func(t *testing.T, stack string, _ *config.Config, plan *offline.Plan) {
 		program, err := plan.Get("pulumi:providers:aws", "aws-"+stack)
 		if err != nil {
 			t.Fatal(err)
