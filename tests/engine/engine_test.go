@@ -363,3 +363,39 @@ func TestPulumiEksChildrenUseTheProgramsAwsProvider(t *testing.T) {
 func createdByPulumiEks(r offline.Resource) bool {
 	return strings.Contains(r.URN, componentType+"$")
 }
+
+// pulumi-eks keeps its own kubeconfigs (for the two Kubernetes providers it creates) in plain text
+// in the state. S6 allows that only because they hold no credential: every user authenticates with
+// `aws eks get-token` at run time, never with a token, key or password stored in the file.
+func TestPlainTextKubeconfigsHoldNoCredential(t *testing.T) {
+	forEachStack(t, func(t *testing.T, _ string, _ *config.Config, plan *offline.Plan) {
+		if plan.Outputs["kubeconfig"] != "[secret]" {
+			t.Errorf("the kubeconfig stack output is not secret (S6)")
+		}
+		plain := 0
+		for _, provider := range plan.ByType("pulumi:providers:kubernetes") {
+			raw := provider.String("kubeconfig")
+			if raw == "[secret]" {
+				continue
+			}
+			plain++
+			var kubeconfig struct {
+				Users []struct {
+					User map[string]any `json:"user"`
+				} `json:"users"`
+			}
+			if err := json.Unmarshal([]byte(raw), &kubeconfig); err != nil || len(kubeconfig.Users) == 0 {
+				t.Fatalf("%s: kubeconfig without users (%v)", provider.URN, err)
+			}
+			for _, user := range kubeconfig.Users {
+				exec, _ := user.User["exec"].(map[string]any)
+				if len(user.User) != 1 || exec == nil || exec["command"] != "aws" {
+					t.Errorf("%s: a plain-text kubeconfig user authenticates with %v, want only exec `aws eks get-token`", provider.URN, user.User)
+				}
+			}
+		}
+		if plain == 0 {
+			t.Error("no plain-text kubeconfig found: pulumi-eks' providers changed, revisit this check")
+		}
+	})
+}
