@@ -31,13 +31,15 @@ var testDay = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 // planWith plans a committed stack on testDay with some configuration values changed.
 func planWith(t *testing.T, stackName string, change func(values map[string]string)) (*offline.Plan, error) {
 	t.Helper()
-	plan, _, err := planner.Plan(planner.Request{Root: projectRoot(t), Stack: stackName, Today: testDay, Change: change})
-	return plan, err
+	out, _, err := planner.Plan(planner.Request{Root: projectRoot(t), Stack: stackName, Today: testDay, Change: change})
+	return out.Plan, err
 }
 
 type planned struct {
 	cfg  *config.Config
 	plan *offline.Plan
+	// out is the plan as cmd/plan prints it, with its cost.
+	out *planner.Output
 }
 
 var (
@@ -71,12 +73,12 @@ func planFor(t *testing.T, stackName string) planned {
 	plansOnce.Do(func() {
 		plans = map[string]planned{}
 		for _, s := range stacks {
-			plan, cfg, err := planner.Plan(planner.Request{Root: projectRoot(t), Stack: s, Today: testDay})
+			out, cfg, err := planner.Plan(planner.Request{Root: projectRoot(t), Stack: s, Today: testDay})
 			if err != nil {
 				plansErr = fmt.Errorf("stack %s: %w", s, err)
 				return
 			}
-			plans[s] = planned{cfg: cfg, plan: plan}
+			plans[s] = planned{cfg: cfg, plan: out.Plan, out: out}
 		}
 	})
 	if plansErr != nil {
