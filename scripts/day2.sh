@@ -322,7 +322,9 @@ upgrade_check() {
     key=${addon#*=}
     addon=${addon%%=*}
     pin=$(jq -r --arg a "$addon" '.addons[$a].value // empty' <<<"$entry")
-    if [ -z "$pin" ]; then
+    if [ "$entry" = '{}' ]; then
+      : # the missing catalogue entry is one blocker already
+    elif [ -z "$pin" ]; then
       block "catalogue/versions.json pins no $addon version for Kubernetes $target"
     else
       available=$(aws_json eks describe-addon-versions --addon-name "$addon" --kubernetes-version "$target" |

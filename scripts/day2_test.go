@@ -230,8 +230,8 @@ func TestDestroyBlockedByLeftovers(t *testing.T) {
 			f := newFixture(t, fixtureOptions{})
 			f.write(t, cleanCluster().with(extra), nil)
 			r := f.run(t, destroyDev, "destroy", "dev")
-			if r.code == 0 || r.called("pulumi destroy") || r.called("kubectl delete") {
-				t.Fatalf("exit %d, calls %q; want a stop before anything is deleted", r.code, r.calls)
+			if r.code == 0 || r.called("pulumi destroy") || r.called("kubectl delete") || r.called("kubectl get ingresses") {
+				t.Fatalf("exit %d, calls %q; want a stop before anything is deleted or cleaned up", r.code, r.calls)
 			}
 			if !strings.Contains(r.stderr, "error: stack dev: the cluster's controllers left resources that Pulumi does not own; nothing was deleted") {
 				t.Errorf("stderr %q lacks the reason", r.stderr)
@@ -385,5 +385,230 @@ func TestCleanupProtectsThePlatformNamespaces(t *testing.T) {
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("protected_namespaces = %v, want config.ReservedNamespaces without default: %v", got, want)
+	}
+}
+
+// --- upgrade-check ------------------------------------------------------------------------------
+
+var nodeGroupNames = []string{"app-nodes-dev-20260302101112", "gpu-nodes-dev-20260302101112", "system-nodes-dev-20260302101112"}
+
+func describeCluster(version, status string) string {
+	return fmt.Sprintf(`{"cluster":{"name":"eks-platform-dev","arn":"arn:aws:eks:us-east-1:123456789012:cluster/eks-platform-dev","createdAt":"2026-03-02T10:11:12.000000+00:00","version":%q,"endpoint":"https://0123456789ABCDEF.gr7.us-east-1.eks.amazonaws.com","roleArn":"arn:aws:iam::123456789012:role/eks-cluster-dev","resourcesVpcConfig":{"subnetIds":["subnet-0aaa1111bbbb2222c"],"securityGroupIds":[],"clusterSecurityGroupId":"sg-0cluster","vpcId":"vpc-0a1b2c3d4e5f60718","endpointPublicAccess":true,"endpointPrivateAccess":true,"publicAccessCidrs":["203.0.113.0/24"]},"kubernetesNetworkConfig":{"serviceIpv4Cidr":"172.20.0.0/16","ipFamily":"ipv4"},"status":%q,"platformVersion":"eks.9","tags":{},"upgradePolicy":{"supportType":"STANDARD"}}}`, version, status)
+}
+
+func describeNodegroup(name, version string) string {
+	return fmt.Sprintf(`{"nodegroup":{"nodegroupName":%q,"nodegroupArn":"arn:aws:eks:us-east-1:123456789012:nodegroup/eks-platform-dev/%s/0ac9","clusterName":"eks-platform-dev","version":%q,"releaseVersion":"1.44.0-8f3a2b1c","status":"ACTIVE","capacityType":"ON_DEMAND","scalingConfig":{"minSize":1,"maxSize":3,"desiredSize":2},"amiType":"BOTTLEROCKET_x86_64","nodeRepairConfig":{"enabled":true}}}`, name, name, version)
+}
+
+func addonVersions(addon string, builds ...string) string {
+	var versions []string
+	for _, build := range builds {
+		versions = append(versions, fmt.Sprintf(`{"addonVersion":%q,"architecture":["amd64","arm64"],"computeTypes":["ec2","hybrid"],"compatibilities":[{"clusterVersion":"1.35","platformVersions":["*"],"defaultVersion":false}],"requiresConfiguration":false,"requiresIamPermissions":false}`, build))
+	}
+	return fmt.Sprintf(`{"addons":[{"addonName":%q,"type":"networking","addonVersions":[%s],"publisher":"eks","owner":"aws"}]}`, addon, strings.Join(versions, ","))
+}
+
+const (
+	skewInsightID       = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"
+	deprecatedInsightID = "f0e1d2c3-b4a5-4968-8776-655443322110"
+)
+
+func insight(id, name, status, reason string) string {
+	return fmt.Sprintf(`{"id":%q,"name":%q,"category":"UPGRADE_READINESS","kubernetesVersion":"1.35","lastRefreshTime":"2026-11-30T08:00:00+00:00","lastTransitionTime":"2026-11-29T08:00:00+00:00","description":"Checks the cluster for %s before an upgrade to 1.35.","insightStatus":{"status":%q,"reason":%q}}`, id, name, name, status, reason)
+}
+
+func listInsights(deprecatedStatus string) string {
+	return `{"insights":[` + insight(skewInsightID, "Kubelet version skew", "PASSING", "Node kubelet versions match the cluster control plane version.") + "," +
+		insight(deprecatedInsightID, "Deprecated APIs removed in Kubernetes v1.35", deprecatedStatus, "Deprecated API usage detected within last 30 days.") + `]}`
+}
+
+func describeInsight(status string) string {
+	return `{"insight":{"id":"` + deprecatedInsightID + `","name":"Deprecated APIs removed in Kubernetes v1.35","category":"UPGRADE_READINESS","kubernetesVersion":"1.35","lastRefreshTime":"2026-11-30T08:00:00+00:00","lastTransitionTime":"2026-11-29T08:00:00+00:00","description":"Checks for usage of deprecated APIs that are scheduled for removal in Kubernetes v1.35.","insightStatus":{"status":"` + status + `","reason":"Deprecated API usage detected within last 30 days."},"recommendation":"Update manifests and API clients to use newer Kubernetes APIs if applicable before upgrading to Kubernetes v1.35.","additionalInfo":{"EKS update cluster documentation":"https://docs.aws.amazon.com/eks/latest/userguide/update-cluster.html"},"resources":[],"categorySpecificSummary":{"deprecationDetails":[{"usage":"/apis/example.k8s.io/v1beta1/widgets","replacedWith":"/apis/example.k8s.io/v1/widgets","stopServingVersion":"1.35","startServingReplacementVersion":"1.33","clientStats":[{"userAgent":"helm","numberOfRequestsLast30Days":14,"lastRequestTime":"2026-11-29T17:02:11+00:00"}]}],"addonCompatibilityDetails":[]}}}`
+}
+
+// readyFor135 is a dev cluster at 1.34 whose node groups are at 1.34, with an EKS build of every
+// catalogue pin for 1.35 and only passing insights.
+func readyFor135() answers {
+	a := answers{
+		"aws.eks.describe-cluster": describeCluster("1.34", "ACTIVE"),
+		"aws.eks.list-nodegroups":  `{"nodegroups":["` + strings.Join(nodeGroupNames, `","`) + `"]}`,
+		"aws.eks.list-insights":    listInsights("PASSING"),
+	}
+	for _, name := range nodeGroupNames {
+		a["aws.eks.describe-nodegroup."+name] = describeNodegroup(name, "1.34")
+	}
+	for addon, pin := range map[string]string{
+		"vpc-cni": "v1.21.1-eksbuild.1", "kube-proxy": "v1.35.0-eksbuild.2", "coredns": "v1.13.1-eksbuild.1",
+		"aws-ebs-csi-driver": "v1.53.0-eksbuild.1", "snapshot-controller": "v8.4.0-eksbuild.1",
+		"amazon-cloudwatch-observability": "v4.7.0-eksbuild.1",
+	} {
+		a["aws.eks.describe-addon-versions."+addon] = addonVersions(addon, "v0.0.1-eksbuild.1", pin)
+	}
+	return a
+}
+
+var upgradeEnv = map[string]string{"FAKE_PULUMI_OUTPUTS": testOutputs, "EKS_PLATFORM_TODAY": "2026-12-01"}
+
+// Issue 14: a cluster ready for the next minor gets GO, after every check ran against this
+// cluster and the target version.
+func TestUpgradeCheckGo(t *testing.T) {
+	f := newFixture(t, fixtureOptions{})
+	f.write(t, readyFor135(), nil)
+	r := f.run(t, upgradeEnv, "upgrade-check", "dev", "1.35")
+	if r.code != 0 || !strings.HasSuffix(r.stdout, "GO: stack dev can be upgraded to Kubernetes 1.35\n") || strings.Contains(r.stdout, "BLOCKER") {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want GO", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{
+		"aws eks describe-cluster --name eks-platform-dev --region us-east-1 --output json",
+		"aws eks list-nodegroups --cluster-name eks-platform-dev",
+		"aws eks describe-nodegroup --cluster-name eks-platform-dev --nodegroup-name gpu-nodes-dev-20260302101112",
+		"aws eks describe-addon-versions --addon-name amazon-cloudwatch-observability --kubernetes-version 1.35",
+		`aws eks list-insights --cluster-name eks-platform-dev --filter {"categories":["UPGRADE_READINESS"],"kubernetesVersions":["1.35"]}`,
+	} {
+		if !r.called(want) {
+			t.Errorf("missing call %q; calls %q", want, r.calls)
+		}
+	}
+	for _, want := range []string{
+		"ok: Kubernetes 1.35 is in standard support until 2027-03-27",
+		"ok: the control plane runs 1.34, one minor below 1.35",
+		"ok: node group system-nodes-dev-20260302101112 runs 1.34",
+		"ok: add-on snapshot-controller v8.4.0-eksbuild.1 is built for Kubernetes 1.35",
+	} {
+		if !strings.Contains(r.stdout, want+"\n") {
+			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	for _, prefix := range []string{"kubectl", "pulumi up", "pulumi preview", "pulumi destroy", "pulumi refresh", "pulumi state", "aws eks update-"} {
+		if r.called(prefix) {
+			t.Errorf("upgrade-check ran %s: %q", prefix, r.calls)
+		}
+	}
+}
+
+// Issue 14: each blocker alone turns the answer into NO-GO with a non-zero exit, and names what
+// to fix.
+func TestUpgradeCheckBlockers(t *testing.T) {
+	cases := []struct {
+		name, stack, target string
+		env                 map[string]string
+		answers             answers
+		want                string
+	}{
+		{
+			name: "ERROR insight", answers: answers{"aws.eks.list-insights": listInsights("ERROR"), "aws.eks.describe-insight." + deprecatedInsightID: describeInsight("ERROR")},
+			want: "BLOCKER: insight Deprecated APIs removed in Kubernetes v1.35 (" + deprecatedInsightID + "): ERROR: Deprecated API usage detected within last 30 days.\n" +
+				"  recommendation: Update manifests and API clients to use newer Kubernetes APIs if applicable before upgrading to Kubernetes v1.35.\n" +
+				"  /apis/example.k8s.io/v1beta1/widgets stops being served in 1.35; use /apis/example.k8s.io/v1/widgets; called by helm (14 requests in 30 days)\n",
+		},
+		{
+			name: "ERROR insight even if acknowledged", env: map[string]string{"EKS_PLATFORM_ACK_INSIGHTS": deprecatedInsightID},
+			answers: answers{"aws.eks.list-insights": listInsights("ERROR"), "aws.eks.describe-insight." + deprecatedInsightID: describeInsight("ERROR")},
+			want:    "BLOCKER: insight Deprecated APIs removed in Kubernetes v1.35 (" + deprecatedInsightID + "): ERROR",
+		},
+		{
+			name: "unacknowledged WARNING insight", answers: answers{"aws.eks.list-insights": listInsights("WARNING"), "aws.eks.describe-insight." + deprecatedInsightID: describeInsight("WARNING")},
+			want: "BLOCKER: insight Deprecated APIs removed in Kubernetes v1.35 (" + deprecatedInsightID + "): WARNING",
+		},
+		{
+			name: "add-on pin without a build for the target", answers: answers{"aws.eks.describe-addon-versions.coredns": addonVersions("coredns", "v1.12.4-eksbuild.1")},
+			want: "BLOCKER: add-on coredns v1.13.1-eksbuild.1 (catalogue pin for 1.35) is not listed by aws eks describe-addon-versions --kubernetes-version 1.35\n",
+		},
+		{
+			name: "stack file overrides an add-on pin", stack: "pinned",
+			want: "BLOCKER: Pulumi.pinned.yaml sets eks-platform:corednsVersion: v1.12.4-eksbuild.1: update it to v1.13.1-eksbuild.1 or remove it\n",
+		},
+		{
+			name: "target missing from the catalogue", target: "1.36", answers: answers{"aws.eks.describe-cluster": describeCluster("1.35", "ACTIVE")}.with(nodeGroupsAt("1.35")),
+			want: "BLOCKER: Kubernetes 1.36 is not in catalogue/versions.json",
+		},
+		{
+			name: "node group behind the control plane", answers: answers{"aws.eks.describe-nodegroup." + nodeGroupNames[1]: describeNodegroup(nodeGroupNames[1], "1.33")},
+			want: "BLOCKER: node group gpu-nodes-dev-20260302101112 runs 1.33, the control plane 1.34: bring the node groups to 1.34 (scripts/stack.sh up) before the control plane moves\n",
+		},
+		{
+			name: "more than one minor ahead", answers: answers{"aws.eks.describe-cluster": describeCluster("1.33", "ACTIVE")}.with(nodeGroupsAt("1.33")),
+			want: "BLOCKER: the control plane runs 1.33: EKS upgrades one minor version at a time, so the next target is 1.34, not 1.35\n",
+		},
+		{
+			name: "cluster busy", answers: answers{"aws.eks.describe-cluster": describeCluster("1.34", "UPDATING")},
+			want: "BLOCKER: cluster eks-platform-dev is UPDATING, not ACTIVE",
+		},
+		{
+			name: "target out of standard support", env: map[string]string{"EKS_PLATFORM_TODAY": "2027-03-27"},
+			want: "BLOCKER: Kubernetes 1.35 left standard support on 2027-03-27",
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			stack, target := "dev", "1.35"
+			if tc.stack != "" {
+				stack = tc.stack
+			}
+			if tc.target != "" {
+				target = tc.target
+			}
+			env := map[string]string{}
+			for k, v := range upgradeEnv {
+				env[k] = v
+			}
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			f := newFixture(t, fixtureOptions{})
+			f.write(t, readyFor135().with(tc.answers), nil)
+			r := f.run(t, env, "upgrade-check", stack, target)
+			if r.code == 0 || !strings.Contains(r.stdout, tc.want) {
+				t.Fatalf("exit %d; stdout lacks %q:\n%s\nstderr %q", r.code, tc.want, r.stdout, r.stderr)
+			}
+			if want := "NO-GO: 1 blocker(s) for upgrading stack " + stack + " to Kubernetes " + target + "\n"; !strings.HasSuffix(r.stdout, want) {
+				t.Errorf("stdout does not end with %q:\n%s", want, r.stdout)
+			}
+		})
+	}
+}
+
+func nodeGroupsAt(version string) answers {
+	a := answers{}
+	for _, name := range nodeGroupNames {
+		a["aws.eks.describe-nodegroup."+name] = describeNodegroup(name, version)
+	}
+	return a
+}
+
+// Issue 14: a WARNING insight the change record acknowledges by ID no longer blocks, and says so.
+func TestUpgradeCheckAcknowledgedWarning(t *testing.T) {
+	f := newFixture(t, fixtureOptions{})
+	f.write(t, readyFor135().with(answers{"aws.eks.list-insights": listInsights("WARNING"), "aws.eks.describe-insight." + deprecatedInsightID: describeInsight("WARNING")}), nil)
+	env := map[string]string{"EKS_PLATFORM_ACK_INSIGHTS": "other-id," + deprecatedInsightID}
+	for k, v := range upgradeEnv {
+		env[k] = v
+	}
+	r := f.run(t, env, "upgrade-check", "dev", "1.35")
+	if r.code != 0 || !strings.Contains(r.stdout, "note: acknowledged (EKS_PLATFORM_ACK_INSIGHTS) insight Deprecated APIs removed in Kubernetes v1.35 ("+deprecatedInsightID+"): WARNING") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+// upgrade-check needs no kubectl, and its arguments are checked before anything runs.
+func TestUpgradeCheckArguments(t *testing.T) {
+	for args, want := range map[string]string{
+		"upgrade-check dev":        "upgrade-check needs the target Kubernetes minor version",
+		"upgrade-check dev 1.35.2": "invalid target version '1.35.2'",
+		"upgrade-check dev v1.35":  "invalid target version 'v1.35'",
+		"destroy dev --force":      "destroy takes only --cleanup after the stack, not '--force'",
+	} {
+		t.Run(args, func(t *testing.T) {
+			f := newFixture(t, fixtureOptions{})
+			r := f.run(t, upgradeEnv, strings.Fields(args)...)
+			if r.code == 0 || !strings.Contains(r.stderr, "error: "+want) || len(r.calls) != 0 {
+				t.Fatalf("exit %d, stderr %q, calls %q; want %q before any call", r.code, r.stderr, r.calls, want)
+			}
+		})
+	}
+	f := newFixture(t, fixtureOptions{withoutKubectl: true})
+	f.write(t, readyFor135(), nil)
+	if r := f.run(t, upgradeEnv, "upgrade-check", "dev", "1.35"); r.code != 0 {
+		t.Fatalf("without kubectl: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
