@@ -36,7 +36,7 @@ type Args struct {
 	Environment string
 	// ClusterName is the full physical cluster name, e.g. "eks-platform-dev".
 	ClusterName string
-	// KubernetesVersion is the control-plane version, e.g. "1.33" (C3).
+	// KubernetesVersion is the control-plane version, e.g. "1.35" (C3).
 	KubernetesVersion string
 	// Region is the AWS region of the stack; it is written into the kubeconfig and the
 	// update-kubeconfig command so neither depends on the caller's default region.
@@ -65,6 +65,10 @@ type Args struct {
 	PermissionsBoundaryArn string
 	// Protect protects the cluster, its IAM role and its audit log group from deletion (prod).
 	Protect bool
+	// UpgradeSupportType is the EKS upgrade policy, STANDARD or EXTENDED (L2).
+	UpgradeSupportType string
+	// ZonalShift lets AWS shift traffic away from an impaired availability zone.
+	ZonalShift bool
 	// Tags are the cost-allocation tags, passed to pulumi-eks explicitly because its resources are
 	// created by the eks provider plugin and the tags must not depend on provider inheritance (C5).
 	Tags map[string]string
@@ -179,7 +183,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	// default tags) pulumi-eks creates its resources with.
 	eksCluster, err := eks.NewCluster(ctx, naming.Name("eks", args.Environment),
 		clusterArgs(args, serviceRole, apiSecurityGroup, adminAccessEntries(adminKeys, partition, args.Tags)),
-		parent, protect, pulumi.DependsOn([]pulumi.Resource{logGroup}), pulumi.Providers(options.Providers...))
+		parent, protect, pulumi.DependsOn([]pulumi.Resource{logGroup}), pulumi.Providers(options.Providers...),
+		pulumi.Transforms([]pulumi.ResourceTransform{controlPlanePolicy(args.UpgradeSupportType, args.ZonalShift)}))
 	if err != nil {
 		return nil, err
 	}
@@ -286,6 +291,7 @@ func (args *Args) validate() error {
 		{"Environment", args.Environment == ""},
 		{"ClusterName", args.ClusterName == ""},
 		{"KubernetesVersion", args.KubernetesVersion == ""},
+		{"UpgradeSupportType", args.UpgradeSupportType == ""},
 		{"Region", args.Region == ""},
 		{"VpcId", args.VpcId == nil},
 		{"PrivateSubnetIds", args.PrivateSubnetIds == nil},

@@ -29,6 +29,7 @@ func testArgs() *Args {
 		Environment:          "dev",
 		ClusterName:          "eks-platform-dev",
 		KubernetesVersion:    "1.33",
+		UpgradeSupportType:   "STANDARD",
 		Region:               "us-east-1",
 		VpcId:                pulumi.String("vpc-123"),
 		PrivateSubnetIds:     pulumi.ToStringArray([]string{"subnet-private-a", "subnet-private-b"}),

@@ -35,6 +35,11 @@ type Config struct {
 	Observability    Observability
 	Workloads        Workloads
 	Platform         Platform
+
+	// Warnings are the lifecycle notices of the day the configuration was parsed on (L2): a
+	// Kubernetes minor in extended support or close to leaving standard support. Deploying goes
+	// on; the program shows them in `pulumi preview`/`up` and the offline plan.
+	Warnings []string
 }
 
 // Network holds N1-N4.
@@ -61,7 +66,13 @@ type Cluster struct {
 	PublicAccessCidrs    []string
 	PrivateAccessCidrs   []string
 	AdminPrincipalArns   []string
-	AddonVersions        AddonVersions
+	// AddonVersions are the catalogue's builds for KubernetesVersion unless a stack overrides one (L1).
+	AddonVersions AddonVersions
+	// UpgradeSupportType is the EKS upgrade policy: STANDARD (EKS upgrades the control plane
+	// itself at the end of standard support) or EXTENDED (the minor stays, at the extended price).
+	UpgradeSupportType string
+	// ZonalShift lets AWS shift the cluster's traffic away from an impaired availability zone.
+	ZonalShift bool
 }
 
 // AddonVersions pins every EKS add-on (K3, O1).
@@ -116,8 +127,11 @@ type Workloads struct {
 
 // Platform holds the in-cluster controllers and backups (P1, P3).
 type Platform struct {
-	HighAvailability              bool
-	Charts                        map[string]Chart // keyed by ChartClusterAutoscaler etc.
+	HighAvailability bool
+	// Charts are the catalogue's releases unless a stack overrides one (L1).
+	Charts map[string]Chart // keyed by ChartClusterAutoscaler etc.
+	// ClusterAutoscalerImageTag is the autoscaler release of the cluster's minor (L1).
+	ClusterAutoscalerImageTag     string
 	VeleroAwsPluginImage          string
 	BackupSchedule                string
 	BackupRetentionDays           int

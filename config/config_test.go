@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // stackValues returns the values the CLI would pass for a committed stack file.
@@ -22,8 +23,16 @@ func stackValues(t *testing.T, stack string) map[string]string {
 	return values
 }
 
+// testDay is the day the tests judge the Kubernetes lifecycle on: the day the catalogue was last
+// read. No test depends on the real date (L2).
+var testDay = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+
 func parse(stack string, values map[string]string) (*Config, error) {
-	return Parse(stack, func(k string) (string, bool) { v, ok := values[k]; return v, ok })
+	return parseOn(stack, values, testDay)
+}
+
+func parseOn(stack string, values map[string]string, day time.Time) (*Config, error) {
+	return Parse(stack, func(k string) (string, bool) { v, ok := values[k]; return v, ok }, day)
 }
 
 func TestCommittedStacksParse(t *testing.T) {

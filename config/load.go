@@ -6,28 +6,33 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	pulumiconfig "github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+
+	"github.com/acme/eks-platform/catalogue"
 )
 
 // Lookup returns the raw value of a fully qualified key ("eks-platform:azCount", "aws:region") as
 // the Pulumi CLI hands it to the program: scalars as text, arrays as JSON.
 type Lookup func(key string) (string, bool)
 
-// Load reads the stack's configuration from the Pulumi context and validates it.
-func Load(ctx *pulumi.Context) (*Config, error) {
+// Load reads the stack's configuration from the Pulumi context and validates it as of today
+// (the Kubernetes lifecycle rules depend on the day, L2).
+func Load(ctx *pulumi.Context, today time.Time) (*Config, error) {
 	lookup := func(key string) (string, bool) {
 		ns, name, _ := strings.Cut(key, ":")
 		value, err := pulumiconfig.New(ctx, ns).Try(name)
 		return value, err == nil
 	}
-	return Parse(ctx.Stack(), lookup)
+	return Parse(ctx.Stack(), lookup, today)
 }
 
-// Parse builds and validates the Config of the named stack. It reports every problem at once,
-// each naming the key, the value and what is allowed (C4).
-func Parse(stack string, lookup Lookup) (*Config, error) {
+// Parse builds and validates the Config of the named stack as of the day today. It reports every
+// problem at once, each naming the key, the value and what is allowed (C4). Version pins a stack
+// does not set come from the catalogue for its Kubernetes minor (L1).
+func Parse(stack string, lookup Lookup, today time.Time) (*Config, error) {
 	r := &reader{lookup: lookup}
 	c := &Config{
 		Environment: r.str("environment"),
@@ -61,6 +66,8 @@ func Parse(stack string, lookup Lookup) (*Config, error) {
 				CloudWatchObservability: r.str("cloudwatchObservabilityVersion"),
 				SnapshotController:      r.str("snapshotControllerVersion"),
 			},
+			UpgradeSupportType: r.str("upgradeSupportType"),
+			ZonalShift:         r.bool("zonalShift"),
 		},
 		NodeGroups: NodeGroups{
 			Groups: []NodeGroup{
@@ -93,6 +100,7 @@ func Parse(stack string, lookup Lookup) (*Config, error) {
 		Platform: Platform{
 			HighAvailability:              r.bool("controllersHighAvailability"),
 			Charts:                        map[string]Chart{},
+			ClusterAutoscalerImageTag:     r.str("clusterAutoscalerImageTag"),
 			VeleroAwsPluginImage:          r.str("veleroAwsPluginImage"),
 			BackupSchedule:                r.str("backupSchedule"),
 			BackupRetentionDays:           r.int("backupRetentionDays"),
@@ -127,9 +135,11 @@ func Parse(stack string, lookup Lookup) (*Config, error) {
 	tags["ManagedBy"] = "pulumi"
 	c.Tags = tags
 
-	if err := validate(c, baseName); err != nil {
+	fillPinsFromCatalogue(c)
+	if err := validate(c, baseName, catalogue.Day(today)); err != nil {
 		return nil, err
 	}
+	c.Warnings = lifecycleWarnings(c.Cluster, catalogue.Day(today))
 	return c, nil
 }
 

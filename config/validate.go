@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/acme/eks-platform/catalogue"
 )
 
 var (
@@ -19,7 +21,6 @@ var (
 	costTagPattern      = regexp.MustCompile(`^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$`)
 	policyArnPattern    = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:policy/[\w+=,.@/-]+$`)
 	principalArnPattern = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\w+=,.@/-]+$`)
-	addonVersionPattern = regexp.MustCompile(`^v[0-9]+\.[0-9]+\.[0-9]+-eksbuild\.[0-9]+$`)
 	instanceTypePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[0-9]*[a-z0-9]+$`)
 	gpuInstancePattern  = regexp.MustCompile(`^(g|p)[0-9]`)
 	pinnedImagePattern  = regexp.MustCompile(`^[a-z0-9.\-/:]+(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})$`)
@@ -27,6 +28,7 @@ var (
 	dnsLabelPattern     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
 	quantityPattern     = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$`)
 	chartVersionPattern = regexp.MustCompile(`^v?[0-9]+\.[0-9]+\.[0-9]+$`)
+	releaseTagPattern   = regexp.MustCompile(`^v[0-9]+\.[0-9]+\.[0-9]+$`)
 	durationPattern     = regexp.MustCompile(`^[0-9]+[smh]$`)
 	cronFieldPattern    = regexp.MustCompile(`^[0-9*/,\-]+$`)
 )
@@ -71,7 +73,7 @@ func (v *validator) match(key, value string, pattern *regexp.Regexp, allowed str
 	}
 }
 
-func validate(c *Config, clusterBase string) error {
+func validate(c *Config, clusterBase string, today catalogue.Date) error {
 	v := &validator{}
 	v.oneOf("environment", c.Environment, []string{EnvDev, EnvStaging, EnvProd})
 	v.match("environmentSuffix", c.Suffix, suffixPattern,
@@ -95,7 +97,7 @@ func validate(c *Config, clusterBase string) error {
 	if arn := c.Security.PermissionsBoundaryArn; arn != "" {
 		v.match("permissionsBoundaryArn", arn, policyArnPattern, "must be empty or an IAM policy ARN")
 	}
-	validateCluster(v, c)
+	validateCluster(v, c, today)
 	validateNodeGroups(v, c.NodeGroups)
 	validateObservability(v, c.Observability)
 	validateWorkloads(v, c)
@@ -150,9 +152,12 @@ func validateNetwork(v *validator, c *Config) {
 	}
 }
 
-func validateCluster(v *validator, c *Config) {
+func validateCluster(v *validator, c *Config, today catalogue.Date) {
 	k := c.Cluster
-	v.oneOf("kubernetesVersion", k.KubernetesVersion, SupportedKubernetesVersions)
+	if minor, ok := validateKubernetesVersion(v, k.KubernetesVersion, today); ok {
+		validatePins(v, c, minor)
+	}
+	v.oneOf("upgradeSupportType", k.UpgradeSupportType, UpgradeSupportTypes)
 	switch {
 	case k.EndpointPublicAccess && len(k.PublicAccessCidrs) == 0:
 		v.fail("publicAccessCidrs", k.PublicAccessCidrs,
@@ -179,23 +184,8 @@ func validateCluster(v *validator, c *Config) {
 			v.fail("privateAccessCidrs", s, "must be a specific network (/8 or longer): it opens the API server's security group (S2)")
 		}
 	}
-	// Add-on versions are per Kubernetes minor version. Only kube-proxy's carries the minor in its
-	// name, so only it can be checked here; it catches a version bump that forgets the add-ons
-	// (the others fail later, in CreateAddon) (C3).
-	if want := "v" + k.KubernetesVersion + "."; !strings.HasPrefix(k.AddonVersions.KubeProxy, want) {
-		v.fail("kubeProxyVersion", k.AddonVersions.KubeProxy,
-			fmt.Sprintf("must be a %s* build for kubernetesVersion %s; pin the add-on versions of the new Kubernetes version too (README \"Add-on versions\")", want, k.KubernetesVersion))
-	}
 	for _, arn := range k.AdminPrincipalArns {
 		v.match("adminPrincipalArns", arn, principalArnPattern, "must be an IAM role or user ARN")
-	}
-	for key, version := range map[string]string{
-		"vpcCniVersion": k.AddonVersions.VpcCni, "kubeProxyVersion": k.AddonVersions.KubeProxy,
-		"corednsVersion": k.AddonVersions.CoreDNS, "ebsCsiDriverVersion": k.AddonVersions.EbsCsiDriver,
-		"cloudwatchObservabilityVersion": k.AddonVersions.CloudWatchObservability,
-		"snapshotControllerVersion":      k.AddonVersions.SnapshotController,
-	} {
-		v.match(key, version, addonVersionPattern, "must be a pinned EKS add-on version such as v1.20.1-eksbuild.3")
 	}
 }
 

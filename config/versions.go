@@ -2,10 +2,11 @@ package config
 
 // The lists of allowed values, kept in one place (STACK_SPEC C3, C4).
 
-// SupportedKubernetesVersions are the EKS versions this program is tested against. Adding one is a
-// deliberate change: bump it here, pin the matching add-on versions in the stack files, then
-// follow the upgrade runbook in the README.
-var SupportedKubernetesVersions = []string{"1.31", "1.32", "1.33"}
+// The Kubernetes minors and every version pinned for them live in the catalogue
+// (catalogue/versions.json, STACK_SPEC L1); which of them a stack may use depends on the day (L2).
+
+// UpgradeSupportTypes are the EKS upgrade policies (UpgradePolicy.SupportType of CreateCluster).
+var UpgradeSupportTypes = []string{"STANDARD", "EXTENDED"}
 
 // LogRetentionDays are the values CloudWatch Logs accepts for retentionInDays (PutRetentionPolicy).
 var LogRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}

@@ -140,7 +140,7 @@ func clusterAutoscalerSettings(args *Args) pulumi.Map {
 		"autoDiscovery": pulumi.Map{"clusterName": pulumi.String(args.ClusterName)},
 		// The autoscaler simulates the scheduler of its own Kubernetes minor version, so its
 		// minor must match the cluster's; the chart's default image follows the chart instead.
-		"image":     pulumi.Map{"tag": pulumi.String("v" + args.KubernetesVersion + ".0")},
+		"image":     pulumi.Map{"tag": pulumi.String(args.ClusterAutoscalerImageTag)},
 		"extraArgs": extraArgs,
 	}
 	if args.PreferredNodeGroupNames != nil {

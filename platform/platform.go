@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
@@ -88,6 +89,9 @@ type Args struct {
 	// WorkloadNamespaces are backed up daily and are the only namespaces that may use the
 	// ClusterSecretStore.
 	WorkloadNamespaces []string
+	// ClusterAutoscalerImageTag is the autoscaler release of the cluster's minor ("v1.35.1"),
+	// from the version catalogue (L1).
+	ClusterAutoscalerImageTag string
 	// VeleroAwsPluginImage pins the Velero AWS plugin image by tag or digest.
 	VeleroAwsPluginImage string
 	// BackupSchedule is the cron expression (UTC) of the daily backup.
@@ -234,7 +238,11 @@ func validate(args *Args) error {
 		}
 	}
 	if !minorVersion.MatchString(args.KubernetesVersion) {
-		return fmt.Errorf("platform: KubernetesVersion %q is not a minor version such as 1.33", args.KubernetesVersion)
+		return fmt.Errorf("platform: KubernetesVersion %q is not a minor version such as 1.35", args.KubernetesVersion)
+	}
+	// The autoscaler's minor must be the cluster's (config validation checks the same for users).
+	if !strings.HasPrefix(args.ClusterAutoscalerImageTag, "v"+args.KubernetesVersion+".") {
+		return fmt.Errorf("platform: ClusterAutoscalerImageTag %q is not a release of Kubernetes %s", args.ClusterAutoscalerImageTag, args.KubernetesVersion)
 	}
 	if args.BackupRetentionDays < 1 {
 		return fmt.Errorf("platform: BackupRetentionDays = %d, want at least 1", args.BackupRetentionDays)

@@ -77,19 +77,19 @@ echo "every workflow installs Pulumi ${pinned#v}"
 took
 
 step "workflows pin kubectl and run each stack on a runner that reaches its API endpoint"
-# pulumi-eks v2 needs kubectl; one version everywhere, within one minor version of every cluster
-# version the program supports (kubectl's version skew policy).
+# pulumi-eks v2 needs kubectl; one version everywhere, within one minor version of every stack's
+# cluster version (kubectl's version skew policy).
 kubectl_pin=$(awk '$1 == "KUBECTL_VERSION:" { print $2 }' .github/workflows/*.yml | sort -u)
 [ "$(grep -c . <<<"$kubectl_pin")" = 1 ] || die "the workflows pin different kubectl versions or none: '${kubectl_pin//$'\n'/ }'"
 grep -l 'setup-kubectl@' .github/workflows/*.yml | while read -r workflow; do
   grep -q '^  KUBECTL_VERSION: ' "$workflow" || die "$workflow installs kubectl without the pinned KUBECTL_VERSION"
 done
 kubectl_minor=$(awk -F. '{ print $2 }' <<<"$kubectl_pin")
-cluster_versions=$(awk -F'"' '/^var SupportedKubernetesVersions/ { for (i = 2; i < NF; i += 2) print $i }' config/versions.go)
-[ -n "$cluster_versions" ] || die "no SupportedKubernetesVersions in config/versions.go"
+cluster_versions=$(awk -F'"' '$1 ~ /^  eks-platform:kubernetesVersion: / { print $2 }' Pulumi.*.yaml | sort -u)
+[ -n "$cluster_versions" ] || die "no stack file sets eks-platform:kubernetesVersion"
 for version in $cluster_versions; do
   skew=$((kubectl_minor - ${version#*.}))
-  [ "${skew#-}" -le 1 ] || die "kubectl $kubectl_pin is more than one minor version away from Kubernetes $version (config/versions.go)"
+  [ "${skew#-}" -le 1 ] || die "kubectl $kubectl_pin is more than one minor version away from Kubernetes $version (a stack file's kubernetesVersion)"
 done
 echo "kubectl $kubectl_pin in every workflow, within one minor version of Kubernetes ${cluster_versions//$'\n'/ }"
 # A job that runs the program talks to the cluster's API server, so its runner is chosen per

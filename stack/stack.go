@@ -11,6 +11,8 @@
 package stack
 
 import (
+	"time"
+
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -24,9 +26,10 @@ import (
 	"github.com/acme/eks-platform/security"
 )
 
-// Program is the whole Pulumi program; main.go hands it to pulumi.Run.
+// Program is the whole Pulumi program; main.go hands it to pulumi.Run. It judges the Kubernetes
+// version by the day it runs on (L2).
 func Program(ctx *pulumi.Context) error {
-	outputs, err := Outputs(ctx)
+	outputs, err := OutputsOn(time.Now())(ctx)
 	if err != nil {
 		return err
 	}
@@ -36,14 +39,23 @@ func Program(ctx *pulumi.Context) error {
 	return nil
 }
 
-// Outputs loads and validates the configuration, then builds the stack and returns its outputs.
-// Invalid configuration returns before any resource is registered (C4).
-func Outputs(ctx *pulumi.Context) (pulumi.Map, error) {
-	cfg, err := config.Load(ctx)
-	if err != nil {
-		return nil, err
+// OutputsOn returns the program as it runs on the day today: it loads and validates the
+// configuration, shows the lifecycle warnings of that day in the engine's diagnostics, then
+// builds the stack and returns its outputs. Invalid configuration returns before any resource is
+// registered (C4). Tests and the offline plan pass the day they pin.
+func OutputsOn(today time.Time) func(ctx *pulumi.Context) (pulumi.Map, error) {
+	return func(ctx *pulumi.Context) (pulumi.Map, error) {
+		cfg, err := config.Load(ctx, today)
+		if err != nil {
+			return nil, err
+		}
+		for _, warning := range cfg.Warnings {
+			if err := ctx.Log.Warn(warning, nil); err != nil {
+				return nil, err
+			}
+		}
+		return Build(ctx, cfg)
 	}
-	return Build(ctx, cfg)
 }
 
 // Build registers every resource of the stack described by cfg and returns the stack outputs
@@ -107,6 +119,8 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 		PermissionsBoundaryArn: cfg.Security.PermissionsBoundaryArn,
 		LogRetentionDays:       cfg.LogRetentionDays,
 		Protect:                cfg.Protect,
+		UpgradeSupportType:     cfg.Cluster.UpgradeSupportType,
+		ZonalShift:             cfg.Cluster.ZonalShift,
 		Tags:                   cfg.Tags,
 	}, withAWS)
 	if err != nil {
@@ -231,6 +245,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 		ScaleDownUnneededTime:         p.ScaleDownUnneededTime,
 		ScaleDownUtilizationThreshold: p.ScaleDownUtilizationThreshold,
 		WorkloadNamespaces:            w.Namespaces,
+		ClusterAutoscalerImageTag:     p.ClusterAutoscalerImageTag,
 		VeleroAwsPluginImage:          p.VeleroAwsPluginImage,
 		BackupSchedule:                p.BackupSchedule,
 		BackupRetentionDays:           p.BackupRetentionDays,

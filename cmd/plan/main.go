@@ -5,8 +5,11 @@
 //	go run ./cmd/plan --stack dev            # readable tree
 //	go run ./cmd/plan --stack prod --json    # one JSON object (the contract in README "Offline plan")
 //	go run ./cmd/plan --config-file my.yaml  # another stack file; the stack name comes from it
+//	go run ./cmd/plan --stack dev --today 2027-04-15   # judge the Kubernetes version on that day
 //
 // Invalid configuration prints the validation errors to stderr, nothing to stdout, and exits 1.
+// Lifecycle warnings (a Kubernetes minor in extended support or close to leaving standard
+// support, STACK_SPEC L2) go to stderr and into the JSON's "warnings"; the plan still succeeds.
 package main
 
 import (
@@ -17,10 +20,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
+	"github.com/acme/eks-platform/catalogue"
 	"github.com/acme/eks-platform/config"
 	"github.com/acme/eks-platform/internal/offline"
-	"github.com/acme/eks-platform/stack"
+	"github.com/acme/eks-platform/internal/planner"
 )
 
 func main() {
@@ -33,12 +38,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 	stackName := flags.String("stack", "", "stack to plan (reads Pulumi.<stack>.yaml)")
 	configFile := flags.String("config-file", "", "stack config file to use instead of Pulumi.<stack>.yaml")
 	asJSON := flags.Bool("json", false, "print one JSON object instead of the tree")
+	todayFlag := flags.String("today", "", "judge the Kubernetes version lifecycle on this day, YYYY-MM-DD (default: today, UTC)")
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}
 	if *stackName == "" && *configFile == "" {
 		fmt.Fprintln(stderr, "plan: give --stack NAME or --config-file PATH")
 		return 2
+	}
+
+	today := time.Now()
+	if *todayFlag != "" {
+		day, err := catalogue.ParseDate(*todayFlag)
+		if err != nil {
+			fmt.Fprintln(stderr, "plan: --today:", err)
+			return 2
+		}
+		today = day.Time
 	}
 
 	root, err := config.FindProjectRoot(".")
@@ -53,15 +69,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *stackName == "" {
 		*stackName = strings.TrimSuffix(strings.TrimPrefix(filepath.Base(file), "Pulumi."), filepath.Ext(file))
 	}
-	values, err := config.StackValues(filepath.Join(root, "Pulumi.yaml"), file)
-	if err != nil {
-		fmt.Fprintln(stderr, "plan:", err)
-		return 1
-	}
-	plan, err := offline.Run(offline.Options{Project: config.Project, Stack: *stackName, Config: values}, stack.Outputs)
+	plan, _, err := planner.Plan(planner.Request{Root: root, Stack: *stackName, StackFile: file, Today: today})
 	if err != nil {
 		fmt.Fprintf(stderr, "plan: stack %s: %v\n", *stackName, err)
 		return 1
+	}
+	for _, warning := range plan.Warnings {
+		fmt.Fprintln(stderr, "plan: warning:", warning)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)

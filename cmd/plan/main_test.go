@@ -9,14 +9,27 @@ import (
 	"testing"
 )
 
+// testDay is the day the plans are judged on; no test depends on the real date (L2).
+const testDay = "2026-12-01"
+
 func runPlan(args ...string) (code int, stdout, stderr string) {
 	var out, errOut bytes.Buffer
 	code = run(args, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
+// writeStackFile writes a stack file into a temporary directory and returns its path.
+func writeStackFile(t *testing.T, name, body string) string {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "Pulumi."+name+".yaml")
+	if err := os.WriteFile(file, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
 func TestJSONIsOneObjectWithTheContractFields(t *testing.T) {
-	code, stdout, stderr := runPlan("--stack", "dev", "--json")
+	code, stdout, stderr := runPlan("--stack", "dev", "--json", "--today", testDay)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -28,7 +41,7 @@ func TestJSONIsOneObjectWithTheContractFields(t *testing.T) {
 	if dec.More() {
 		t.Fatal("stdout holds more than one JSON value")
 	}
-	for _, field := range []string{"stack", "resources", "outputs"} {
+	for _, field := range []string{"stack", "resources", "outputs", "warnings"} {
 		if _, ok := plan[field]; !ok {
 			t.Errorf("plan has no %q", field)
 		}
@@ -45,7 +58,7 @@ func TestJSONIsOneObjectWithTheContractFields(t *testing.T) {
 }
 
 func TestTreeNamesTheStackAndItsOutputs(t *testing.T) {
-	code, stdout, stderr := runPlan("--stack", "staging")
+	code, stdout, stderr := runPlan("--stack", "staging", "--today", testDay)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -56,11 +69,8 @@ func TestTreeNamesTheStackAndItsOutputs(t *testing.T) {
 
 // Invalid configuration: the error on stderr, nothing on stdout, a non-zero exit (issue 2).
 func TestInvalidConfigPrintsOnlyTheError(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "Pulumi.broken.yaml")
-	if err := os.WriteFile(file, []byte("config:\n  eks-platform:environment: dev\n  eks-platform:azCount: 9\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	code, stdout, stderr := runPlan("--config-file", file, "--json")
+	file := writeStackFile(t, "broken", "config:\n  eks-platform:environment: dev\n  eks-platform:kubernetesVersion: \"1.36\"\n  eks-platform:azCount: 9\n")
+	code, stdout, stderr := runPlan("--config-file", file, "--json", "--today", testDay)
 	if code == 0 || stdout != "" {
 		t.Fatalf("exit %d, stdout %q", code, stdout)
 	}
@@ -70,7 +80,7 @@ func TestInvalidConfigPrintsOnlyTheError(t *testing.T) {
 }
 
 func TestUsageErrors(t *testing.T) {
-	for _, args := range [][]string{{}, {"--bogus"}} {
+	for _, args := range [][]string{{}, {"--bogus"}, {"--stack", "dev", "--today", "1 Dec 2026"}} {
 		if code, stdout, _ := runPlan(args...); code != 2 || stdout != "" {
 			t.Errorf("%v: exit %d stdout %q, want 2 and nothing", args, code, stdout)
 		}
@@ -86,7 +96,58 @@ func TestOutsideTheProjectFailsClearly(t *testing.T) {
 	if err := os.Chdir(t.TempDir()); err != nil {
 		t.Fatal(err)
 	}
-	if code, _, stderr := runPlan("--stack", "dev"); code != 1 || !strings.Contains(stderr, "Pulumi.yaml") {
+	if code, _, stderr := runPlan("--stack", "dev", "--today", testDay); code != 1 || !strings.Contains(stderr, "Pulumi.yaml") {
 		t.Fatalf("exit %d, %s", code, stderr)
+	}
+}
+
+// L2 / issue 10: a minor in extended support still plans (exit 0), with the warning on stderr and
+// in the JSON, naming when extended support began and what it costs.
+func TestExtendedSupportWarnsOnStderrAndInTheJSON(t *testing.T) {
+	file := writeStackFile(t, "dev", "config:\n  eks-platform:environment: dev\n  eks-platform:kubernetesVersion: \"1.35\"\n"+
+		"  eks-platform:endpointPublicAccess: true\n  eks-platform:publicAccessCidrs: [203.0.113.0/24]\n")
+	code, stdout, stderr := runPlan("--config-file", file, "--json", "--today", "2027-04-15")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var plan struct{ Warnings []string }
+	if err := json.Unmarshal([]byte(stdout), &plan); err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Warnings) != 1 {
+		t.Fatalf("warnings %v, want one", plan.Warnings)
+	}
+	for _, want := range []string{"eks-platform:kubernetesVersion", "extended support since 2027-03-27", "$365 a month more"} {
+		if !strings.Contains(plan.Warnings[0], want) {
+			t.Errorf("warning does not say %q: %s", want, plan.Warnings[0])
+		}
+	}
+	if !strings.Contains(stderr, "plan: warning: "+plan.Warnings[0]) {
+		t.Errorf("stderr does not carry the warning: %q", stderr)
+	}
+}
+
+// The committed stacks have no warnings on the day the catalogue was read (issue 10).
+func TestCommittedStacksPlanWithoutWarnings(t *testing.T) {
+	for _, stack := range []string{"dev", "staging", "prod"} {
+		code, stdout, stderr := runPlan("--stack", stack, "--json", "--today", testDay)
+		if code != 0 || stderr != "" {
+			t.Fatalf("%s: exit %d, stderr %q", stack, code, stderr)
+		}
+		if !strings.Contains(stdout, `"warnings": []`) {
+			t.Errorf("%s: the plan's warnings are not an empty list", stack)
+		}
+	}
+}
+
+// A minor past the end of extended support is refused before any resource, naming the key.
+func TestEndOfLifeVersionIsRefused(t *testing.T) {
+	file := writeStackFile(t, "dev", "config:\n  eks-platform:environment: dev\n  eks-platform:kubernetesVersion: \"1.31\"\n")
+	code, stdout, stderr := runPlan("--config-file", file, "--today", testDay)
+	if code != 1 || stdout != "" {
+		t.Fatalf("exit %d, stdout %q", code, stdout)
+	}
+	if !strings.Contains(stderr, `eks-platform:kubernetesVersion = "1.31"`) || !strings.Contains(stderr, "2026-11-26") {
+		t.Errorf("stderr %s", stderr)
 	}
 }

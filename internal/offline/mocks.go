@@ -112,6 +112,7 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		rec.Protect = rpc.GetProtect()
 		rec.RetainOnDelete = rpc.GetRetainOnDelete()
 		rec.DeleteBeforeReplace = rpc.GetDeleteBeforeReplace()
+		rec.Transforms = len(rpc.GetTransforms())
 		rec.IgnoreChanges = append(rec.IgnoreChanges, rpc.GetIgnoreChanges()...)
 		rec.Dependencies = append(rec.Dependencies, rpc.GetDependencies()...)
 		// The SDK collects dependencies in a map; sorted, the plan is the same on every run.

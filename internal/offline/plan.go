@@ -31,7 +31,10 @@ type Resource struct {
 	// DeleteBeforeReplace is true when a replacement deletes the old resource first.
 	DeleteBeforeReplace bool     `json:"deleteBeforeReplace"`
 	IgnoreChanges       []string `json:"ignoreChanges"`
-	Dependencies        []string `json:"dependencies"`
+	// Transforms counts the resource transforms registered with the resource: the engine runs
+	// them on every child, so a remote component's children (which mocks never see) get them.
+	Transforms   int      `json:"transforms,omitempty"`
+	Dependencies []string `json:"dependencies"`
 }
 
 // Plan is everything one run registered, sorted by URN so that it is stable across runs.
@@ -39,6 +42,9 @@ type Plan struct {
 	Stack     string         `json:"stack"`
 	Resources []Resource     `json:"resources"`
 	Outputs   map[string]any `json:"outputs"`
+	// Warnings are the configuration's lifecycle notices on the planned day (STACK_SPEC L2),
+	// empty when there are none.
+	Warnings []string `json:"warnings"`
 }
 
 // Options say which project and stack the run pretends to be and which config it sees. Config
@@ -100,7 +106,7 @@ func Run(opts Options, program Program) (*Plan, error) {
 	if err != nil {
 		// The partial plan shows what was registered before the failure (for a config error:
 		// nothing, which the tests check).
-		return &Plan{Stack: opts.Stack, Resources: mocks.registered(), Outputs: map[string]any{}}, err
+		return &Plan{Stack: opts.Stack, Resources: mocks.registered(), Outputs: map[string]any{}, Warnings: []string{}}, err
 	}
 	// Apply callbacks of plain values may still be running when the run returns.
 	pending.Wait()
@@ -118,7 +124,7 @@ func Run(opts Options, program Program) (*Plan, error) {
 		outputs[key] = plain
 	}
 
-	plan := &Plan{Stack: opts.Stack, Resources: mocks.registered(), Outputs: outputs}
+	plan := &Plan{Stack: opts.Stack, Resources: mocks.registered(), Outputs: outputs, Warnings: []string{}}
 	sort.Slice(plan.Resources, func(i, j int) bool { return plan.Resources[i].URN < plan.Resources[j].URN })
 	return plan, nil
 }

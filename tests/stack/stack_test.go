@@ -13,13 +13,26 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/acme/eks-platform/catalogue"
 	"github.com/acme/eks-platform/config"
 	"github.com/acme/eks-platform/internal/offline"
-	"github.com/acme/eks-platform/stack"
+	"github.com/acme/eks-platform/internal/planner"
 )
 
 var stacks = []string{"dev", "staging", "prod"}
+
+// testDay is the day every whole-stack test judges the Kubernetes lifecycle on: the day the
+// catalogue was last read. No test depends on the real date (L2).
+var testDay = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+
+// planWith plans a committed stack on testDay with some configuration values changed.
+func planWith(t *testing.T, stackName string, change func(values map[string]string)) (*offline.Plan, error) {
+	t.Helper()
+	plan, _, err := planner.Plan(planner.Request{Root: projectRoot(t), Stack: stackName, Today: testDay, Change: change})
+	return plan, err
+}
 
 type planned struct {
 	cfg  *config.Config
@@ -57,13 +70,7 @@ func planFor(t *testing.T, stackName string) planned {
 	plansOnce.Do(func() {
 		plans = map[string]planned{}
 		for _, s := range stacks {
-			v := values(t, s)
-			cfg, err := config.Parse(s, func(k string) (string, bool) { x, ok := v[k]; return x, ok })
-			if err != nil {
-				plansErr = err
-				return
-			}
-			plan, err := offline.Run(offline.Options{Project: config.Project, Stack: s, Config: v}, stack.Outputs)
+			plan, cfg, err := planner.Plan(planner.Request{Root: projectRoot(t), Stack: s, Today: testDay})
 			if err != nil {
 				plansErr = fmt.Errorf("stack %s: %w", s, err)
 				return
@@ -99,9 +106,7 @@ func decode(t *testing.T, text string) map[string]any {
 func TestBadConfigurationRegistersNothing(t *testing.T) {
 	for _, bad := range config.BadConfigs {
 		t.Run(bad.Name, func(t *testing.T) {
-			v := values(t, bad.Stack)
-			bad.Apply(v)
-			plan, err := offline.Run(offline.Options{Project: config.Project, Stack: bad.Stack, Config: v}, stack.Outputs)
+			plan, err := planWith(t, bad.Stack, bad.Apply)
 			if err == nil {
 				t.Fatal("the program accepted the configuration")
 			}
@@ -480,9 +485,7 @@ func TestReadmeDocumentsEveryKeyAndOutput(t *testing.T) {
 // SCPs demand one can deploy.
 func TestPermissionsBoundaryOnEveryRole(t *testing.T) {
 	const boundary = "arn:aws:iam::123456789012:policy/platform-boundary"
-	v := values(t, "staging")
-	v["eks-platform:permissionsBoundaryArn"] = boundary
-	plan, err := offline.Run(offline.Options{Project: config.Project, Stack: "staging", Config: v}, stack.Outputs)
+	plan, err := planWith(t, "staging", func(v map[string]string) { v["eks-platform:permissionsBoundaryArn"] = boundary })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -504,9 +507,7 @@ func TestPermissionsBoundaryOnEveryRole(t *testing.T) {
 
 // S2: networks outside the VPC reach the private endpoint only when configured, on 443 only.
 func TestPrivateAccessCidrsOpenOnlyTheAPIPort(t *testing.T) {
-	v := values(t, "prod")
-	v["eks-platform:privateAccessCidrs"] = `["10.200.0.0/16"]`
-	plan, err := offline.Run(offline.Options{Project: config.Project, Stack: "prod", Config: v}, stack.Outputs)
+	plan, err := planWith(t, "prod", func(v map[string]string) { v["eks-platform:privateAccessCidrs"] = `["10.200.0.0/16"]` })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -557,6 +558,42 @@ func TestLogShipperRoleCoversExactlyItsOutputs(t *testing.T) {
 		slices.Sort(allowed)
 		if len(shipped) == 0 || !slices.Equal(shipped, allowed) {
 			t.Errorf("Fluent Bit ships to %v, its role may write %v", shipped, allowed)
+		}
+	})
+}
+
+// L1, L2 / issue 10: on the day the catalogue was read, each committed stack's plan runs a minor in
+// standard support with at least 90 days left, kube-proxy and the cluster autoscaler of that minor,
+// every add-on at the catalogue's build, and no warnings.
+func TestPlansRunTheCataloguesCurrentVersions(t *testing.T) {
+	forEachStack(t, func(t *testing.T, cfg *config.Config, plan *offline.Plan) {
+		eksCluster := plan.ByType("eks:index:Cluster")
+		if len(eksCluster) != 1 {
+			t.Fatalf("%d pulumi-eks clusters", len(eksCluster))
+		}
+		version := eksCluster[0].String("version")
+		minor, ok := catalogue.Default().Kubernetes[version]
+		if !ok {
+			t.Fatalf("Kubernetes %s is not in the catalogue", version)
+		}
+		if s := minor.SupportOn(catalogue.Day(testDay)); s != catalogue.Standard {
+			t.Errorf("Kubernetes %s is in %s on %s", version, s, testDay.Format(time.DateOnly))
+		}
+		if left := catalogue.Day(testDay).DaysUntil(minor.EndOfStandardSupport.Value); left < 90 {
+			t.Errorf("Kubernetes %s leaves standard support in %d days", version, left)
+		}
+		for _, addon := range plan.ByType("aws:eks/addon:Addon") {
+			name := addon.String("addonName")
+			if got, want := addon.String("addonVersion"), minor.Addons[name].Value; got != want {
+				t.Errorf("add-on %s %s, want the catalogue's %s for %s", name, got, want, version)
+			}
+		}
+		autoscaler := offline.MustGet(t, plan, "kubernetes:helm.sh/v3:Release", "cluster-autoscaler-"+cfg.Suffix)
+		if got := autoscaler.String("values.image.tag"); got != minor.ClusterAutoscaler.ImageTag.Value || !strings.HasPrefix(got, "v"+version+".") {
+			t.Errorf("cluster-autoscaler image %s, want the catalogue's %s", got, minor.ClusterAutoscaler.ImageTag.Value)
+		}
+		if len(plan.Warnings) != 0 {
+			t.Errorf("warnings %v", plan.Warnings)
 		}
 	})
 }
