@@ -291,10 +291,9 @@ upgrade_check() {
   fi
 
   # Control plane and node groups. EKS updates the control plane one minor version at a time,
-  # and only when the managed node groups already run the control plane's current minor
-  # ("Before updating your control plane to a new Kubernetes version, make sure that the
-  # Kubernetes minor version of both the managed nodes and Fargate nodes in your cluster are the
-  # same as your control plane's version", docs.aws.amazon.com/eks/latest/userguide/update-cluster.html).
+  # and only when the managed and Fargate nodes already run the control plane's current minor
+  # (EKS User Guide, "Update existing cluster to new Kubernetes version",
+  # docs.aws.amazon.com/eks/latest/userguide/update-cluster.html).
   # Upstream's skew policy lets a kubelet lag kube-apiserver by up to three minors and never lead
   # it (kubernetes.io/releases/version-skew-policy/#kubelet); EKS's rule is the stricter one.
   cluster=$(aws_json eks describe-cluster --name "$cluster_name")

@@ -177,6 +177,7 @@ func (r result) lastIndexOf(prefix string) int {
 // Issue 14: with nothing left outside Pulumi, destroy checks every kind of leftover of this
 // cluster in this VPC, lists what it keeps, and destroys.
 func TestDestroyClean(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, fixtureOptions{})
 	f.write(t, cleanCluster(), nil)
 	r := f.run(t, destroyDev, "destroy", "dev")
@@ -219,6 +220,7 @@ func TestDestroyClean(t *testing.T) {
 // Issue 14: leftovers stop the destroy before anything is deleted, and each one is named; what
 // Pulumi owns, what another cluster owns and what is kept on purpose is not among them.
 func TestDestroyBlockedByLeftovers(t *testing.T) {
+	t.Parallel()
 	for name, extra := range map[string]answers{
 		"load balancer controller and EBS": leftovers,
 		"detached ENI": {"aws.ec2.describe-network-interfaces": networkInterfaces(
@@ -261,6 +263,7 @@ func TestDestroyBlockedByLeftovers(t *testing.T) {
 // platform's namespaces, never a Retain claim), waits until AWS has removed what they owned,
 // and only then destroys the stack.
 func TestDestroyCleanup(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, fixtureOptions{})
 	f.write(t, cleanCluster().with(leftovers).with(kubernetesObjects), cleanCluster())
 	env := map[string]string{"EKS_PLATFORM_CLEANUP_POLL_SECONDS": "0"}
@@ -300,6 +303,7 @@ func TestDestroyCleanup(t *testing.T) {
 
 // Issue 14: the wait is bounded; when the leftovers do not go away the stack is not destroyed.
 func TestDestroyCleanupTimesOut(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, fixtureOptions{})
 	f.write(t, cleanCluster().with(leftovers).with(kubernetesObjects), nil)
 	env := map[string]string{"EKS_PLATFORM_CLEANUP_TIMEOUT_SECONDS": "0", "EKS_PLATFORM_CLEANUP_POLL_SECONDS": "0"}
@@ -319,6 +323,7 @@ func TestDestroyCleanupTimesOut(t *testing.T) {
 // Issue 14: what no Kubernetes object outside the protected namespaces owns cannot be cleaned
 // up by deleting objects: --cleanup says so before it deletes anything.
 func TestDestroyCleanupRefusesWhatItCannotRemove(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, fixtureOptions{})
 	f.write(t, cleanCluster().with(leftovers).with(kubernetesObjects).with(answers{
 		"aws.ec2.describe-network-interfaces": networkInterfaces(eni("eni-0stray00000000001", "aws-K8S-i-0fedcba9876543210", "interface", "available", false, cniTags)),
@@ -336,6 +341,7 @@ func TestDestroyCleanupRefusesWhatItCannotRemove(t *testing.T) {
 // (EKS_PLATFORM_LIFT_PROTECTION) and the state holds no protected resource any more. Only then
 // does it delete anything.
 func TestDestroyCleanupInProd(t *testing.T) {
+	t.Parallel()
 	prodOutputs := strings.Replace(testOutputs, `"environment":"dev"`, `"environment":"prod"`, 1)
 	confirmed := map[string]string{"EKS_PLATFORM_CONFIRM_DESTROY": "prod", "FAKE_PULUMI_OUTPUTS": prodOutputs, "EKS_PLATFORM_CLEANUP_POLL_SECONDS": "0"}
 	protectedState := `{"version":3,"deployment":{"manifest":{"time":"2026-11-30T10:00:00Z"},"resources":[{"urn":"urn:pulumi:prod::eks-platform::pulumi:pulumi:Stack::eks-platform-prod","custom":false,"type":"pulumi:pulumi:Stack"},{"urn":"urn:pulumi:prod::eks-platform::aws:kms/key:Key::eks-secrets-prod","custom":true,"id":"1234abcd","type":"aws:kms/key:Key","protect":true},{"urn":"urn:pulumi:prod::eks-platform::aws:s3/bucketV2:BucketV2::velero-prod","custom":true,"id":"velero-eks-platform-prod-123456789012","type":"aws:s3/bucketV2:BucketV2","protect":true,"retainOnDelete":true}]}}`
@@ -371,6 +377,7 @@ func TestDestroyCleanupInProd(t *testing.T) {
 // The namespaces --cleanup never touches are the platform's and Kubernetes' own, as the
 // configuration reserves them, except "default", where teams' Services may live.
 func TestCleanupProtectsThePlatformNamespaces(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile(filepath.Join(moduleRoot(t), "scripts", "day2.sh"))
 	if err != nil {
 		t.Fatal(err)
@@ -452,6 +459,7 @@ var upgradeEnv = map[string]string{"FAKE_PULUMI_OUTPUTS": testOutputs, "EKS_PLAT
 // Issue 14: a cluster ready for the next minor gets GO, after every check ran against this
 // cluster and the target version.
 func TestUpgradeCheckGo(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, fixtureOptions{})
 	f.write(t, readyFor135(), nil)
 	r := f.run(t, upgradeEnv, "upgrade-check", "dev", "1.35")
@@ -489,6 +497,7 @@ func TestUpgradeCheckGo(t *testing.T) {
 // Issue 14: each blocker alone turns the answer into NO-GO with a non-zero exit, and names what
 // to fix.
 func TestUpgradeCheckBlockers(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, stack, target string
 		env                 map[string]string
@@ -578,6 +587,7 @@ func nodeGroupsAt(version string) answers {
 
 // Issue 14: a WARNING insight the change record acknowledges by ID no longer blocks, and says so.
 func TestUpgradeCheckAcknowledgedWarning(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, fixtureOptions{})
 	f.write(t, readyFor135().with(answers{"aws.eks.list-insights": listInsights("WARNING"), "aws.eks.describe-insight." + deprecatedInsightID: describeInsight("WARNING")}), nil)
 	env := map[string]string{"EKS_PLATFORM_ACK_INSIGHTS": "other-id," + deprecatedInsightID}
@@ -592,6 +602,7 @@ func TestUpgradeCheckAcknowledgedWarning(t *testing.T) {
 
 // upgrade-check needs no kubectl, and its arguments are checked before anything runs.
 func TestUpgradeCheckArguments(t *testing.T) {
+	t.Parallel()
 	for args, want := range map[string]string{
 		"upgrade-check dev":        "upgrade-check needs the target Kubernetes minor version",
 		"upgrade-check dev 1.35.2": "invalid target version '1.35.2'",
