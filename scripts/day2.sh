@@ -81,7 +81,9 @@ scan_leftovers() {
   protected=$(jq -cn '$ARGS.positional' --args "${protected_namespaces[@]}")
 
   # The load balancer controller tags every load balancer, target group and security group it
-  # creates with elbv2.k8s.aws/cluster=<cluster>. describe-load-balancers and
+  # creates with elbv2.k8s.aws/cluster=<cluster>. Its Service webhook (on by default) gives every
+  # Service of type LoadBalancer the controller's loadBalancerClass, so the in-tree controller
+  # creates no classic ELBs. describe-load-balancers and
   # describe-target-groups cannot filter by tag, so those of the VPC are looked up with
   # describe-tags, 20 ARNs per call (its limit).
   lbs=$(aws_json elbv2 describe-load-balancers | jq -c --arg vpc "$vpc_id" \

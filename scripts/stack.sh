@@ -48,6 +48,12 @@
 #   EKS_PLATFORM_SECRETS_PROVIDER secrets provider of a stack created here (e.g. awskms://alias/x)
 #   PULUMI                        pulumi CLI to use; default bin/pulumi (scripts/toolchain.sh),
 #                                 then pulumi on PATH
+#   EKS_PLATFORM_CONFIRM_DESTROY  must name the stack for destroy
+#   EKS_PLATFORM_LIFT_PROTECTION  must name a prod stack for destroy --cleanup
+#   EKS_PLATFORM_CLEANUP_TIMEOUT_SECONDS, EKS_PLATFORM_CLEANUP_POLL_SECONDS
+#                                 destroy --cleanup's wait (default 1200) and interval (default 15)
+#   EKS_PLATFORM_ACK_INSIGHTS     EKS insight IDs whose WARNING upgrade-check accepts (comma-separated)
+#   EKS_PLATFORM_TODAY            the date upgrade-check judges support on (default: today, UTC)
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
