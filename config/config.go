@@ -50,6 +50,8 @@ type Network struct {
 	PublicSubnetCidrs  []string
 	NatGatewayCount    int
 	InterfaceEndpoints []string
+	// InterfaceEndpointAzCount is how many AZs hold each interface endpoint (N3, cost).
+	InterfaceEndpointAzCount int
 }
 
 // Security holds S1 and S3.

@@ -114,8 +114,23 @@ func TestBadConfigurationsFailNamingKeyAndValue(t *testing.T) {
 	if len(BadConfigs) < 15 {
 		t.Fatalf("only %d bad configurations; C4 asks for at least 15", len(BadConfigs))
 	}
+	root, _ := FindProjectRoot(".")
+	keys, err := ProjectKeys(filepath.Join(root, "Pulumi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
 	for _, bad := range BadConfigs {
 		t.Run(bad.Name, func(t *testing.T) {
+			// The table itself: Want[0] is the key the message must name (tests/stack relies on
+			// it), and at least one more word pins the value or the rule.
+			if names[bad.Name] {
+				t.Error("name used twice")
+			}
+			names[bad.Name] = true
+			if len(bad.Want) < 2 || !slices.Contains(keys, bad.Want[0]) {
+				t.Errorf("Want %q must start with a key declared in Pulumi.yaml, then the value or rule", bad.Want)
+			}
 			values := stackValues(t, bad.Stack)
 			bad.Apply(values)
 			_, err := parse(bad.Stack, values)

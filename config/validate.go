@@ -3,13 +3,16 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math/big"
 	"net/netip"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/acme/eks-platform/catalogue"
+	"github.com/acme/eks-platform/internal/quantity"
 )
 
 var (
@@ -26,12 +29,13 @@ var (
 	pinnedImagePattern  = regexp.MustCompile(`^[a-z0-9.\-/:]+(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})$`)
 	emailPattern        = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 	dnsLabelPattern     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
-	quantityPattern     = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$`)
 	chartVersionPattern = regexp.MustCompile(`^v?[0-9]+\.[0-9]+\.[0-9]+$`)
 	releaseTagPattern   = regexp.MustCompile(`^v[0-9]+\.[0-9]+\.[0-9]+$`)
 	durationPattern     = regexp.MustCompile(`^[0-9]+[smh]$`)
-	cronFieldPattern    = regexp.MustCompile(`^[0-9*/,\-]+$`)
 )
+
+// kubernetesNamespacePrefix is reserved: Kubernetes creates its own namespaces under it.
+const kubernetesNamespacePrefix = "kube-"
 
 // maxClusterNameLength keeps <clusterName>-<suffix> short enough for every name derived from it
 // (IAM role names are limited to 64 characters, EKS node group names to 63).
@@ -102,6 +106,7 @@ func validate(c *Config, clusterBase string, today catalogue.Date) error {
 	validateObservability(v, c.Observability)
 	validateWorkloads(v, c)
 	validatePlatform(v, c.Platform)
+	validateHighAvailability(v, c)
 	return errors.Join(v.errs...)
 }
 
@@ -115,6 +120,9 @@ func validateNetwork(v *validator, c *Config) {
 	v.between("azCount", n.AzCount, 2, 6)
 	if n.NatGatewayCount < 1 || n.NatGatewayCount > n.AzCount {
 		v.fail("natGatewayCount", n.NatGatewayCount, fmt.Sprintf("must be between 1 and azCount (%d)", n.AzCount))
+	}
+	if n.InterfaceEndpointAzCount < 1 || n.InterfaceEndpointAzCount > n.AzCount {
+		v.fail("interfaceEndpointAzCount", n.InterfaceEndpointAzCount, fmt.Sprintf("must be between 1 and azCount (%d)", n.AzCount))
 	}
 	var seen []netip.Prefix
 	var seenKeys []string
@@ -166,6 +174,10 @@ func validateCluster(v *validator, c *Config, today catalogue.Date) {
 		v.fail("publicAccessCidrs", k.PublicAccessCidrs,
 			"must be empty when endpointPublicAccess is false (they would be ignored)")
 	}
+	if len(k.PublicAccessCidrs) > MaxPublicAccessCidrs {
+		v.fail("publicAccessCidrs", k.PublicAccessCidrs, fmt.Sprintf("must list at most %d CIDRs (an EKS quota that cannot be raised); it lists %d",
+			MaxPublicAccessCidrs, len(k.PublicAccessCidrs)))
+	}
 	for _, s := range k.PublicAccessCidrs {
 		p, err := netip.ParsePrefix(s)
 		switch {
@@ -184,8 +196,22 @@ func validateCluster(v *validator, c *Config, today catalogue.Date) {
 			v.fail("privateAccessCidrs", s, "must be a specific network (/8 or longer): it opens the API server's security group (S2)")
 		}
 	}
+	entries := map[string]string{}
 	for _, arn := range k.AdminPrincipalArns {
-		v.match("adminPrincipalArns", arn, principalArnPattern, "must be an IAM role or user ARN")
+		if !principalArnPattern.MatchString(arn) {
+			v.fail("adminPrincipalArns", arn, "must be an IAM role or user ARN")
+			continue
+		}
+		// The cluster package keys each access entry by the ARN's resource part with "/" turned
+		// into "-" (cluster.accessEntryKey), so role/a/b and role/a-b would share one entry.
+		entry := strings.ReplaceAll(strings.SplitN(arn, ":", 6)[5], "/", "-")
+		switch other, seen := entries[entry]; {
+		case seen && other == arn:
+			v.fail("adminPrincipalArns", arn, "is listed twice")
+		case seen:
+			v.fail("adminPrincipalArns", arn, fmt.Sprintf("must not map to the same EKS access entry (%s) as %s", entry, other))
+		}
+		entries[entry] = arn
 	}
 }
 
@@ -220,7 +246,11 @@ func validateNodeGroups(v *validator, n NodeGroups) {
 			v.fail(prefix+"MinSize", g.MinSize, "must be at least 1: the platform controllers and CoreDNS run on system nodes")
 		}
 	}
-	v.between("nodeOsVolumeGiB", n.OsVolumeGiB, 2, 16)
+	// All groups share the OS volume size, and the gpu group always exists (maxSize >= 1).
+	if n.OsVolumeGiB < NvidiaOsSnapshotGiB || n.OsVolumeGiB > 16 {
+		v.fail("nodeOsVolumeGiB", n.OsVolumeGiB, fmt.Sprintf("must be between %d and 16: the gpu group's Bottlerocket NVIDIA AMI has a %d GiB OS snapshot, and EC2 refuses a smaller volume",
+			NvidiaOsSnapshotGiB, NvidiaOsSnapshotGiB))
+	}
 	v.between("nodeDataVolumeGiB", n.DataVolumeGiB, 20, 1000)
 	v.between("nodeMaxUnavailablePercent", n.MaxUnavailablePercent, 1, 100)
 }
@@ -233,8 +263,10 @@ func validateObservability(v *validator, o Observability) {
 	if o.AlarmEmail != "" {
 		v.match("alarmEmail", o.AlarmEmail, emailPattern, "must be empty or an e-mail address")
 	}
-	v.between("nodeCpuAlarmPercent", o.NodeCpuAlarmPercent, 1, 100)
-	v.between("nodeMemoryAlarmPercent", o.NodeMemoryAlarmPercent, 1, 100)
+	// The alarms fire when utilisation is greater than the threshold, and utilisation never
+	// exceeds 100%: at 100 the alarm could never fire (O4).
+	v.between("nodeCpuAlarmPercent", o.NodeCpuAlarmPercent, 1, 99)
+	v.between("nodeMemoryAlarmPercent", o.NodeMemoryAlarmPercent, 1, 99)
 	v.between("podRestartAlarmThreshold", o.PodRestartAlarmThreshold, 1, 1000)
 }
 
@@ -245,8 +277,9 @@ func validateWorkloads(v *validator, c *Config) {
 	}
 	for i, ns := range w.Namespaces {
 		v.match("workloadNamespaces", ns, dnsLabelPattern, "must be a DNS-1123 label (lower-case letters, digits, hyphens)")
-		if slices.Contains(ReservedNamespaces, ns) {
-			v.fail("workloadNamespaces", ns, "is reserved for Kubernetes or the platform ("+strings.Join(ReservedNamespaces, ", ")+")")
+		if slices.Contains(ReservedNamespaces, ns) || strings.HasPrefix(ns, kubernetesNamespacePrefix) {
+			v.fail("workloadNamespaces", ns, "is reserved for Kubernetes or the platform ("+strings.Join(ReservedNamespaces, ", ")+
+				", and every name starting with "+kubernetesNamespacePrefix+")")
 		}
 		if slices.Contains(w.Namespaces[:i], ns) {
 			v.fail("workloadNamespaces", ns, "is listed twice")
@@ -256,15 +289,73 @@ func validateWorkloads(v *validator, c *Config) {
 	if c.Environment == EnvProd && w.PodSecurityEnforce != "restricted" {
 		v.fail("podSecurityEnforce", w.PodSecurityEnforce, "must be restricted in prod (S4)")
 	}
-	for key, q := range map[string]string{
+	validateWorkloadResources(v, w)
+	if w.QuotaPods < 1 {
+		v.fail("namespaceQuotaPods", w.QuotaPods, "must be at least 1")
+	}
+}
+
+// workloadResourceChains list, per resource, keys whose quantities must not decrease: the
+// container default request, the default limit, the namespace quota (P2). request <= quota
+// follows from the other two.
+var workloadResourceChains = []struct {
+	memory bool
+	keys   [3]string
+}{
+	{false, [3]string{"containerDefaultCpuRequest", "containerDefaultCpuLimit", "namespaceQuotaCpu"}},
+	{true, [3]string{"containerDefaultMemoryRequest", "containerDefaultMemoryLimit", "namespaceQuotaMemory"}},
+}
+
+// chainReasons say why each link of a chain holds: request <= limit, then limit <= quota.
+var chainReasons = [2]string{
+	"Kubernetes refuses a LimitRange whose default request is above its default limit",
+	"the quota caps the sum of the namespace's limits, so a container given the default limit could never be admitted",
+}
+
+func validateWorkloadResources(v *validator, w Workloads) {
+	text := map[string]string{
 		"namespaceQuotaCpu": w.QuotaCPU, "namespaceQuotaMemory": w.QuotaMemory,
 		"containerDefaultCpuRequest": w.DefaultCPURequest, "containerDefaultMemoryRequest": w.DefaultMemoryRequest,
 		"containerDefaultCpuLimit": w.DefaultCPULimit, "containerDefaultMemoryLimit": w.DefaultMemoryLimit,
-	} {
-		v.match(key, q, quantityPattern, "must be a Kubernetes quantity such as 500m, 2 or 512Mi")
 	}
-	if w.QuotaPods < 1 {
-		v.fail("namespaceQuotaPods", w.QuotaPods, "must be at least 1")
+	for _, chain := range workloadResourceChains {
+		keys := chain.keys
+		var values [3]*big.Rat
+		for i, key := range keys {
+			value, err := quantity.Parse(text[key])
+			switch {
+			case err != nil:
+				v.fail(key, text[key], "must be a Kubernetes quantity greater than zero, such as 500m, 2 or 512Mi")
+			case chain.memory && !value.IsInt():
+				// "512m" is a valid quantity but means 0.512 bytes: a typo for 512Mi.
+				v.fail(key, text[key], "must be a whole number of bytes such as 512Mi or 1Gi (the suffix m means thousandths, so 512m is half a byte)")
+			default:
+				values[i] = value
+			}
+		}
+		for i, reason := range chainReasons {
+			low, high := values[i], values[i+1]
+			if low != nil && high != nil && low.Cmp(high) > 0 {
+				v.fail(keys[i], text[keys[i]], fmt.Sprintf("must not exceed %s (%s): %s", Key(keys[i+1]), show(text[keys[i+1]]), reason))
+			}
+		}
+	}
+}
+
+// validateHighAvailability: staging and prod run two replicas of every controller that serves
+// traffic (P1), and two replicas need two system nodes, where the controllers run, or one node's
+// loss takes both.
+func validateHighAvailability(v *validator, c *Config) {
+	if !c.Platform.HighAvailability {
+		if c.Environment != EnvDev {
+			v.fail("controllersHighAvailability", false, "must be true in "+c.Environment+": staging and prod run two replicas of every controller that serves traffic (P1)")
+		}
+		return
+	}
+	for _, g := range c.NodeGroups.Groups {
+		if g.Name == "system" && g.MinSize < 2 {
+			v.fail("systemNodesMinSize", g.MinSize, "must be at least 2 when controllersHighAvailability is true: the two replicas of each controller run on system nodes, and one node would hold both")
+		}
 	}
 }
 
@@ -276,11 +367,19 @@ func validatePlatform(v *validator, p Platform) {
 		v.match(name+"ChartVersion", chart.Version, chartVersionPattern, "must be a pinned chart version such as 1.2.3")
 	}
 	v.match("veleroAwsPluginImage", p.VeleroAwsPluginImage, pinnedImagePattern, "must be an image pinned by tag or digest")
-	fields := strings.Fields(p.BackupSchedule)
-	if len(fields) != 5 || slices.ContainsFunc(fields, func(f string) bool { return !cronFieldPattern.MatchString(f) }) {
-		v.fail("backupSchedule", p.BackupSchedule, "must be a five-field cron expression such as \"0 3 * * *\"")
-	}
 	v.between("backupRetentionDays", p.BackupRetentionDays, 1, 3650)
+	schedule, err := parseBackupSchedule(p.BackupSchedule)
+	if err != nil {
+		v.fail("backupSchedule", p.BackupSchedule, "must be a five-field cron expression such as \"0 3 * * *\" (UTC): "+err.Error())
+	} else if gap, ok := schedule.longestGap(); !ok {
+		v.fail("backupSchedule", p.BackupSchedule, "never runs twice (no such date); use a schedule such as \"0 3 * * *\"")
+	} else if retention := time.Duration(p.BackupRetentionDays) * 24 * time.Hour; retention <= gap {
+		// Velero deletes a backup when its TTL ends: a retention no longer than the gap between
+		// two runs leaves times with no backup to restore (P3).
+		v.fail("backupRetentionDays", p.BackupRetentionDays, fmt.Sprintf(
+			"must be longer than the longest gap between two runs of %s %s (%s), or the last backup expires before the next one exists",
+			Key("backupSchedule"), show(p.BackupSchedule), days(gap)))
+	}
 	v.match("clusterAutoscalerScaleDownUnneededTime", p.ScaleDownUnneededTime, durationPattern, "must be a duration such as 10m")
 	if t, err := strconv.ParseFloat(p.ScaleDownUtilizationThreshold, 64); err != nil || t <= 0 || t >= 1 {
 		v.fail("clusterAutoscalerScaleDownUtilizationThreshold", p.ScaleDownUtilizationThreshold, "must be a number between 0 and 1")
@@ -293,4 +392,17 @@ func intStrings(values []int) []string {
 		out[i] = strconv.Itoa(n)
 	}
 	return out
+}
+
+// days renders a gap between backups in the unit of the retention key: "7 days", or "24h30m"
+// when it is not whole days.
+func days(d time.Duration) string {
+	const day = 24 * time.Hour
+	switch {
+	case d == day:
+		return "1 day"
+	case d%day == 0:
+		return fmt.Sprintf("%d days", d/day)
+	}
+	return strings.TrimSuffix(d.String(), "0s")
 }

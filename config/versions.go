@@ -30,3 +30,16 @@ var ReservedNamespaces = []string{
 	"default", "kube-system", "kube-public", "kube-node-lease",
 	"amazon-cloudwatch", "logging", "external-secrets", "velero",
 }
+
+// Limits of AWS that a stack file can exceed, checked before anything is created (C4). Read
+// 2026-12-01.
+const (
+	// NvidiaOsSnapshotGiB is the OS volume snapshot of the Bottlerocket NVIDIA AMIs the gpu group
+	// runs (2 GiB for the plain variant). EC2 refuses a launch template volume smaller than its
+	// snapshot: "InvalidBlockDeviceMapping: Volume of size 3GB is smaller than snapshot ...,
+	// expect size >= 4GB" (github.com/aws/karpenter-provider-aws pull 2400).
+	NvidiaOsSnapshotGiB = 4
+	// MaxPublicAccessCidrs is EKS's quota "Public endpoint access CIDR ranges per cluster", not
+	// adjustable (docs.aws.amazon.com/eks/latest/userguide/service-quotas.html).
+	MaxPublicAccessCidrs = 40
+)

@@ -24,7 +24,9 @@ func (b *builder) serviceName(service string) pulumi.String {
 }
 
 // endpoints creates the S3 gateway endpoint on every private route table and one interface
-// endpoint per configured service in the private subnets, behind a dedicated security group (N3).
+// endpoint per configured service in the private subnets of the first InterfaceEndpointAzCount
+// AZs, behind a dedicated security group (N3). With fewer AZs than subnets, private DNS still
+// resolves to the endpoint from every AZ; the other AZs reach it across zones.
 func (b *builder) endpoints(vpc *ec2.Vpc, subnets *subnetLayout) (*endpointSet, error) {
 	// The S3 gateway endpoint is free and also carries ECR image layers, which ECR serves from S3.
 	s3, err := ec2.NewVpcEndpoint(b.ctx, b.name("vpce-s3"), &ec2.VpcEndpointArgs{
@@ -68,7 +70,7 @@ func (b *builder) endpoints(vpc *ec2.Vpc, subnets *subnetLayout) (*endpointSet, 
 			ServiceName:       b.serviceName(service),
 			VpcEndpointType:   pulumi.String("Interface"),
 			PrivateDnsEnabled: pulumi.Bool(true),
-			SubnetIds:         subnets.privateSubnetIDs,
+			SubnetIds:         subnets.privateSubnetIDs[:b.args.InterfaceEndpointAzCount],
 			SecurityGroupIds:  pulumi.StringArray{securityGroup.ID().ToStringOutput()},
 			Tags:              nameTag(name),
 		}, pulumi.Parent(b.comp))

@@ -45,6 +45,9 @@ type Args struct {
 	NatGatewayCount int
 	// InterfaceEndpoints are service short names ("ecr.api", "sts", ...) for interface endpoints.
 	InterfaceEndpoints []string
+	// InterfaceEndpointAzCount is how many AZs (the first ones) hold a network interface of each
+	// interface endpoint: every AZ for resilience, fewer to save the hourly charge per AZ.
+	InterfaceEndpointAzCount int
 	// FlowLogRetentionDays is the flow-log group's retention (a CloudWatch-allowed value).
 	FlowLogRetentionDays int
 	// LogKmsKeyArn encrypts the flow-log group; its key policy must admit logs.<region>.amazonaws.com.
@@ -177,6 +180,8 @@ func validate(args *Args) error {
 			fmt.Sprintf("PrivateSubnetCidrs has %d entries, want one per AZ (%d)", len(args.PrivateSubnetCidrs), args.AzCount)},
 		{args.NatGatewayCount >= 1 && args.NatGatewayCount <= args.AzCount,
 			fmt.Sprintf("NatGatewayCount is %d, want 1..%d (AzCount)", args.NatGatewayCount, args.AzCount)},
+		{len(args.InterfaceEndpoints) == 0 || args.InterfaceEndpointAzCount >= 1 && args.InterfaceEndpointAzCount <= args.AzCount,
+			fmt.Sprintf("InterfaceEndpointAzCount is %d, want 1..%d (AzCount)", args.InterfaceEndpointAzCount, args.AzCount)},
 		{args.FlowLogRetentionDays > 0, fmt.Sprintf("FlowLogRetentionDays is %d, want > 0", args.FlowLogRetentionDays)},
 		{args.LogKmsKeyArn != nil, "LogKmsKeyArn is nil (flow logs must be encrypted, N4)"},
 	}

@@ -41,17 +41,18 @@ var defaultInterfaceEndpoints = []string{"ecr.api", "ecr.dkr", "sts", "logs", "e
 
 func validArgs() *Args {
 	return &Args{
-		Environment:          "dev",
-		ClusterName:          testClusterName,
-		Region:               "us-east-1",
-		VpcCidr:              testVpcCidr,
-		AzCount:              3,
-		PublicSubnetCidrs:    []string{"10.0.0.0/20", "10.0.16.0/20", "10.0.32.0/20"},
-		PrivateSubnetCidrs:   []string{"10.0.64.0/18", "10.0.128.0/18", "10.0.192.0/18"},
-		NatGatewayCount:      1,
-		InterfaceEndpoints:   defaultInterfaceEndpoints,
-		FlowLogRetentionDays: 90,
-		LogKmsKeyArn:         pulumi.String(testKmsKeyArn),
+		Environment:              "dev",
+		ClusterName:              testClusterName,
+		Region:                   "us-east-1",
+		VpcCidr:                  testVpcCidr,
+		AzCount:                  3,
+		PublicSubnetCidrs:        []string{"10.0.0.0/20", "10.0.16.0/20", "10.0.32.0/20"},
+		PrivateSubnetCidrs:       []string{"10.0.64.0/18", "10.0.128.0/18", "10.0.192.0/18"},
+		NatGatewayCount:          1,
+		InterfaceEndpoints:       defaultInterfaceEndpoints,
+		InterfaceEndpointAzCount: 3,
+		FlowLogRetentionDays:     90,
+		LogKmsKeyArn:             pulumi.String(testKmsKeyArn),
 	}
 }
 
@@ -410,6 +411,29 @@ func TestN3_InterfaceEndpoints(t *testing.T) {
 				t.Errorf("InterfaceEndpointIds has %d entries, want %d", len(got.interfaceEndpointIDs), len(services))
 			}
 		})
+	}
+}
+
+// N3 + cost (issue 12): with interfaceEndpointAzCount below azCount, each interface endpoint has a
+// network interface in the private subnets of the first AZs only (the charge is per AZ per hour).
+func TestN3_InterfaceEndpointsInFewerAZs(t *testing.T) {
+	for _, azs := range []int{1, 2} {
+		plan, _ := run(t, func(a *Args) { a.InterfaceEndpointAzCount = azs })
+		var want []string
+		for _, subnet := range subnetsOfTier(t, plan, "private") {
+			zone := subnet.String("availabilityZone")
+			if zone == "us-east-1a" || azs == 2 && zone == "us-east-1b" {
+				want = append(want, mockID(subnet))
+			}
+		}
+		if len(want) != azs {
+			t.Fatalf("found %d private subnets in the first %d AZs", len(want), azs)
+		}
+		for _, ep := range plan.ByType(typeEndpoint) {
+			if ep.String("vpcEndpointType") == "Interface" && !reflect.DeepEqual(sorted(ep.Strings("subnetIds")), sorted(want)) {
+				t.Errorf("%d AZs: endpoint %s in subnets %v, want %v", azs, ep.Name, ep.Strings("subnetIds"), want)
+			}
+		}
 	}
 }
 

@@ -7,6 +7,7 @@ package observability
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -169,7 +170,8 @@ func validate(args *Args) error {
 	}{
 		{"LogRetentionDays", args.LogRetentionDays, 1, 3653},
 		{"NatGatewayCount", args.NatGatewayCount, 1, 6},
-		{"MinReadyNodes", args.MinReadyNodes, 1, 1000},
+		// No cap: the node groups' sizes are bounded by the account's EKS quota, not here.
+		{"MinReadyNodes", args.MinReadyNodes, 1, math.MaxInt},
 		{"NodeCpuAlarmPercent", args.NodeCpuAlarmPercent, 1, 100},
 		{"NodeMemoryAlarmPercent", args.NodeMemoryAlarmPercent, 1, 100},
 		{"PodRestartAlarmThreshold", args.PodRestartAlarmThreshold, 1, 10000},

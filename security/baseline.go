@@ -14,6 +14,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/acme/eks-platform/internal/naming"
+	"github.com/acme/eks-platform/internal/quantity"
 )
 
 // Pod Security Admission label keys (S4). The admission controller reads them from the namespace:
@@ -399,7 +400,7 @@ func validateResources(quota QuotaSpec, limits LimitSpec) error {
 		if f.optional && f.text == "" {
 			continue
 		}
-		value, err := parseQuantity(f.text)
+		value, err := quantity.Parse(f.text)
 		if err != nil {
 			return fmt.Errorf("security: BaselineArgs.%s: %w", f.field, err)
 		}

@@ -1,7 +1,6 @@
 package security
 
 import (
-	"math/big"
 	"reflect"
 	"strings"
 	"testing"
@@ -395,30 +394,5 @@ func TestNewBaselineRequiresArgs(t *testing.T) {
 	})
 	if err == nil || !strings.Contains(err.Error(), "needs BaselineArgs") {
 		t.Fatalf("error = %v, want one asking for BaselineArgs", err)
-	}
-}
-
-func TestParseQuantity(t *testing.T) {
-	for text, want := range map[string]*big.Rat{
-		"500m":  big.NewRat(1, 2),
-		"2":     big.NewRat(2, 1),
-		".5":    big.NewRat(1, 2),
-		"1.5Gi": big.NewRat(3<<29, 1),
-		"128Mi": big.NewRat(128<<20, 1),
-		"1k":    big.NewRat(1000, 1),
-		"1e3":   big.NewRat(1000, 1),
-		"25E-2": big.NewRat(1, 4),
-		"2E":    big.NewRat(2_000_000_000_000_000_000, 1),
-		"100u":  big.NewRat(1, 10_000),
-	} {
-		got, err := parseQuantity(text)
-		if err != nil || got.Cmp(want) != 0 {
-			t.Errorf("parseQuantity(%q) = %v, %v; want %v", text, got, err, want)
-		}
-	}
-	for _, text := range []string{"", "-1", "+1", "0", "0.0Gi", "1.5.2", "8 cores", "Gi", "0x10", "1e999", "1GB"} {
-		if got, err := parseQuantity(text); err == nil {
-			t.Errorf("parseQuantity(%q) = %v, want an error", text, got)
-		}
 	}
 }

@@ -85,19 +85,20 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 	}
 
 	vpc, err := network.New(ctx, name("network"), &network.Args{
-		Environment:            cfg.Suffix,
-		ClusterName:            cfg.ClusterName,
-		Region:                 cfg.Region,
-		VpcCidr:                cfg.Network.VpcCidr,
-		AzCount:                cfg.Network.AzCount,
-		PublicSubnetCidrs:      cfg.Network.PublicSubnetCidrs,
-		PrivateSubnetCidrs:     cfg.Network.PrivateSubnetCidrs,
-		NatGatewayCount:        cfg.Network.NatGatewayCount,
-		InterfaceEndpoints:     cfg.Network.InterfaceEndpoints,
-		FlowLogRetentionDays:   cfg.LogRetentionDays,
-		LogKmsKeyArn:           encryption.KeyArn,
-		PermissionsBoundaryArn: cfg.Security.PermissionsBoundaryArn,
-		Protect:                cfg.Protect,
+		Environment:              cfg.Suffix,
+		ClusterName:              cfg.ClusterName,
+		Region:                   cfg.Region,
+		VpcCidr:                  cfg.Network.VpcCidr,
+		AzCount:                  cfg.Network.AzCount,
+		PublicSubnetCidrs:        cfg.Network.PublicSubnetCidrs,
+		PrivateSubnetCidrs:       cfg.Network.PrivateSubnetCidrs,
+		NatGatewayCount:          cfg.Network.NatGatewayCount,
+		InterfaceEndpoints:       cfg.Network.InterfaceEndpoints,
+		InterfaceEndpointAzCount: cfg.Network.InterfaceEndpointAzCount,
+		FlowLogRetentionDays:     cfg.LogRetentionDays,
+		LogKmsKeyArn:             encryption.KeyArn,
+		PermissionsBoundaryArn:   cfg.Security.PermissionsBoundaryArn,
+		Protect:                  cfg.Protect,
 	}, withAWS)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ package stack_test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -110,8 +111,12 @@ func TestBadConfigurationRegistersNothing(t *testing.T) {
 			if err == nil {
 				t.Fatal("the program accepted the configuration")
 			}
-			if !strings.Contains(err.Error(), bad.Want[0]) {
-				t.Errorf("error does not name %s: %v", bad.Want[0], err)
+			// Want names the key first, then the value and what is allowed (C4): all of it must
+			// reach the user through the whole program, not only through config.Parse.
+			for _, want := range bad.Want {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error does not mention %s: %v", want, err)
+				}
 			}
 			if len(plan.Resources) != 0 {
 				t.Errorf("%d resources registered before the error", len(plan.Resources))
@@ -596,4 +601,105 @@ func TestPlansRunTheCataloguesCurrentVersions(t *testing.T) {
 			t.Errorf("warnings %v", plan.Warnings)
 		}
 	})
+}
+
+// The longest names config accepts (a clusterName that makes <clusterName>-<suffix> 40
+// characters, a 12-character suffix) pass every component's name-length guard: IAM role names
+// (64), node group name prefixes (37), the backup bucket (63). Were one of them stricter, a stack
+// file could pass validation and fail half-way through registration (C4, issue 15).
+func TestLongestAcceptedNamesBuild(t *testing.T) {
+	v := values(t, "dev")
+	v[config.Key("environmentSuffix")] = "abcdefghijkl"
+	v[config.Key("clusterName")] = strings.Repeat("c", 27)
+	_, cfg, err := planner.Plan(planner.Request{Root: projectRoot(t), Stack: "dev", Today: testDay,
+		Change: func(values map[string]string) { maps.Copy(values, v) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.ClusterName) != 40 {
+		t.Fatalf("cluster name %q is %d characters, want the longest accepted (40)", cfg.ClusterName, len(cfg.ClusterName))
+	}
+}
+
+// A workload namespace can never be one the platform creates or installs into: every namespace
+// the program uses, other than the workload namespaces, is in config.ReservedNamespaces, which
+// config validation refuses as a workload namespace (issue 15).
+func TestPlatformNamespacesAreReserved(t *testing.T) {
+	forEachStack(t, func(t *testing.T, cfg *config.Config, plan *offline.Plan) {
+		used := map[string]bool{}
+		for _, ns := range plan.ByType("kubernetes:core/v1:Namespace") {
+			used[ns.String("metadata.name")] = true
+		}
+		for _, release := range plan.ByType("kubernetes:helm.sh/v3:Release") {
+			used[release.String("namespace")] = true
+		}
+		if len(used) < 3 {
+			t.Fatalf("found only namespaces %v; the plan query is wrong", used)
+		}
+		for ns := range used {
+			if !slices.Contains(cfg.Workloads.Namespaces, ns) && !slices.Contains(config.ReservedNamespaces, ns) {
+				t.Errorf("namespace %q is used by the platform but not in config.ReservedNamespaces", ns)
+			}
+		}
+	})
+}
+
+// The edges of what config validation accepts build end to end: no component refuses a value
+// config allows (the dual of BadConfigs, issue 15). azCount stops at 5 because the mocked
+// region has five zones EKS supports (use1-az3 is not one of them).
+func TestAcceptedEdgesBuild(t *testing.T) {
+	for _, edge := range []struct {
+		name string
+		set  map[string]string
+	}{
+		{"widest network", map[string]string{
+			"eks-platform:azCount": "5", "eks-platform:natGatewayCount": "5",
+			"eks-platform:privateSubnetCidrs": `["10.0.0.0/19","10.0.32.0/19","10.0.64.0/19","10.0.96.0/19","10.0.128.0/19"]`,
+			"eks-platform:publicSubnetCidrs":  `["10.0.160.0/24","10.0.161.0/24","10.0.162.0/24","10.0.163.0/24","10.0.164.0/24"]`,
+			"eks-platform:interfaceEndpoints": `["autoscaling","ebs","ec2","ec2messages","ecr.api","ecr.dkr","eks","eks-auth","elasticloadbalancing","kms","logs","monitoring","secretsmanager","ssm","ssmmessages","sts"]`,
+		}},
+		{"smallest network", map[string]string{
+			"eks-platform:vpcCidr": "10.0.0.0/24", "eks-platform:azCount": "2", "eks-platform:natGatewayCount": "1", "eks-platform:interfaceEndpointAzCount": "1",
+			"eks-platform:privateSubnetCidrs": `["10.0.0.0/26","10.0.0.64/26"]`,
+			"eks-platform:publicSubnetCidrs":  `["10.0.0.128/28","10.0.0.144/28"]`,
+		}},
+		{"highest numbers", map[string]string{
+			"eks-platform:kmsDeletionWindowDays": "30", "eks-platform:logRetentionDays": "3653",
+			"eks-platform:nodeOsVolumeGiB": "16", "eks-platform:nodeDataVolumeGiB": "1000",
+			"eks-platform:nodeMaxUnavailablePercent": "100", "eks-platform:podRestartAlarmThreshold": "1000",
+			"eks-platform:nodeCpuAlarmPercent": "99", "eks-platform:nodeMemoryAlarmPercent": "99",
+			"eks-platform:backupRetentionDays": "3650", "eks-platform:namespaceQuotaPods": "100000",
+		}},
+		{"lowest numbers", map[string]string{
+			"eks-platform:kmsDeletionWindowDays": "7", "eks-platform:logRetentionDays": "1",
+			"eks-platform:nodeOsVolumeGiB": "4", "eks-platform:nodeDataVolumeGiB": "20",
+			"eks-platform:nodeMaxUnavailablePercent": "1", "eks-platform:podRestartAlarmThreshold": "1",
+			"eks-platform:nodeCpuAlarmPercent": "1", "eks-platform:nodeMemoryAlarmPercent": "1",
+			"eks-platform:backupRetentionDays": "2", "eks-platform:namespaceQuotaPods": "1",
+		}},
+		{"large node groups", map[string]string{
+			"eks-platform:systemNodesMinSize": "400", "eks-platform:systemNodesDesiredSize": "400", "eks-platform:systemNodesMaxSize": "450",
+			"eks-platform:appNodesMinSize": "400", "eks-platform:appNodesDesiredSize": "450", "eks-platform:appNodesMaxSize": "450",
+			"eks-platform:gpuNodesMinSize": "450", "eks-platform:gpuNodesDesiredSize": "450", "eks-platform:gpuNodesMaxSize": "450",
+		}},
+		{"equal quantities in mixed units", map[string]string{
+			"eks-platform:containerDefaultCpuRequest": ".5", "eks-platform:containerDefaultCpuLimit": "500m",
+			"eks-platform:namespaceQuotaCpu":             "0.5",
+			"eks-platform:containerDefaultMemoryRequest": "1Gi", "eks-platform:containerDefaultMemoryLimit": "1073741824",
+			"eks-platform:namespaceQuotaMemory": "1024Mi",
+		}},
+		{"access at its limits", map[string]string{
+			"eks-platform:publicAccessCidrs":  `["198.51.0.0/24","198.51.1.0/24","198.51.2.0/24","198.51.3.0/24","198.51.4.0/24","198.51.5.0/24","198.51.6.0/24","198.51.7.0/24","198.51.8.0/24","198.51.9.0/24","198.51.10.0/24","198.51.11.0/24","198.51.12.0/24","198.51.13.0/24","198.51.14.0/24","198.51.15.0/24","198.51.16.0/24","198.51.17.0/24","198.51.18.0/24","198.51.19.0/24","198.51.20.0/24","198.51.21.0/24","198.51.22.0/24","198.51.23.0/24","198.51.24.0/24","198.51.25.0/24","198.51.26.0/24","198.51.27.0/24","198.51.28.0/24","198.51.29.0/24","198.51.30.0/24","198.51.31.0/24","198.51.32.0/24","198.51.33.0/24","198.51.34.0/24","198.51.35.0/24","198.51.36.0/24","198.51.37.0/24","198.51.38.0/24","198.51.39.0/24"]`,
+			"eks-platform:privateAccessCidrs": `["10.0.0.0/8"]`,
+			"eks-platform:adminPrincipalArns": `["arn:aws:iam::123456789012:role/platform/admins","arn:aws:iam::123456789012:user/platform/admins"]`,
+		}},
+		{"longest namespace", map[string]string{"eks-platform:workloadNamespaces": `["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-b","team-b"]`}},
+		{"weekday backups", map[string]string{"eks-platform:backupSchedule": "*/30 1-5 * * 1-5", "eks-platform:backupRetentionDays": "3"}},
+	} {
+		t.Run(edge.name, func(t *testing.T) {
+			if _, err := planWith(t, "dev", func(v map[string]string) { maps.Copy(v, edge.set) }); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
 }
