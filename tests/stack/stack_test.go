@@ -327,6 +327,34 @@ func TestProdProtectsWhatHoldsData(t *testing.T) {
 	})
 }
 
+// Issue 14: node auto repair is on for every managed node group of every stack, the GPU group
+// included (a failed GPU is what auto repair replaces first).
+func TestEveryNodeGroupRepairsItsNodes(t *testing.T) {
+	forEachStack(t, func(t *testing.T, cfg *config.Config, plan *offline.Plan) {
+		groups := plan.ByType("aws:eks/nodeGroup:NodeGroup")
+		if len(groups) != len(cfg.NodeGroups.Groups) {
+			t.Fatalf("%d node groups in the plan, want %d", len(groups), len(cfg.NodeGroups.Groups))
+		}
+		for _, ng := range groups {
+			if got := ng.Input("nodeRepairConfig.enabled"); got != true {
+				t.Errorf("node group %s: nodeRepairConfig.enabled = %v, want true", ng.Name, got)
+			}
+		}
+	})
+}
+
+// Issue 14: the EBS CSI driver tags the volumes and snapshots it creates with this stack's
+// cluster name, which is what `scripts/stack.sh destroy` looks for before deleting the stack.
+func TestEbsCsiDriverTagsVolumesWithThisCluster(t *testing.T) {
+	forEachStack(t, func(t *testing.T, cfg *config.Config, plan *offline.Plan) {
+		raw := offline.MustGet(t, plan, "aws:eks/addon:Addon", "aws-ebs-csi-driver-"+cfg.Suffix).String("configurationValues")
+		controller, _ := decode(t, raw)["controller"].(map[string]any)
+		if got := controller["k8sTagClusterId"]; got != cfg.ClusterName {
+			t.Errorf("aws-ebs-csi-driver controller.k8sTagClusterId = %v, want %q", got, cfg.ClusterName)
+		}
+	})
+}
+
 // K3 + S5: the default-deny policies only work because vpc-cni enforces network policies, and the
 // node groups only become Ready because vpc-cni (with its IRSA role) exists before them.
 func TestNetworkPoliciesAreEnforcedAndAddonsOrdered(t *testing.T) {
