@@ -369,3 +369,32 @@ func TestCustomResourcesServed(t *testing.T) {
 		})
 	}
 }
+
+// TargetKubernetesVersions are the versions the stacks are moving to (STACK_SPEC L): the pinned
+// charts must render for them too, whatever the committed stacks run today.
+var TargetKubernetesVersions = []string{"1.35", "1.36"}
+
+// TestReleasesRenderForTargetVersions renders every release for the target Kubernetes versions:
+// the chart's kubeVersion constraint must admit them, and every object must still decode strictly.
+func TestReleasesRenderForTargetVersions(t *testing.T) {
+	m := loadManifest(t)
+	s := loadStack(t, "prod")
+	for _, version := range TargetKubernetesVersions {
+		for _, rel := range s.plan.Releases() {
+			t.Run(version+"/"+rel.Name, func(t *testing.T) {
+				target := *s
+				target.kubernetes = version
+				rendered, _, err := target.renderRelease(m, rel)
+				if errors.Is(err, ErrFixtureMissing) {
+					t.Skip(err)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, err := range target.judge(rendered.Objects).fails {
+					t.Error(err)
+				}
+			})
+		}
+	}
+}

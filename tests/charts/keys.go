@@ -3,6 +3,7 @@ package charts
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -70,7 +71,7 @@ func UnknownKeys(c *chart.Chart, values map[string]any) []string {
 				child := append(append([]string{}, path...), k)
 				childDefault, inDefaults := defaultMap[k]
 				childSchema, inSchema := schemaProperty(schema, k)
-				if !inDefaults && !inSchema && !strings.Contains(templates.String(), ".Values."+strings.Join(child, ".")) {
+				if !inDefaults && !inSchema && !readsValue(templates.String(), child) {
 					unknown = append(unknown, strings.Join(child, "."))
 					continue
 				}
@@ -96,13 +97,19 @@ func UnknownKeys(c *chart.Chart, values map[string]any) []string {
 	for _, k := range sortedKeys(values) {
 		d, inDefaults := c.Values[k]
 		s, inSchema := schemaProperty(schema, k)
-		if !inDefaults && !inSchema && !strings.Contains(templates.String(), ".Values."+k) {
+		if !inDefaults && !inSchema && !readsValue(templates.String(), []string{k}) {
 			unknown = append(unknown, k)
 			continue
 		}
 		walk([]string{k}, values[k], d, s)
 	}
 	return unknown
+}
+
+// readsValue says whether a template reads .Values.<path> (not merely a longer key that starts
+// with the same letters).
+func readsValue(templates string, path []string) bool {
+	return regexp.MustCompile(`\.Values\.` + regexp.QuoteMeta(strings.Join(path, ".")) + `\b`).MatchString(templates)
 }
 
 // schemaProperty is the schema of property key of an object schema.

@@ -35,7 +35,7 @@ var PriorityReleases = map[string]bool{
 
 // SingletonWorkloads run one replica whatever the stack, so HA does not apply to them.
 var SingletonWorkloads = map[string]string{
-	"Deployment/external-secrets/external-secrets-cert-controller": "started without leader election: two would both rotate the webhook certificate",
+	"Deployment/external-secrets/external-secrets-cert-controller": "serves no traffic (rotates the webhook certificate), so P1's two replicas do not apply",
 	"Deployment/velero/velero":                                     "Velero runs one server; two would run every schedule twice",
 }
 
