@@ -152,3 +152,30 @@ func TestPodRestrictedRejectsIsCaught(t *testing.T) {
 		t.Logf("caught: %v", err)
 	})
 }
+
+func TestMisspeltCustomResourceFieldIsCaught(t *testing.T) {
+	s := loadStack(t, "prod")
+	var crds []Object
+	for _, rendered := range s.renderAll(t, loadManifest(t)) {
+		crds = append(crds, rendered.CRDs...)
+	}
+	schemas, err := CRDSchemas(crds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stores []Object
+	for _, o := range s.rawObjects() {
+		if o.Kind() == "ClusterSecretStore" {
+			o.Body = deepCopy(t, o.Body)
+			aws := o.Body["spec"].(map[string]any)["provider"].(map[string]any)["aws"].(map[string]any)
+			aws["regoin"] = aws["region"]
+			delete(aws, "region")
+			stores = append(stores, o)
+		}
+	}
+	errs := declaredBy(stores, schemas)
+	if len(errs) == 0 || !strings.Contains(errs[0].Error(), "spec.provider.aws.regoin") {
+		t.Fatalf("declaredBy = %v, want it to report spec.provider.aws.regoin", errs)
+	}
+	t.Logf("caught: %v", errs[0])
+}

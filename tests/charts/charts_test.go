@@ -9,6 +9,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/pod-security-admission/api"
 )
@@ -119,6 +120,23 @@ func (s *stackUnderTest) judge(objects []Object) *judged {
 	return j
 }
 
+// declaredBy checks each custom resource against the structural schema of the CRD that serves it:
+// a field the schema does not declare would be pruned.
+func declaredBy(crs []Object, schemas map[schema.GroupVersionKind]*apiextensionsv1.JSONSchemaProps) []error {
+	var errs []error
+	for _, o := range crs {
+		gvk := schema.FromAPIVersionAndKind(o.APIVersion(), o.Kind())
+		s, ok := schemas[gvk]
+		if !ok {
+			continue // servedBy reports it
+		}
+		if unknown := UnknownFields(o.Body, s); len(unknown) > 0 {
+			errs = append(errs, fmt.Errorf("%s: fields the CRD's schema does not declare, which the API server would drop: %s", o, strings.Join(unknown, ", ")))
+		}
+	}
+	return errs
+}
+
 // servedBy checks that every custom resource's group, kind and version is served by a CRD.
 func servedBy(crs []Object, served map[schema.GroupKind][]string) []error {
 	var errs []error
@@ -214,6 +232,13 @@ func TestReleases(t *testing.T) {
 					t.Fatal(err)
 				}
 				for _, err := range servedBy(j.crs, served) {
+					t.Error(err)
+				}
+				schemas, err := CRDSchemas(rendered.CRDs)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, err := range declaredBy(j.crs, schemas) {
 					t.Error(err)
 				}
 				if len(j.pods) == 0 {
@@ -364,6 +389,13 @@ func TestCustomResourcesServed(t *testing.T) {
 				served[gk] = append(served[gk], versions...)
 			}
 			for _, err := range servedBy(j.crs, served) {
+				t.Error(err)
+			}
+			schemas, err := CRDSchemas(crds)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, err := range declaredBy(j.crs, schemas) {
 				t.Error(err)
 			}
 		})
