@@ -51,21 +51,13 @@ func loadStack(t *testing.T, name string) *stackUnderTest {
 	}
 	s := &stackUnderTest{name: name, plan: plan, kubernetes: version, highAvailability: ha,
 		namespaces: map[string]map[string]string{}, roles: roles}
-	for _, o := range plan.RawObjects() {
-		obj := Object{Source: name + " plan", Body: o}
-		if obj.Kind() == "Namespace" {
-			meta, _ := o["metadata"].(map[string]any)
-			labels := map[string]string{}
-			for k, v := range asMap(meta["labels"]) {
-				labels[k], _ = v.(string)
-			}
-			s.namespaces[obj.Name()] = labels
+	for _, o := range s.rawObjects() {
+		if o.Kind() == "Namespace" {
+			s.namespaces[o.Name()] = o.Labels()
 		}
 	}
 	return s
 }
-
-func asMap(v any) map[string]any { m, _ := v.(map[string]any); return m }
 
 // enforce is the enforce level and version of a namespace, as the program labels it.
 func (s *stackUnderTest) enforce(namespace string) (api.LevelVersion, error) {

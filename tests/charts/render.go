@@ -18,7 +18,7 @@ type Object struct {
 	Body   map[string]any
 }
 
-// Kind, Name and Namespace read the object's identity.
+// Kind is the object's kind.
 func (o Object) Kind() string { return str(o.Body, "kind") }
 
 // APIVersion is the object's group/version.
@@ -34,6 +34,17 @@ func (o Object) Name() string {
 func (o Object) Namespace() string {
 	meta, _ := o.Body["metadata"].(map[string]any)
 	return str(meta, "namespace")
+}
+
+// Labels are metadata.labels.
+func (o Object) Labels() map[string]string {
+	meta, _ := o.Body["metadata"].(map[string]any)
+	raw, _ := meta["labels"].(map[string]any)
+	labels := make(map[string]string, len(raw))
+	for k, v := range raw {
+		labels[k], _ = v.(string)
+	}
+	return labels
 }
 
 func (o Object) String() string {
