@@ -118,7 +118,14 @@ type Catalogue struct {
 	// Charts maps a Helm chart name to the release pinned for every minor (charts whose releases
 	// support a range of minors; the cluster-autoscaler chart is per minor, above).
 	Charts map[string]Fact[string] `json:"charts"`
+	// Images maps a container image the program pins outside a chart's defaults to its
+	// reference (repository:tag), for images whose release must match another pin.
+	Images map[string]Fact[string] `json:"images"`
 }
+
+// ImageVeleroAwsPlugin is the Velero AWS plugin; its minor line must match the Velero release
+// of the velero chart (the plugin's README pairs v1.14.x with Velero 1.18.x).
+const ImageVeleroAwsPlugin = "velero-plugin-for-aws"
 
 // Support is where a minor stands in the EKS lifecycle on a given day.
 type Support string

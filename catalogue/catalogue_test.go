@@ -127,6 +127,9 @@ func TestCatalogueRulesRefuseBrokenEntries(t *testing.T) {
 		{"extended cheaper than standard", func(d map[string]any) {
 			d["controlPlaneUsdPerHour"].(map[string]any)["extended"].(map[string]any)["value"] = 0.05
 		}, "must be positive and below extended"},
+		{"an image without a tag", func(d map[string]any) {
+			d["images"].(map[string]any)["velero-plugin-for-aws"].(map[string]any)["value"] = "velero/velero-plugin-for-aws"
+		}, "is not an image pinned by tag"},
 		{"an unknown field", func(d map[string]any) { minor(d, "1.36")["endOfLife"] = "2028-08-02" }, "unknown field"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -116,5 +116,11 @@ func (c *Catalogue) check() error {
 		}
 		dated("charts."+name, f.Source, f.ReadOn)
 	}
+	for name, f := range c.Images {
+		if _, tag, ok := strings.Cut(f.Value, ":"); !ok || tag == "" || tag == "latest" {
+			fail("images.%s: %q is not an image pinned by tag", name, f.Value)
+		}
+		dated("images."+name, f.Source, f.ReadOn)
+	}
 	return errors.Join(errs...)
 }

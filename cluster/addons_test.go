@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 
 	awseks "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
@@ -16,6 +17,8 @@ const (
 	ebsCsiRoleArn = "arn:aws:iam::123456789012:role/eks-platform-dev-ebs-csi"
 )
 
+const testClusterName = "eks-platform-dev"
+
 var testVolumeTags = map[string]string{"CostCenter": "platform-engineering", "Environment": "dev"}
 
 func allAddons() []AddonSpec {
@@ -23,7 +26,7 @@ func allAddons() []AddonSpec {
 		VpcCniAddon("v1.20.1-eksbuild.3", pulumi.String(cniRoleArn)),
 		KubeProxyAddon("v1.33.3-eksbuild.6"),
 		CoreDnsAddon("v1.12.4-eksbuild.1"),
-		EbsCsiAddon("v1.46.0-eksbuild.1", pulumi.String(ebsCsiRoleArn), testVolumeTags),
+		EbsCsiAddon("v1.46.0-eksbuild.1", pulumi.String(ebsCsiRoleArn), testClusterName, testVolumeTags),
 		SnapshotControllerAddon("v8.2.0-eksbuild.1"),
 	}
 }
@@ -188,7 +191,7 @@ func TestAddonsArgsAreValidated(t *testing.T) {
 	add("unpinned version", func(a *AddonsArgs) { a.Addons[1].Version = "" })
 	add("duplicate add-on", func(a *AddonsArgs) { a.Addons = append(a.Addons, KubeProxyAddon("v1")) })
 	add("vpc-cni without IRSA role", func(a *AddonsArgs) { a.Addons[0] = VpcCniAddon("v1", nil) })
-	add("ebs csi without IRSA role", func(a *AddonsArgs) { a.Addons[3] = EbsCsiAddon("v1", nil, nil) })
+	add("ebs csi without IRSA role", func(a *AddonsArgs) { a.Addons[3] = EbsCsiAddon("v1", nil, testClusterName, nil) })
 	add("configuration not JSON", func(a *AddonsArgs) {
 		a.Addons[2].ConfigurationValues = map[string]any{"replicaCount": make(chan int)}
 	})
@@ -203,17 +206,23 @@ func TestAddonsArgsAreValidated(t *testing.T) {
 }
 
 // C5: the EBS CSI driver puts the cost-allocation tags on the volumes and snapshots it creates,
-// which the provider's default tags never reach; without tags it gets no configuration at all.
+// which the provider's default tags never reach. Issue 14: it also tags them with this cluster's
+// name (k8sTagClusterId), the tag `scripts/stack.sh destroy` searches for leftovers.
 func TestC5EbsCsiDriverTagsItsVolumesAndSnapshots(t *testing.T) {
 	plan := runAddons(t, allAddons())
+	type controller struct {
+		K8sTagClusterId string            `json:"k8sTagClusterId"`
+		ExtraVolumeTags map[string]string `json:"extraVolumeTags"`
+	}
 	var config struct {
-		Controller struct {
-			ExtraVolumeTags map[string]string `json:"extraVolumeTags"`
-		} `json:"controller"`
+		Controller controller `json:"controller"`
 	}
 	raw := offline.MustGet(t, plan, addonType, "aws-ebs-csi-driver-dev").String("configurationValues")
 	if err := json.Unmarshal([]byte(raw), &config); err != nil {
 		t.Fatalf("aws-ebs-csi-driver configurationValues %q: %v", raw, err)
+	}
+	if config.Controller.K8sTagClusterId != testClusterName {
+		t.Errorf("k8sTagClusterId = %q, want the cluster name %q", config.Controller.K8sTagClusterId, testClusterName)
 	}
 	if len(config.Controller.ExtraVolumeTags) != len(testVolumeTags) {
 		t.Errorf("extraVolumeTags = %v, want %v", config.Controller.ExtraVolumeTags, testVolumeTags)
@@ -223,8 +232,10 @@ func TestC5EbsCsiDriverTagsItsVolumesAndSnapshots(t *testing.T) {
 			t.Errorf("extraVolumeTags[%s] = %q, want %q", key, got, value)
 		}
 	}
-	if spec := EbsCsiAddon("v1", pulumi.String(ebsCsiRoleArn), nil); spec.ConfigurationValues != nil {
-		t.Errorf("untagged EBS CSI add-on has configuration %v", spec.ConfigurationValues)
+	// Without cost tags the driver still tags by cluster, and gets no empty extraVolumeTags.
+	untagged := EbsCsiAddon("v1", pulumi.String(ebsCsiRoleArn), testClusterName, nil).ConfigurationValues
+	if want := map[string]any{"controller": map[string]any{"k8sTagClusterId": testClusterName}}; !reflect.DeepEqual(untagged, want) {
+		t.Errorf("EBS CSI add-on without cost tags has configuration %v, want %v", untagged, want)
 	}
 	if got, ok := offline.MustGet(t, plan, addonType, "snapshot-controller-dev").Inputs["configurationValues"]; ok {
 		t.Errorf("snapshot-controller configurationValues = %v, want unset", got)

@@ -14,6 +14,9 @@ const (
 	EnvProd    = "prod"
 )
 
+// CommittedStacks are the stack files this repository ships, in deployment order.
+var CommittedStacks = []string{EnvDev, EnvStaging, EnvProd}
+
 // Config is the whole, validated configuration of one stack.
 type Config struct {
 	Environment string // dev, staging or prod: which rules apply

@@ -57,6 +57,9 @@ func fillPinsFromCatalogue(c *Config) {
 		}
 		c.Platform.Charts[key] = chart
 	}
+	if c.Platform.VeleroAwsPluginImage == "" {
+		c.Platform.VeleroAwsPluginImage = cat.Images[catalogue.ImageVeleroAwsPlugin].Value
+	}
 	if c.Platform.ClusterAutoscalerImageTag == "" {
 		c.Platform.ClusterAutoscalerImageTag = minor.ClusterAutoscaler.ImageTag.Value
 	}

@@ -207,8 +207,16 @@ func newGroup(ctx *pulumi.Context, parent pulumi.Resource, args *Args, spec Grou
 		UpdateConfig: &eks.NodeGroupUpdateConfigArgs{
 			MaxUnavailablePercentage: pulumi.Int(spec.MaxUnavailablePercent),
 		},
-		Labels: pulumi.ToStringMap(labels),
-		Taints: taints,
+		// Node auto repair (issue 14): EKS replaces a node whose Ready condition stays false for
+		// 30 minutes, instead of leaving it in the group until someone notices. The GPU, kernel
+		// and runtime conditions it also acts on (AcceleratedHardwareReady after 10 minutes, ...)
+		// are set only by the EKS node monitoring agent add-on, which the platform does not
+		// install (README "Node groups"). EKS pauses repair by itself when more than 20% of a group of
+		// more than five nodes is unhealthy, so an outage is not turned into mass replacement
+		// (docs.aws.amazon.com/eks/latest/userguide/node-repair.html).
+		NodeRepairConfig: &eks.NodeGroupNodeRepairConfigArgs{Enabled: pulumi.Bool(true)},
+		Labels:           pulumi.ToStringMap(labels),
+		Taints:           taints,
 		// Discovery tags for the cluster autoscaler's auto-discovery (P1). EKS also puts them on the
 		// group's Auto Scaling group, which is where the autoscaler reads them.
 		Tags: pulumi.StringMap{

@@ -191,6 +191,18 @@ func TestG3_ScalingUpdateConfigAndIgnoredDesiredSize(t *testing.T) {
 	}
 }
 
+// Issue 14: every managed node group has node auto repair on, so EKS replaces a node that stays
+// NotReady instead of leaving it in the group until someone notices.
+func TestNodeAutoRepairOnEveryGroup(t *testing.T) {
+	plan := runPlan(t, nil)
+	for _, spec := range testGroups() {
+		ng := offline.MustGet(t, plan, nodeGroupType, spec.Name+"-nodes-dev")
+		if got := ng.Input("nodeRepairConfig.enabled"); got != true {
+			t.Errorf("%s: nodeRepairConfig.enabled = %v, want true", spec.Name, got)
+		}
+	}
+}
+
 // G3/P1: cluster-autoscaler auto-discovery tags on every node group.
 func TestG3_AutoscalerDiscoveryTags(t *testing.T) {
 	plan := runPlan(t, nil)

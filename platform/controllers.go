@@ -65,8 +65,10 @@ var controllers = []controller{
 				// The admission webhook validates every ExternalSecret and store: it serves traffic.
 				{path: []string{"webhook"}, replicasKey: "replicaCount", budget: budgetToggled, priorityClass: systemPriorityClass,
 					resources: computeResources{"50m", "64Mi", "200m", "256Mi"}},
-				// The chart starts the cert controller without leader election, so two copies
-				// would both rotate the webhook certificate.
+				// The cert controller serves no traffic: it rotates the webhook certificate and
+				// injects it into the CRDs, so P1's two replicas do not apply and a restart only
+				// delays a rotation. (Since chart 2.x it also takes leaderElect; 0.17 ran it
+				// without leader election.)
 				{path: []string{"certController"}, replicasKey: "replicaCount", singleton: true, priorityClass: systemPriorityClass,
 					resources: computeResources{"50m", "64Mi", "200m", "256Mi"}},
 			},

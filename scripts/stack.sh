@@ -9,14 +9,31 @@
 #   AWS credentials resolve; the Pulumi backend is logged in.
 # Then it selects the stack (check, preview and up create it when missing) and runs the command.
 #
-# Usage: scripts/stack.sh <command> <stack> [file]
+# Usage: scripts/stack.sh <command> <stack> [file | --cleanup | target-minor]
 #   check          the pre-flight checks and stack selection only
 #   preview        pulumi preview --refresh --diff
 #   up             pulumi up --refresh --yes (preview, then apply)
 # --refresh reads the live state first: the node groups' desiredSize is owned by the cluster
 # autoscaler and ignored by the program, but an update of a group's scaling config sends the
 # desired size stored in the state; refreshed, that is the live size, not a stale one.
-#   destroy        pulumi destroy --yes; needs EKS_PLATFORM_CONFIRM_DESTROY=<stack>
+#   destroy        pulumi destroy --yes; needs EKS_PLATFORM_CONFIRM_DESTROY=<stack>. It first lists
+#                  what the cluster's controllers created outside Pulumi (load balancers, target
+#                  groups and security groups of the load balancer controller, stray ENIs in the
+#                  VPC, EBS volumes of Delete PersistentVolumes) and stops, deleting nothing, if
+#                  anything is left. Retained volumes and snapshots (backups) are only listed.
+#   destroy <stack> --cleanup
+#                  deletes the Kubernetes objects that own those leftovers (Ingresses, Services
+#                  of type LoadBalancer, claims of Delete volumes and the pods that mount them)
+#                  outside the platform's namespaces, waits until AWS has removed what they owned
+#                  (EKS_PLATFORM_CLEANUP_TIMEOUT_SECONDS, default 1200), then destroys. On a prod
+#                  stack it also needs EKS_PLATFORM_LIFT_PROTECTION=<stack> and a state without
+#                  protected resources (pulumi state unprotect --all, in a reviewed change).
+#   upgrade-check <stack> <target-minor>
+#                  go/no-go for upgrading the cluster to <target-minor> (e.g. 1.35): EKS upgrade
+#                  insights, add-on builds of catalogue/versions.json, node group version skew,
+#                  standard support on today's date (EKS_PLATFORM_TODAY overrides it). Exits 1 on
+#                  any blocker; a WARNING insight blocks unless its ID is in
+#                  EKS_PLATFORM_ACK_INSIGHTS (comma-separated).
 #   refresh-check  drift check without writing state: fails when the real resources differ from
 #                  the state (refresh --preview-only --expect-no-changes) or the program differs
 #                  from the state (preview --expect-no-changes)
@@ -37,18 +54,37 @@
 #   EKS_PLATFORM_SECRETS_PROVIDER secrets provider of a stack created here (e.g. awskms://alias/x)
 #   PULUMI                        pulumi CLI to use; default bin/pulumi (scripts/toolchain.sh),
 #                                 then pulumi on PATH
+#   EKS_PLATFORM_CONFIRM_DESTROY  must name the stack for destroy
+#   EKS_PLATFORM_LIFT_PROTECTION  must name a prod stack for destroy --cleanup
+#   EKS_PLATFORM_CLEANUP_TIMEOUT_SECONDS, EKS_PLATFORM_CLEANUP_POLL_SECONDS
+#                                 destroy --cleanup's wait (default 1200) and interval (default 15)
+#   EKS_PLATFORM_ACK_INSIGHTS     EKS insight IDs whose WARNING upgrade-check accepts (comma-separated)
+#   EKS_PLATFORM_TODAY            the date upgrade-check judges support on (default: today, UTC)
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=scripts/day2.sh
+. "$(dirname "${BASH_SOURCE[0]}")/day2.sh"
 root=$(repo_root)
 caller_dir=$PWD
 
-usage="usage: scripts/stack.sh <check|preview|up|destroy|refresh-check|outputs|region|engine-check|engine-plan> <stack> [file]"
+usage="usage: scripts/stack.sh <check|preview|up|destroy|refresh-check|outputs|region|upgrade-check|engine-check|engine-plan> <stack> [file | --cleanup | target-minor]"
 if [ $# -lt 2 ] || [ $# -gt 3 ]; then die "$usage"; fi
 command=$1
 stack=$2
+cleanup=false
 case "$command" in
-  check | preview | up | destroy | refresh-check | region | engine-plan) [ $# -eq 2 ] || die "$usage" ;;
+  check | preview | up | refresh-check | region | engine-plan) [ $# -eq 2 ] || die "$usage" ;;
+  destroy)
+    if [ $# -eq 3 ]; then
+      [ "$3" = --cleanup ] || die "destroy takes only --cleanup after the stack, not '$3'; $usage"
+      cleanup=true
+    fi
+    ;;
+  upgrade-check)
+    [ $# -eq 3 ] || die "upgrade-check needs the target Kubernetes minor version, e.g. scripts/stack.sh upgrade-check $stack 1.35"
+    [[ "$3" =~ ^[0-9]+\.[0-9]+$ ]] || die "invalid target version '$3': a Kubernetes minor version such as 1.35"
+    ;;
   outputs | engine-check) ;;
   *) die "unknown command '$command'; $usage" ;;
 esac
@@ -113,6 +149,10 @@ done
 if [ "$command" = destroy ] && [ "${EKS_PLATFORM_CONFIRM_DESTROY:-}" != "$stack" ]; then
   die "destroy deletes every resource of stack $stack: set EKS_PLATFORM_CONFIRM_DESTROY=$stack to confirm"
 fi
+environment=$(stack_config_value environment)
+if [ "$cleanup" = true ] && [ "$environment" = prod ] && [ "${EKS_PLATFORM_LIFT_PROTECTION:-}" != "$stack" ]; then
+  die "stack $stack is prod: --cleanup deletes its load balancers and volumes only once its protection is lifted: run pulumi state unprotect --all --stack $stack in a reviewed change, then set EKS_PLATFORM_LIFT_PROTECTION=$stack"
+fi
 
 pinned_version=$(pinned_pulumi_version "$root")
 if [ -n "${PULUMI:-}" ]; then
@@ -151,10 +191,13 @@ version_at_least() {
   return 0
 }
 
-# Every command but outputs runs the program. pulumi-eks v2 checks the aws CLI (it runs
-# `aws eks get-token` for the kubeconfig) and kubectl when it creates the cluster's core, on
-# preview as well as up, with these minimums (nodejs/eks/dependencies.ts); checking here fails
-# in one line instead of deep in a Pulumi diagnostic.
+# Every command but outputs and upgrade-check runs the program. pulumi-eks v2 checks the aws CLI
+# (it runs `aws eks get-token` for the kubeconfig) and kubectl when it creates the cluster's core,
+# on preview as well as up, with these minimums (nodejs/eks/dependencies.ts); checking here fails
+# in one line instead of deep in a Pulumi diagnostic. upgrade-check needs the aws CLI only.
+if [ "$command" = destroy ] || [ "$command" = upgrade-check ]; then
+  command -v jq >/dev/null 2>&1 || die "jq not found on PATH: $command reads the AWS CLI's JSON answers with it; install jq"
+fi
 if [ "$command" != outputs ]; then
   command -v aws >/dev/null 2>&1 ||
     die "aws CLI not found on PATH: pulumi-eks runs 'aws eks get-token' for the cluster kubeconfig; install AWS CLI v2 (>= 2.7.0)"
@@ -166,11 +209,15 @@ if [ "$command" != outputs ]; then
   esac
   version_at_least "$aws_version" "$aws_minimum" ||
     die "aws CLI version '$aws_version' is too old or unreadable: pulumi-eks needs AWS CLI v2 >= 2.7.0 (or v1 >= 1.24.0)"
+fi
+if [ "$command" != outputs ] && [ "$command" != upgrade-check ]; then
   command -v kubectl >/dev/null 2>&1 ||
     die "kubectl not found on PATH: pulumi-eks v2 refuses to run the program without kubectl >= 1.24.0, even for preview; install it (CI pins KUBECTL_VERSION in .github/workflows)"
   kubectl_version=$(kubectl version --client=true --output=json 2>/dev/null | awk -F'"' '$2 == "gitVersion" { print $4; exit }') || true
   version_at_least "$kubectl_version" 1.24.0 ||
     die "kubectl version '$kubectl_version' is too old or unreadable: pulumi-eks v2 needs kubectl >= 1.24.0"
+fi
+if [ "$command" != outputs ]; then
   if ! aws_error=$(aws sts get-caller-identity --region "$region" --output text --query Account 2>&1 >/dev/null); then
     die "AWS credentials do not resolve (aws sts get-caller-identity in $region: $(printf '%s\n' "$aws_error" | awk 'NF { line = $0 } END { print line }'))"
   fi
@@ -204,7 +251,8 @@ case "$command" in
   check) echo "stack $stack ready: region $region, backend $("$pulumi" whoami --verbose --non-interactive 2>/dev/null | awk '/Backend URL/ { print $3 }')" ;;
   preview) "$pulumi" preview "${on_stack[@]}" --refresh --diff ;;
   up) "$pulumi" up "${on_stack[@]}" --refresh --yes --diff ;;
-  destroy) "$pulumi" destroy "${on_stack[@]}" --yes ;;
+  destroy) destroy_stack "$cleanup" ;;
+  upgrade-check) upgrade_check "$3" ;;
   refresh-check)
     status=0
     "$pulumi" refresh "${on_stack[@]}" --preview-only --expect-no-changes --diff ||

@@ -13,14 +13,36 @@ import (
 	"testing"
 )
 
+// fakeAnswer is shared by the fakes: answer <name> prints the recorded answer
+// $FAKE_ANSWERS/<name>.json, or $FAKE_ANSWERS/after/<name>.json once a `kubectl delete` has run
+// (what AWS and the cluster answer after --cleanup), and fails when there is none. It reads the
+// file with the shell alone, so the fakes need nothing on PATH.
+const fakeAnswer = `answer() {
+  file="$FAKE_ANSWERS/$1.json"
+  if [ -e "$FAKE_ANSWERS/.deleted" ] && [ -e "$FAKE_ANSWERS/after/$1.json" ]; then
+    file="$FAKE_ANSWERS/after/$1.json"
+  fi
+  if [ -z "${FAKE_ANSWERS:-}" ] || [ ! -e "$file" ]; then
+    echo "fake: no recorded answer $1" >&2
+    exit 254
+  fi
+  while IFS= read -r line || [ -n "$line" ]; do printf '%s\n' "$line"; done < "$file"
+}
+`
+
 // fakePulumi logs every call and answers the few commands whose output the script reads.
-// FAKE_PULUMI_WHOAMI_RC fails `whoami`; FAKE_PULUMI_FAIL names one subcommand that fails.
-const fakePulumi = `#!/bin/sh
-echo "pulumi $* | PULUMI_BACKEND_URL=${PULUMI_BACKEND_URL:-}" >> "$FAKE_LOG"
+// FAKE_PULUMI_WHOAMI_RC fails `whoami`; FAKE_PULUMI_FAIL names one subcommand that fails;
+// FAKE_PULUMI_OUTPUTS replaces the stack outputs; `stack export` answers the recorded state.
+const fakePulumi = "#!/bin/sh\n" + fakeAnswer + `echo "pulumi $* | PULUMI_BACKEND_URL=${PULUMI_BACKEND_URL:-}" >> "$FAKE_LOG"
 case "$1" in
   version) echo "$FAKE_PULUMI_VERSION" ;;
   whoami) exit "${FAKE_PULUMI_WHOAMI_RC:-0}" ;;
-  stack) if [ "$2" = output ]; then echo '{"clusterName":"eks-platform-dev"}'; fi ;;
+  stack)
+    if [ "$2" = output ]; then
+      if [ -n "${FAKE_PULUMI_OUTPUTS:-}" ]; then echo "$FAKE_PULUMI_OUTPUTS"; else echo '{"clusterName":"eks-platform-dev"}'; fi
+    fi
+    if [ "$2" = export ]; then answer pulumi.stack.export; fi
+    ;;
 esac
 if [ "$1" = "${FAKE_PULUMI_FAIL:-}" ]; then exit 255; fi
 exit 0
@@ -28,9 +50,10 @@ exit 0
 
 // fakeAWS answers --version (FAKE_AWS_VERSION, a current v2 when unset) and sts
 // get-caller-identity like the real CLI, including its two-line error when no credentials
-// resolve (FAKE_AWS_NO_CREDENTIALS).
-const fakeAWS = `#!/bin/sh
-echo "aws $*" >> "$FAKE_LOG"
+// resolve (FAKE_AWS_NO_CREDENTIALS). Every other call prints the recorded answer
+// aws.<service>.<operation>[.<name>], where <name> is the value of --addon-name,
+// --nodegroup-name or --id, the arguments that select among answers of one operation.
+const fakeAWS = "#!/bin/sh\n" + fakeAnswer + `echo "aws $*" >> "$FAKE_LOG"
 if [ "$1" = --version ]; then
   echo "aws-cli/${FAKE_AWS_VERSION-2.27.50} Python/3.13.4 Linux/6.8.0 exe/x86_64.ubuntu.24"
   exit 0
@@ -40,14 +63,29 @@ if [ -n "${FAKE_AWS_NO_CREDENTIALS:-}" ]; then
   echo 'Unable to locate credentials. You can configure credentials by running "aws configure".' >&2
   exit 255
 fi
-echo 123456789012
+case "$1 $2" in
+  "sts get-caller-identity") echo 123456789012; exit 0 ;;
+  "eks update-kubeconfig") echo "Added new context to the kubeconfig"; exit 0 ;;
+esac
+name="aws.$1.$2"
+previous=""
+for argument in "$@"; do
+  case "$previous" in --addon-name | --nodegroup-name | --id) name="$name.$argument" ;; esac
+  previous=$argument
+done
+answer "$name"
 `
 
 // fakeKubectl prints the client version JSON of the real `kubectl version --client=true
-// --output=json`, with gitVersion FAKE_KUBECTL_VERSION (a current release when unset).
-const fakeKubectl = `#!/bin/sh
-echo "kubectl $*" >> "$FAKE_LOG"
-printf '{\n  "clientVersion": {\n    "major": "1",\n    "minor": "32",\n    "gitVersion": "%s",\n    "platform": "linux/amd64"\n  },\n  "kustomizeVersion": "v5.5.0"\n}\n' "${FAKE_KUBECTL_VERSION-v1.32.8}"
+// --output=json`, with gitVersion FAKE_KUBECTL_VERSION (a current release when unset); `get`
+// prints the recorded answer kubectl.get.<resource>; `delete` is logged and switches every fake
+// to its answers after the deletion. Calls log the kubeconfig they use.
+const fakeKubectl = "#!/bin/sh\n" + fakeAnswer + `echo "kubectl $* | KUBECONFIG=${KUBECONFIG:-}" >> "$FAKE_LOG"
+case "$1" in
+  get) answer "kubectl.get.$2" ;;
+  delete) : > "$FAKE_ANSWERS/.deleted" ;;
+  *) printf '{\n  "clientVersion": {\n    "major": "1",\n    "minor": "32",\n    "gitVersion": "%s",\n    "platform": "linux/amd64"\n  },\n  "kustomizeVersion": "v5.5.0"\n}\n' "${FAKE_KUBECTL_VERSION-v1.32.8}" ;;
+esac
 `
 
 const projectFile = `name: eks-platform
@@ -69,10 +107,14 @@ var stackFiles = map[string]string{
 	"quoted": "config:\n  aws:region: \"eu-west-3\"\n",
 	"bad":    "config:\n  aws:region: US-East-1\n",
 	"short":  "config:\n  aws:region: useast1\n",
+	"prod":   "config:\n  eks-platform:environment: prod\n",
+	// A stack file that overrides an add-on pin, which an upgrade must update.
+	"pinned": "config:\n  eks-platform:environment: dev\n  eks-platform:corednsVersion: \"v1.12.4-eksbuild.1\" # held back\n",
 }
 
 // systemTools are the only external commands the script may use besides pulumi, aws and kubectl.
-var systemTools = []string{"awk", "dirname", "grep", "mkdir", "mv"}
+// date is not among them: no test may depend on the real date (EKS_PLATFORM_TODAY).
+var systemTools = []string{"awk", "dirname", "grep", "jq", "mkdir", "mktemp", "mv", "rm", "sed", "sleep"}
 
 // moduleRoot finds the repository root from the test's working directory by looking for the
 // module's go.mod upward, never by counting parent directories (STACK_SPEC X4, seed 000 #9).
@@ -101,6 +143,7 @@ type fixture struct {
 	log     string // every pulumi, aws and kubectl invocation, one per line
 	bash    string
 	pinned  string // the CLI version pinned in tools/pulumi/go.mod
+	answers string // the fakes' recorded answers (FAKE_ANSWERS)
 }
 
 type fixtureOptions struct {
@@ -129,7 +172,7 @@ func newFixture(t *testing.T, opts fixtureOptions) *fixture {
 	for name, content := range stackFiles {
 		files["Pulumi."+name+".yaml"] = content
 	}
-	for _, rel := range []string{"scripts/stack.sh", "scripts/lib.sh", "tools/pulumi/go.mod"} {
+	for _, rel := range []string{"scripts/stack.sh", "scripts/lib.sh", "scripts/day2.sh", "tools/pulumi/go.mod"} {
 		data, err := os.ReadFile(filepath.Join(repo, rel))
 		if err != nil {
 			t.Fatal(err)
@@ -140,6 +183,12 @@ func newFixture(t *testing.T, opts fixtureOptions) *fixture {
 		writeFile(t, filepath.Join(f.root, rel), content, 0o644)
 	}
 	f.pinned = pinnedVersion(t, files["tools/pulumi/go.mod"])
+	f.answers = t.TempDir()
+	catalogue, err := os.ReadFile(filepath.Join(repo, "scripts", "testdata", "catalogue.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(f.root, "catalogue", "versions.json"), string(catalogue), 0o644)
 
 	for _, tool := range systemTools {
 		path, err := exec.LookPath(tool)
@@ -201,6 +250,7 @@ func (f *fixture) run(t *testing.T, env map[string]string, args ...string) resul
 		"PATH=" + f.pathDir,
 		"HOME=" + t.TempDir(),
 		"FAKE_LOG=" + f.log,
+		"FAKE_ANSWERS=" + f.answers,
 		"FAKE_PULUMI_VERSION=" + f.pinned,
 	}
 	for key, value := range env {
@@ -228,7 +278,7 @@ func (f *fixture) run(t *testing.T, env map[string]string, args ...string) resul
 func (r result) mutatingCalls() []string {
 	var touched []string
 	for _, call := range r.calls {
-		for _, prefix := range []string{"pulumi stack", "pulumi preview", "pulumi up", "pulumi destroy", "pulumi refresh"} {
+		for _, prefix := range []string{"pulumi stack", "pulumi preview", "pulumi up", "pulumi destroy", "pulumi refresh", "kubectl delete"} {
 			if strings.HasPrefix(call, prefix) {
 				touched = append(touched, call)
 			}
@@ -261,7 +311,7 @@ func TestPreflightFailures(t *testing.T) {
 		{name: "extra argument", args: []string{"preview", "dev", "extra"}, want: "usage: scripts/stack.sh"},
 		{name: "stack name with a path", args: []string{"preview", "../dev"}, want: "invalid stack name '../dev'"},
 		{name: "missing stack file", args: []string{"preview", "qa"}, want: "stack file Pulumi.qa.yaml not found in "},
-		{name: "missing stack file lists the stacks", args: []string{"preview", "qa"}, want: "(stacks: bad dev gov quoted short west)"},
+		{name: "missing stack file lists the stacks", args: []string{"preview", "qa"}, want: "(stacks: bad dev gov pinned prod quoted short west)"},
 		{name: "upper-case region (C2)", args: []string{"preview", "bad"}, want: "invalid region 'US-East-1' from aws:region in Pulumi.bad.yaml"},
 		{name: "region without dashes (C2)", args: []string{"up", "short"}, want: "invalid region 'useast1'"},
 		{
@@ -372,9 +422,7 @@ func TestCommands(t *testing.T) {
 		{args: []string{"preview", "dev"}, want: "pulumi preview --stack dev --non-interactive --refresh --diff"},
 		{args: []string{"up", "west"}, env: map[string]string{"AWS_REGION": "us-west-2"}, want: "pulumi stack select --create --non-interactive west"},
 		{args: []string{"up", "west"}, env: map[string]string{"AWS_REGION": "us-west-2", "AWS_DEFAULT_REGION": "us-west-2"}, want: "pulumi up --stack west --non-interactive --refresh --yes --diff"},
-		{args: []string{"destroy", "dev"}, env: map[string]string{"EKS_PLATFORM_CONFIRM_DESTROY": "dev"}, want: "pulumi destroy --stack dev --non-interactive --yes"},
-		// Tearing down or checking a stack never creates it.
-		{args: []string{"destroy", "dev"}, env: map[string]string{"EKS_PLATFORM_CONFIRM_DESTROY": "dev"}, want: "pulumi stack select --non-interactive dev"},
+		// Checking a stack never creates it (destroy: TestDestroyClean).
 		{args: []string{"refresh-check", "dev"}, want: "pulumi stack select --non-interactive dev"},
 		{args: []string{"refresh-check", "dev"}, want: "pulumi refresh --stack dev --non-interactive --preview-only --expect-no-changes --diff"},
 		{args: []string{"refresh-check", "dev"}, want: "pulumi preview --stack dev --non-interactive --expect-no-changes --diff"},

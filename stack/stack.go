@@ -183,9 +183,10 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 		Addons: []cluster.AddonSpec{
 			cluster.CoreDnsAddon(versions.CoreDNS),
 			// The driver tags the volumes and snapshots it creates: default tags do not reach them
-			// (C5). They are the driver's, not Pulumi's, and say so.
+			// (C5). They are the driver's, not Pulumi's, and say so; the cluster tag lets a
+			// destroy find what this cluster left behind (issue 14).
 			cluster.EbsCsiAddon(versions.EbsCsiDriver, roles.RoleArns[security.RoleEBSCSIDriver],
-				cfg.TagsManagedBy("aws-ebs-csi-driver")),
+				cfg.ClusterName, cfg.TagsManagedBy("aws-ebs-csi-driver")),
 			cluster.SnapshotControllerAddon(versions.SnapshotController),
 		},
 	}, withAWS, pulumi.DependsOn(nodes.NodeGroups))

@@ -6,6 +6,9 @@
 //	go run ./cmd/plan --stack prod --json    # one JSON object (the contract in README "Offline plan")
 //	go run ./cmd/plan --config-file my.yaml  # another stack file; the stack name comes from it
 //	go run ./cmd/plan --stack dev --today 2027-04-15   # judge the Kubernetes version on that day
+//	go run ./cmd/plan --stack dev --spot-discount 0.5  # price spot nodes at 50% below on-demand
+//
+// Both outputs end with the stack's monthly cost at zero traffic (the JSON's "cost" object).
 //
 // Invalid configuration prints the validation errors to stderr, nothing to stdout, and exits 1.
 // Lifecycle warnings (a Kubernetes minor in extended support or close to leaving standard
@@ -19,11 +22,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/acme/eks-platform/catalogue"
 	"github.com/acme/eks-platform/config"
+	"github.com/acme/eks-platform/cost"
 	"github.com/acme/eks-platform/internal/offline"
 	"github.com/acme/eks-platform/internal/planner"
 )
@@ -39,14 +44,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 	configFile := flags.String("config-file", "", "stack config file to use instead of Pulumi.<stack>.yaml")
 	asJSON := flags.Bool("json", false, "print one JSON object instead of the tree")
 	todayFlag := flags.String("today", "", "judge the Kubernetes version lifecycle on this day, YYYY-MM-DD (default: today, UTC)")
+	costSummary := flags.Bool("cost-summary", false, "print the Markdown table of every committed stack's monthly baseline (README \"Cost\") and exit")
+	var spotDiscount *float64
+	flags.Func("spot-discount", "assumed saving of spot over on-demand for the cost report, 0 to 0.9 (default: cost/prices.json's)", func(v string) error {
+		d, err := strconv.ParseFloat(v, 64)
+		if err != nil || d < 0 || d > 0.9 {
+			return fmt.Errorf("%q is not a fraction from 0 to 0.9 (0.6 means spot is 60%% cheaper)", v)
+		}
+		spotDiscount = &d
+		return nil
+	})
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}
-	if *stackName == "" && *configFile == "" {
-		fmt.Fprintln(stderr, "plan: give --stack NAME or --config-file PATH")
-		return 2
-	}
-
 	today := time.Now()
 	if *todayFlag != "" {
 		day, err := catalogue.ParseDate(*todayFlag)
@@ -55,6 +65,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		today = day.Time
+	}
+
+	if *costSummary {
+		return printCostSummary(stdout, stderr, today)
+	}
+	if *stackName == "" && *configFile == "" {
+		fmt.Fprintln(stderr, "plan: give --stack NAME or --config-file PATH")
+		return 2
 	}
 
 	root, err := config.FindProjectRoot(".")
@@ -69,7 +87,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *stackName == "" {
 		*stackName = strings.TrimSuffix(strings.TrimPrefix(filepath.Base(file), "Pulumi."), filepath.Ext(file))
 	}
-	plan, _, err := planner.Plan(planner.Request{Root: root, Stack: *stackName, StackFile: file, Today: today})
+	plan, _, err := planner.Plan(planner.Request{Root: root, Stack: *stackName, StackFile: file, Today: today,
+		SpotDiscount: spotDiscount})
 	if err != nil {
 		fmt.Fprintf(stderr, "plan: stack %s: %v\n", *stackName, err)
 		return 1
@@ -86,6 +105,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	offline.WriteTree(stdout, plan)
+	offline.WriteTree(stdout, plan.Plan)
+	fmt.Fprintln(stdout)
+	cost.WriteTable(stdout, plan.Cost)
+	return 0
+}
+
+// printCostSummary prints the README's cost table for the committed stacks.
+func printCostSummary(stdout, stderr io.Writer, today time.Time) int {
+	root, err := config.FindProjectRoot(".")
+	if err != nil {
+		fmt.Fprintln(stderr, "plan:", err)
+		return 1
+	}
+	table, err := planner.CostSummary(root, config.CommittedStacks, today)
+	if err != nil {
+		fmt.Fprintln(stderr, "plan:", err)
+		return 1
+	}
+	fmt.Fprint(stdout, table)
 	return 0
 }

@@ -41,7 +41,7 @@ func TestJSONIsOneObjectWithTheContractFields(t *testing.T) {
 	if dec.More() {
 		t.Fatal("stdout holds more than one JSON value")
 	}
-	for _, field := range []string{"stack", "resources", "outputs", "warnings"} {
+	for _, field := range []string{"stack", "resources", "outputs", "warnings", "cost"} {
 		if _, ok := plan[field]; !ok {
 			t.Errorf("plan has no %q", field)
 		}
@@ -62,7 +62,8 @@ func TestTreeNamesTheStackAndItsOutputs(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if !strings.HasPrefix(stdout, "stack staging: ") || !strings.Contains(stdout, "outputs:") {
+	if !strings.HasPrefix(stdout, "stack staging: ") || !strings.Contains(stdout, "outputs:") ||
+		!strings.Contains(stdout, "\ncost: USD a month at zero traffic, us-east-1") || !strings.Contains(stdout, "monthly baseline\n") {
 		t.Fatalf("unexpected tree:\n%s", stdout)
 	}
 }
@@ -149,5 +150,40 @@ func TestEndOfLifeVersionIsRefused(t *testing.T) {
 	}
 	if !strings.Contains(stderr, `eks-platform:kubernetesVersion = "1.31"`) || !strings.Contains(stderr, "2026-11-26") {
 		t.Errorf("stderr %s", stderr)
+	}
+}
+
+// Issue 12: the JSON's cost object carries the baseline, and --spot-discount changes the assumption.
+func TestCostObjectAndSpotDiscount(t *testing.T) {
+	baseline := func(args ...string) float64 {
+		t.Helper()
+		code, stdout, stderr := runPlan(append([]string{"--stack", "dev", "--json", "--today", testDay}, args...)...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		var plan struct {
+			Cost struct {
+				Currency        string
+				MonthlyBaseline float64
+			}
+		}
+		if err := json.Unmarshal([]byte(stdout), &plan); err != nil || plan.Cost.Currency != "USD" {
+			t.Fatalf("cost object: %v %+v", err, plan.Cost)
+		}
+		return plan.Cost.MonthlyBaseline
+	}
+	assumed, cheaper := baseline(), baseline("--spot-discount", "0.9")
+	if assumed <= 0 || cheaper >= assumed {
+		t.Errorf("baseline %.2f with the default assumption, %.2f with 90%% off spot", assumed, cheaper)
+	}
+	if code, _, stderr := runPlan("--stack", "dev", "--spot-discount", "1.5"); code != 2 || !strings.Contains(stderr, "spot-discount") {
+		t.Errorf("--spot-discount 1.5: exit %d, %s", code, stderr)
+	}
+}
+
+func TestCostSummaryIsAMarkdownTable(t *testing.T) {
+	code, stdout, stderr := runPlan("--cost-summary", "--today", testDay)
+	if code != 0 || !strings.HasPrefix(stdout, "| stack | monthly baseline |") || strings.Count(stdout, "\n") != 5 {
+		t.Errorf("exit %d, stderr %s, table:\n%s", code, stderr, stdout)
 	}
 }

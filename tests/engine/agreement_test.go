@@ -25,7 +25,7 @@ func offlinePlan(t *testing.T, stackName string) (*offline.Plan, *config.Config)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return plan, cfg
+	return plan.Plan, cfg
 }
 
 // The offline plan (mocks) and the engine agree on every resource the program registers itself:

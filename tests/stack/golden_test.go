@@ -21,7 +21,7 @@ var update = flag.Bool("update", false, "rewrite the golden offline plans in tes
 func TestGoldenPlans(t *testing.T) {
 	for _, s := range stacks {
 		t.Run(s, func(t *testing.T) {
-			got, err := json.MarshalIndent(planFor(t, s).plan, "", "  ")
+			got, err := json.MarshalIndent(planFor(t, s).out, "", "  ")
 			if err != nil {
 				t.Fatal(err)
 			}

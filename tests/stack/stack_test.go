@@ -31,13 +31,15 @@ var testDay = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 // planWith plans a committed stack on testDay with some configuration values changed.
 func planWith(t *testing.T, stackName string, change func(values map[string]string)) (*offline.Plan, error) {
 	t.Helper()
-	plan, _, err := planner.Plan(planner.Request{Root: projectRoot(t), Stack: stackName, Today: testDay, Change: change})
-	return plan, err
+	out, _, err := planner.Plan(planner.Request{Root: projectRoot(t), Stack: stackName, Today: testDay, Change: change})
+	return out.Plan, err
 }
 
 type planned struct {
 	cfg  *config.Config
 	plan *offline.Plan
+	// out is the plan as cmd/plan prints it, with its cost.
+	out *planner.Output
 }
 
 var (
@@ -71,12 +73,12 @@ func planFor(t *testing.T, stackName string) planned {
 	plansOnce.Do(func() {
 		plans = map[string]planned{}
 		for _, s := range stacks {
-			plan, cfg, err := planner.Plan(planner.Request{Root: projectRoot(t), Stack: s, Today: testDay})
+			out, cfg, err := planner.Plan(planner.Request{Root: projectRoot(t), Stack: s, Today: testDay})
 			if err != nil {
 				plansErr = fmt.Errorf("stack %s: %w", s, err)
 				return
 			}
-			plans[s] = planned{cfg: cfg, plan: plan}
+			plans[s] = planned{cfg: cfg, plan: out.Plan, out: out}
 		}
 	})
 	if plansErr != nil {
@@ -321,6 +323,34 @@ func TestProdProtectsWhatHoldsData(t *testing.T) {
 			if g.Protect != cfg.Protect {
 				t.Errorf("log group %s protect=%v in %s", g.Name, g.Protect, cfg.Environment)
 			}
+		}
+	})
+}
+
+// Issue 14: node auto repair is on for every managed node group of every stack, the GPU group
+// included (a failed GPU is what auto repair replaces first).
+func TestEveryNodeGroupRepairsItsNodes(t *testing.T) {
+	forEachStack(t, func(t *testing.T, cfg *config.Config, plan *offline.Plan) {
+		groups := plan.ByType("aws:eks/nodeGroup:NodeGroup")
+		if len(groups) != len(cfg.NodeGroups.Groups) {
+			t.Fatalf("%d node groups in the plan, want %d", len(groups), len(cfg.NodeGroups.Groups))
+		}
+		for _, ng := range groups {
+			if got := ng.Input("nodeRepairConfig.enabled"); got != true {
+				t.Errorf("node group %s: nodeRepairConfig.enabled = %v, want true", ng.Name, got)
+			}
+		}
+	})
+}
+
+// Issue 14: the EBS CSI driver tags the volumes and snapshots it creates with this stack's
+// cluster name, which is what `scripts/stack.sh destroy` looks for before deleting the stack.
+func TestEbsCsiDriverTagsVolumesWithThisCluster(t *testing.T) {
+	forEachStack(t, func(t *testing.T, cfg *config.Config, plan *offline.Plan) {
+		raw := offline.MustGet(t, plan, "aws:eks/addon:Addon", "aws-ebs-csi-driver-"+cfg.Suffix).String("configurationValues")
+		controller, _ := decode(t, raw)["controller"].(map[string]any)
+		if got := controller["k8sTagClusterId"]; got != cfg.ClusterName {
+			t.Errorf("aws-ebs-csi-driver controller.k8sTagClusterId = %v, want %q", got, cfg.ClusterName)
 		}
 	})
 }
