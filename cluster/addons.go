@@ -63,29 +63,32 @@ func CoreDnsAddon(version string) AddonSpec {
 
 // EbsCsiAddon is the EBS CSI driver on its S3 IRSA role. Like CoreDNS it needs nodes.
 //
-// clusterName is the driver's k8sTagClusterId (controller.k8sTagClusterId): with it the driver
-// tags every volume and snapshot it creates with kubernetes.io/cluster/<clusterName>=owned (and
-// volumes also with KubernetesCluster=<clusterName>; docs/tagging.md of aws-ebs-csi-driver).
-// Without it they carry only ebs.csi.aws.com/cluster=true, which every cluster in the account
-// shares: `scripts/stack.sh destroy` finds the leftovers of this cluster by that tag (issue 14).
-//
-// volumeTags are the cost-allocation tags (C5). The driver creates volumes and snapshots through
-// its own EC2 calls, which the AWS provider's default tags never reach, so it is told to add them
-// itself (controller.extraVolumeTags: every volume and every snapshot). The driver refuses to
-// start with keys under "kubernetes.io", "ebs.csi.aws.com/" or "aws:", which it reserves.
+// The driver creates volumes and snapshots through its own EC2 calls, which the AWS provider's
+// default tags never reach, so it is told to add tags itself (controller.extraVolumeTags: every
+// volume and every snapshot): the cost-allocation tags (C5, volumeTags) and ClusterTagKey with
+// this cluster's name. Without that, what it creates carries only ebs.csi.aws.com/cluster=true,
+// which every cluster in the account shares: `scripts/stack.sh destroy` finds this cluster's
+// leftovers by ClusterTagKey (issue 14). The chart's controller.k8sTagClusterId would do the same,
+// but the EKS add-on's configuration schema has no such key (only extraVolumeTags under
+// controller), so CreateAddon would refuse it. The driver refuses extra tags under
+// "kubernetes.io", "ebs.csi.aws.com/" or "aws:", which it reserves.
 func EbsCsiAddon(version string, serviceAccountRoleArn pulumi.StringInput, clusterName string, volumeTags map[string]string) AddonSpec {
-	controller := map[string]any{"k8sTagClusterId": clusterName}
-	if len(volumeTags) > 0 {
-		controller["extraVolumeTags"] = volumeTags
+	tags := map[string]string{ClusterTagKey: clusterName}
+	for k, v := range volumeTags {
+		tags[k] = v
 	}
 	return AddonSpec{
 		Name:                       "aws-ebs-csi-driver",
 		Version:                    version,
 		ServiceAccountRoleArn:      serviceAccountRoleArn,
-		ConfigurationValues:        map[string]any{"controller": controller},
+		ConfigurationValues:        map[string]any{"controller": map[string]any{"extraVolumeTags": tags}},
 		requiresServiceAccountRole: true,
 	}
 }
+
+// ClusterTagKey is the tag the EBS CSI driver puts on every volume and snapshot it creates, with
+// the cluster's name as value (the key the in-tree AWS provider used for the same purpose).
+const ClusterTagKey = "KubernetesCluster"
 
 // SnapshotControllerAddon is the CSI snapshot controller. It installs the VolumeSnapshot,
 // VolumeSnapshotContent and VolumeSnapshotClass CRDs and the controller that binds them, without

@@ -207,11 +207,10 @@ func TestAddonsArgsAreValidated(t *testing.T) {
 
 // C5: the EBS CSI driver puts the cost-allocation tags on the volumes and snapshots it creates,
 // which the provider's default tags never reach. Issue 14: it also tags them with this cluster's
-// name (k8sTagClusterId), the tag `scripts/stack.sh destroy` searches for leftovers.
+// name (ClusterTagKey), the tag `scripts/stack.sh destroy` searches for leftovers.
 func TestC5EbsCsiDriverTagsItsVolumesAndSnapshots(t *testing.T) {
 	plan := runAddons(t, allAddons())
 	type controller struct {
-		K8sTagClusterId string            `json:"k8sTagClusterId"`
 		ExtraVolumeTags map[string]string `json:"extraVolumeTags"`
 	}
 	var config struct {
@@ -221,10 +220,10 @@ func TestC5EbsCsiDriverTagsItsVolumesAndSnapshots(t *testing.T) {
 	if err := json.Unmarshal([]byte(raw), &config); err != nil {
 		t.Fatalf("aws-ebs-csi-driver configurationValues %q: %v", raw, err)
 	}
-	if config.Controller.K8sTagClusterId != testClusterName {
-		t.Errorf("k8sTagClusterId = %q, want the cluster name %q", config.Controller.K8sTagClusterId, testClusterName)
+	if got := config.Controller.ExtraVolumeTags[ClusterTagKey]; got != testClusterName {
+		t.Errorf("extraVolumeTags[%s] = %q, want the cluster name %q", ClusterTagKey, got, testClusterName)
 	}
-	if len(config.Controller.ExtraVolumeTags) != len(testVolumeTags) {
+	if len(config.Controller.ExtraVolumeTags) != len(testVolumeTags)+1 {
 		t.Errorf("extraVolumeTags = %v, want %v", config.Controller.ExtraVolumeTags, testVolumeTags)
 	}
 	for key, value := range testVolumeTags {
@@ -234,7 +233,7 @@ func TestC5EbsCsiDriverTagsItsVolumesAndSnapshots(t *testing.T) {
 	}
 	// Without cost tags the driver still tags by cluster, and gets no empty extraVolumeTags.
 	untagged := EbsCsiAddon("v1", pulumi.String(ebsCsiRoleArn), testClusterName, nil).ConfigurationValues
-	if want := map[string]any{"controller": map[string]any{"k8sTagClusterId": testClusterName}}; !reflect.DeepEqual(untagged, want) {
+	if want := map[string]any{"controller": map[string]any{"extraVolumeTags": map[string]string{ClusterTagKey: testClusterName}}}; !reflect.DeepEqual(untagged, want) {
 		t.Errorf("EBS CSI add-on without cost tags has configuration %v, want %v", untagged, want)
 	}
 	if got, ok := offline.MustGet(t, plan, addonType, "snapshot-controller-dev").Inputs["configurationValues"]; ok {

@@ -121,7 +121,7 @@ scan_leftovers() {
 
   # EBS. The PersistentVolumes say which volumes the CSI driver deletes with their claim (reclaim
   # policy Delete) and which it keeps (Retain); the cluster tag the driver puts on what it creates
-  # (k8sTagClusterId, cluster/addons.go) finds the volumes no PersistentVolume refers to any more
+  # (KubernetesCluster=<cluster> through extraVolumeTags, cluster/addons.go) finds the volumes no PersistentVolume refers to any more
   # and the snapshots.
   pvs=$(kube get persistentvolumes -o json) || die "cannot list the PersistentVolumes of cluster $cluster_name (kubectl get persistentvolumes)"
   pvs=$(jq -c '[.items[] | select(.spec.csi.driver == "ebs.csi.aws.com")
@@ -136,7 +136,7 @@ scan_leftovers() {
     | "EBS volume \(.volume) (PersistentVolume \(.pv), reclaim policy Delete): "
       + (if .claim then "claim \(.claim) is in a protected namespace" else "no claim" end)' <<<"$pvs" >>"$work/manual"
 
-  volumes=$(aws_json ec2 describe-volumes --filters "Name=tag:kubernetes.io/cluster/$cluster_name,Values=owned")
+  volumes=$(aws_json ec2 describe-volumes --filters "Name=tag:KubernetesCluster,Values=$cluster_name")
   jq -rn --argjson pvs "$pvs" --argjson volumes "$volumes" '
     ($pvs | map(select(.policy == "Delete") | .volume)) as $deleted
     | ([$volumes.Volumes[].VolumeId] + [$pvs[] | select(.policy != "Delete") | .volume] | unique)[]
@@ -144,7 +144,7 @@ scan_leftovers() {
     | ($pvs | map(select(.volume == $id)) | first) as $pv
     | "EBS volume \($id): " + (if $pv then "PersistentVolume \($pv.pv) has reclaim policy \($pv.policy)" else "no PersistentVolume refers to it" end)
   ' >"$work/kept"
-  aws_json ec2 describe-snapshots --owner-ids self --filters "Name=tag:kubernetes.io/cluster/$cluster_name,Values=owned" |
+  aws_json ec2 describe-snapshots --owner-ids self --filters "Name=tag:KubernetesCluster,Values=$cluster_name" |
     jq -r '.Snapshots[] | "EBS snapshot \(.SnapshotId) of \(.VolumeId) (\(first(.Tags[]? | select(.Key == "CSIVolumeSnapshotName") | .Value) // "no VolumeSnapshotContent")): a backup"' >>"$work/kept"
 }
 

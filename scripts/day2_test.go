@@ -93,9 +93,9 @@ var (
 	deletePV   = persistentVolume("pvc-3f6c2a10-5b7d-4e8f-9a0b-1c2d3e4f5a6b", "vol-0d1e2f3a4b5c6d7e8", "Delete", "apps", "data-postgres-0")
 
 	ebsVolume = func(id string) string {
-		return fmt.Sprintf(`{"Attachments":[],"AvailabilityZone":"us-east-1a","CreateTime":"2026-11-20T08:05:00+00:00","Encrypted":true,"KmsKeyId":"arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab","Size":20,"SnapshotId":"","State":"available","VolumeId":%q,"Iops":3000,"Tags":[{"Key":"ebs.csi.aws.com/cluster","Value":"true"},{"Key":"kubernetes.io/cluster/eks-platform-dev","Value":"owned"},{"Key":"KubernetesCluster","Value":"eks-platform-dev"},{"Key":"CSIVolumeName","Value":"pvc-x"}],"VolumeType":"gp3","MultiAttachEnabled":false,"Throughput":125}`, id)
+		return fmt.Sprintf(`{"Attachments":[],"AvailabilityZone":"us-east-1a","CreateTime":"2026-11-20T08:05:00+00:00","Encrypted":true,"KmsKeyId":"arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab","Size":20,"SnapshotId":"","State":"available","VolumeId":%q,"Iops":3000,"Tags":[{"Key":"ebs.csi.aws.com/cluster","Value":"true"},{"Key":"KubernetesCluster","Value":"eks-platform-dev"},{"Key":"CSIVolumeName","Value":"pvc-x"}],"VolumeType":"gp3","MultiAttachEnabled":false,"Throughput":125}`, id)
 	}
-	veleroSnapshot = `{"Snapshots":[{"Description":"Created by AWS EBS CSI driver for volume vol-0d1e2f3a4b5c6d7e8","Encrypted":true,"KmsKeyId":"arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab","OwnerId":"123456789012","Progress":"100%","SnapshotId":"snap-0velero000000001","StartTime":"2026-11-30T02:00:11+00:00","State":"completed","VolumeId":"vol-0d1e2f3a4b5c6d7e8","VolumeSize":20,"Tags":[{"Key":"CSIVolumeSnapshotName","Value":"snapcontent-5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9"},{"Key":"ebs.csi.aws.com/cluster","Value":"true"},{"Key":"kubernetes.io/cluster/eks-platform-dev","Value":"owned"}],"StorageTier":"standard"}]}`
+	veleroSnapshot = `{"Snapshots":[{"Description":"Created by AWS EBS CSI driver for volume vol-0d1e2f3a4b5c6d7e8","Encrypted":true,"KmsKeyId":"arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab","OwnerId":"123456789012","Progress":"100%","SnapshotId":"snap-0velero000000001","StartTime":"2026-11-30T02:00:11+00:00","State":"completed","VolumeId":"vol-0d1e2f3a4b5c6d7e8","VolumeSize":20,"Tags":[{"Key":"CSIVolumeSnapshotName","Value":"snapcontent-5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9"},{"Key":"ebs.csi.aws.com/cluster","Value":"true"},{"Key":"KubernetesCluster","Value":"eks-platform-dev"}],"StorageTier":"standard"}]}`
 )
 
 // cleanCluster is a running stack with nothing outside Pulumi that blocks its destroy: one load
@@ -193,8 +193,8 @@ func TestDestroyClean(t *testing.T) {
 		"aws elbv2 describe-tags --resource-arns " + otherClusterLBArn + " --region us-east-1 --output json",
 		"aws ec2 describe-security-groups --filters Name=vpc-id,Values=" + testVpc + " Name=tag:elbv2.k8s.aws/cluster,Values=" + testCluster,
 		"aws ec2 describe-network-interfaces --filters Name=vpc-id,Values=" + testVpc,
-		"aws ec2 describe-volumes --filters Name=tag:kubernetes.io/cluster/" + testCluster + ",Values=owned",
-		"aws ec2 describe-snapshots --owner-ids self --filters Name=tag:kubernetes.io/cluster/" + testCluster + ",Values=owned",
+		"aws ec2 describe-volumes --filters Name=tag:KubernetesCluster,Values=" + testCluster,
+		"aws ec2 describe-snapshots --owner-ids self --filters Name=tag:KubernetesCluster,Values=" + testCluster,
 		"kubectl get persistentvolumes -o json",
 	} {
 		if !r.called(want) {

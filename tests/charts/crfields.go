@@ -12,6 +12,23 @@ import (
 // CRDSchemas are the OpenAPI schemas of the CRDs' served versions.
 func CRDSchemas(crds []Object) (map[schema.GroupVersionKind]*apiextensionsv1.JSONSchemaProps, error) {
 	out := map[schema.GroupVersionKind]*apiextensionsv1.JSONSchemaProps{}
+	decoded, err := decodeCRDs(crds)
+	if err != nil {
+		return nil, err
+	}
+	for _, crd := range decoded {
+		for _, v := range crd.Spec.Versions {
+			if v.Served && v.Schema != nil && v.Schema.OpenAPIV3Schema != nil {
+				out[schema.GroupVersionKind{Group: crd.Spec.Group, Version: v.Name, Kind: crd.Spec.Names.Kind}] = v.Schema.OpenAPIV3Schema
+			}
+		}
+	}
+	return out, nil
+}
+
+// decodeCRDs reads the CRD objects of a rendering into their API type.
+func decodeCRDs(crds []Object) ([]apiextensionsv1.CustomResourceDefinition, error) {
+	out := make([]apiextensionsv1.CustomResourceDefinition, 0, len(crds))
 	for _, o := range crds {
 		raw, err := json.Marshal(o.Body)
 		if err != nil {
@@ -21,11 +38,7 @@ func CRDSchemas(crds []Object) (map[schema.GroupVersionKind]*apiextensionsv1.JSO
 		if err := json.Unmarshal(raw, &crd); err != nil {
 			return nil, fmt.Errorf("%s: %w", o, err)
 		}
-		for _, v := range crd.Spec.Versions {
-			if v.Served && v.Schema != nil && v.Schema.OpenAPIV3Schema != nil {
-				out[schema.GroupVersionKind{Group: crd.Spec.Group, Version: v.Name, Kind: crd.Spec.Names.Kind}] = v.Schema.OpenAPIV3Schema
-			}
-		}
+		out = append(out, crd)
 	}
 	return out, nil
 }

@@ -7,7 +7,6 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
-	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -132,15 +131,11 @@ func Admit(pod *PodTemplate, lv api.LevelVersion) error {
 // ServedVersions are the group/kind → versions the CRDs serve.
 func ServedVersions(crds []Object) (map[schema.GroupKind][]string, error) {
 	served := map[schema.GroupKind][]string{}
-	for _, o := range crds {
-		raw, err := json.Marshal(o.Body)
-		if err != nil {
-			return nil, err
-		}
-		var crd apiextensionsv1.CustomResourceDefinition
-		if err := json.Unmarshal(raw, &crd); err != nil {
-			return nil, fmt.Errorf("%s: %w", o, err)
-		}
+	decoded, err := decodeCRDs(crds)
+	if err != nil {
+		return nil, err
+	}
+	for _, crd := range decoded {
 		gk := schema.GroupKind{Group: crd.Spec.Group, Kind: crd.Spec.Names.Kind}
 		for _, v := range crd.Spec.Versions {
 			if v.Served {

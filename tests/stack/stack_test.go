@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/acme/eks-platform/catalogue"
+	"github.com/acme/eks-platform/cluster"
 	"github.com/acme/eks-platform/config"
 	"github.com/acme/eks-platform/internal/offline"
 	"github.com/acme/eks-platform/internal/planner"
@@ -349,8 +350,9 @@ func TestEbsCsiDriverTagsVolumesWithThisCluster(t *testing.T) {
 	forEachStack(t, func(t *testing.T, cfg *config.Config, plan *offline.Plan) {
 		raw := offline.MustGet(t, plan, "aws:eks/addon:Addon", "aws-ebs-csi-driver-"+cfg.Suffix).String("configurationValues")
 		controller, _ := decode(t, raw)["controller"].(map[string]any)
-		if got := controller["k8sTagClusterId"]; got != cfg.ClusterName {
-			t.Errorf("aws-ebs-csi-driver controller.k8sTagClusterId = %v, want %q", got, cfg.ClusterName)
+		tags, _ := controller["extraVolumeTags"].(map[string]any)
+		if got := tags[cluster.ClusterTagKey]; got != cfg.ClusterName {
+			t.Errorf("aws-ebs-csi-driver controller.extraVolumeTags[%s] = %v, want %q", cluster.ClusterTagKey, got, cfg.ClusterName)
 		}
 	})
 }
