@@ -84,16 +84,19 @@ func run(args []string, stderr io.Writer) error {
 	}
 	defer tlsListener.Close()
 	// Every path answers 200: /healthz of the API server and the issuer URL alike.
-	go http.Serve(tlsListener, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { //nolint:errcheck // ends when the listener closes
-		_, _ = io.WriteString(w, "ok")
-	}))
+	// Both servers end when their listener closes, as the launcher exits.
+	go func() {
+		_ = http.Serve(tlsListener, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			_, _ = io.WriteString(w, "ok")
+		}))
+	}()
 
 	proxyListener, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
 	defer proxyListener.Close()
-	go http.Serve(proxyListener, &connectProxy{target: tlsListener.Addr().String(), log: stderr}) //nolint:errcheck // ends when the listener closes
+	go func() { _ = http.Serve(proxyListener, &connectProxy{target: tlsListener.Addr().String(), log: stderr}) }()
 
 	cmd := exec.Command(node, append([]string{entry}, args...)...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, stderr
