@@ -96,11 +96,13 @@ if [ ! -x "$build_cache/eks-platform" ] || [ ! -x "$build_cache/engine-stub" ]; 
   run build-stub.log go build -C "$root/tests/engine" -o "$build_cache/.engine-stub.$$" ./cmd/engine-stub
   mv -f "$build_cache/.eks-platform.$$" "$build_cache/eks-platform"
   mv -f "$build_cache/.engine-stub.$$" "$build_cache/engine-stub"
-  # Builds of other sources (about 250 MB each) go after a day.
-  find "$(dirname "$build_cache")" -mindepth 1 -maxdepth 1 -type d -mtime +0 ! -name "$build_key" -exec rm -rf {} +
 else
   echo "engine $stack: program and stubs restored from $build_cache" >&2
 fi
+# Builds of other sources (about 230 MB each): the three used last stay, the rest go.
+touch "$build_cache"
+find "$(dirname "$build_cache")" -mindepth 1 -maxdepth 1 -type d -printf '%T@ %p\n' | sort -rn | tail -n +4 |
+  cut -d' ' -f2- | while read -r old; do rm -rf "$old"; done
 ln -s "$build_cache/eks-platform" "$work/project/eks-platform"
 ln -s "$build_cache/engine-stub" "$work/bin/engine-stub"
 for plugin in aws kubernetes eks; do
