@@ -263,7 +263,7 @@ destroy_stack() {
 upgrade_check() {
   local target=$1 catalogue="$root/catalogue/versions.json" today blockers=0
   local entry cluster current status nodegroups group version addon key pin override available
-  local insights id acknowledged
+  local insights id acknowledged groups_json
   block() { echo "BLOCKER: $*"; blockers=$((blockers + 1)); }
   work_dir
   [ -f "$catalogue" ] || die "catalogue/versions.json not found in $root: it holds the add-on pins and support dates per Kubernetes version"
@@ -288,7 +288,19 @@ upgrade_check() {
     elif [[ "$today" < "$end_standard" ]]; then
       echo "ok: Kubernetes $target is in standard support until $end_standard"
     else
-      block "Kubernetes $target left standard support on $end_standard: extended support costs more per cluster hour; upgrade to a minor in standard support"
+      # EKS moves one minor at a time: a target past standard support is still the right step
+      # when a later minor in standard support follows it (1.33 -> 1.34 -> 1.35 ...).
+      local later
+      later=$(jq -r --arg t "$target" --arg today "$today" '
+        .kubernetes | to_entries
+        | map(select((.key | split(".") | map(tonumber)) > ($t | split(".") | map(tonumber))
+                     and .value.released.value <= $today and .value.endOfStandardSupport.value > $today))
+        | sort_by(.key | split(".") | map(tonumber)) | first | .key // empty' "$catalogue")
+      if [ -n "$later" ]; then
+        echo "note: Kubernetes $target left standard support on $end_standard; it is an intermediate step: continue to $later without stopping"
+      else
+        block "Kubernetes $target left standard support on $end_standard and no later minor in the catalogue is in standard support: add one to catalogue/versions.json"
+      fi
     fi
   fi
 
@@ -307,7 +319,9 @@ upgrade_check() {
   else
     echo "ok: the control plane runs $current, one minor below $target"
   fi
-  mapfile -t nodegroups < <(aws_json eks list-nodegroups --cluster-name "$cluster_name" | jq -r '.nodegroups[]')
+  # Not a process substitution: a failed listing must stop the check, not look like no groups.
+  groups_json=$(aws_json eks list-nodegroups --cluster-name "$cluster_name")
+  mapfile -t nodegroups < <(jq -r '.nodegroups[]' <<<"$groups_json")
   for group in "${nodegroups[@]}"; do
     version=$(aws_json eks describe-nodegroup --cluster-name "$cluster_name" --nodegroup-name "$group" | jq -r '.nodegroup.version')
     if [ "$version" = "$current" ]; then

@@ -528,8 +528,8 @@ func TestUpgradeCheckBlockers(t *testing.T) {
 			want: "BLOCKER: Pulumi.pinned.yaml sets eks-platform:corednsVersion: v1.12.4-eksbuild.1: update it to v1.13.1-eksbuild.1 or remove it\n",
 		},
 		{
-			name: "target missing from the catalogue", target: "1.36", answers: answers{"aws.eks.describe-cluster": describeCluster("1.35", "ACTIVE")}.with(nodeGroupsAt("1.35")),
-			want: "BLOCKER: Kubernetes 1.36 is not in catalogue/versions.json",
+			name: "target missing from the catalogue", target: "1.37", answers: answers{"aws.eks.describe-cluster": describeCluster("1.36", "ACTIVE")}.with(nodeGroupsAt("1.36")),
+			want: "BLOCKER: Kubernetes 1.37 is not in catalogue/versions.json",
 		},
 		{
 			name: "node group behind the control plane", answers: answers{"aws.eks.describe-nodegroup." + nodeGroupNames[1]: describeNodegroup(nodeGroupNames[1], "1.33")},
@@ -544,8 +544,8 @@ func TestUpgradeCheckBlockers(t *testing.T) {
 			want: "BLOCKER: cluster eks-platform-dev is UPDATING, not ACTIVE",
 		},
 		{
-			name: "target out of standard support", env: map[string]string{"EKS_PLATFORM_TODAY": "2027-03-27"},
-			want: "BLOCKER: Kubernetes 1.35 left standard support on 2027-03-27",
+			name: "target and every later minor out of standard support", env: map[string]string{"EKS_PLATFORM_TODAY": "2027-08-02"},
+			want: "BLOCKER: Kubernetes 1.35 left standard support on 2027-03-27 and no later minor in the catalogue is in standard support",
 		},
 	}
 	for _, tc := range cases {
@@ -583,6 +583,23 @@ func nodeGroupsAt(version string) answers {
 		a["aws.eks.describe-nodegroup."+name] = describeNodegroup(name, version)
 	}
 	return a
+}
+
+// EKS moves one minor at a time, so a target past standard support is still the step to take when a
+// later minor in standard support follows it: a note, not a blocker.
+func TestUpgradeCheckIntermediateStep(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOptions{})
+	f.write(t, readyFor135(), nil)
+	env := map[string]string{}
+	for k, v := range upgradeEnv {
+		env[k] = v
+	}
+	env["EKS_PLATFORM_TODAY"] = "2027-03-27"
+	r := f.run(t, env, "upgrade-check", "dev", "1.35")
+	if r.code != 0 || !strings.Contains(r.stdout, "note: Kubernetes 1.35 left standard support on 2027-03-27; it is an intermediate step: continue to 1.36 without stopping") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
 }
 
 // Issue 14: a WARNING insight the change record acknowledges by ID no longer blocks, and says so.

@@ -83,10 +83,11 @@ took
 step "build the program and the stubs"
 mkdir -p "$work/bin" "$work/project"
 # Linking the program takes one to two minutes on 2 cores; the binaries are kept per content of
-# every Go source, go.mod and go.sum (and the Go version), so the next stack reuses them.
+# every Go source, go.mod and go.sum, every file the program embeds (the version catalogue and the
+# prices) and the Go version, so the next stack reuses them and a changed pin is never missed.
 build_key=$(
   cd "$root"
-  { go env GOVERSION GOOS GOARCH; git ls-files -co --exclude-standard -- '*.go' '*.mod' '*.sum' ':!:*_test.go' | LC_ALL=C sort | xargs sha256sum; } |
+  { go env GOVERSION GOOS GOARCH; git ls-files -co --exclude-standard -- '*.go' '*.mod' '*.sum' 'catalogue/*.json' 'cost/*.json' ':!:*_test.go' | LC_ALL=C sort | xargs sha256sum; } |
     sha256sum | cut -c1-16
 )
 build_cache="${XDG_CACHE_HOME:-$HOME/.cache}/eks-platform/engine/$build_key"
@@ -128,6 +129,10 @@ export PULUMI_BACKEND_URL="file://$work/state"
 export PULUMI_CONFIG_PASSPHRASE=engine-check
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 export PULUMI_SKIP_UPDATE_CHECK=true
+# The program judges the Kubernetes lifecycle on this day, the one tests/engine compares with
+# (planDay): the engine check proves the engine and pulumi-eks, and must not start failing when a
+# catalogue date passes; the lifecycle rules are tested on pinned days elsewhere.
+export EKS_PLATFORM_TODAY=2026-12-01
 export EKS_PLATFORM_EKS_PROVIDER_DIR="$provider_dir"
 mkdir -p "$work/state"
 cd "$work/project"

@@ -29,7 +29,7 @@
 #                  stack it also needs EKS_PLATFORM_LIFT_PROTECTION=<stack> and a state without
 #                  protected resources (pulumi state unprotect --all, in a reviewed change).
 #   upgrade-check <stack> <target-minor>
-#                  go/no-go for upgrading the cluster to <target-minor> (e.g. 1.35): EKS upgrade
+#                  go/no-go for upgrading the cluster to <target-minor> (the next minor, e.g. 1.37): EKS upgrade
 #                  insights, add-on builds of catalogue/versions.json, node group version skew,
 #                  standard support on today's date (EKS_PLATFORM_TODAY overrides it). Exits 1 on
 #                  any blocker; a WARNING insight blocks unless its ID is in
@@ -82,8 +82,8 @@ case "$command" in
     fi
     ;;
   upgrade-check)
-    [ $# -eq 3 ] || die "upgrade-check needs the target Kubernetes minor version, e.g. scripts/stack.sh upgrade-check $stack 1.35"
-    [[ "$3" =~ ^[0-9]+\.[0-9]+$ ]] || die "invalid target version '$3': a Kubernetes minor version such as 1.35"
+    [ $# -eq 3 ] || die "upgrade-check needs the target Kubernetes minor version, e.g. scripts/stack.sh upgrade-check $stack 1.37 (the minor after the cluster's)"
+    [[ "$3" =~ ^[0-9]+\.[0-9]+$ ]] || die "invalid target version '$3': a Kubernetes minor version such as 1.37"
     ;;
   outputs | engine-check) ;;
   *) die "unknown command '$command'; $usage" ;;
@@ -138,6 +138,14 @@ fi
 case "$command" in
   engine-check) exec "$root/scripts/engine.sh" check "$stack" ${3:+"$3"} ;;
   engine-plan) exec "$root/scripts/engine.sh" plan "$stack" ;;
+esac
+# A real preview or deployment judges the Kubernetes lifecycle on today's date, never a pinned one
+# (the program reads EKS_PLATFORM_TODAY only for the engine check; upgrade-check reads its own).
+case "$command" in
+  check | preview | up | refresh-check)
+    [ -z "${EKS_PLATFORM_TODAY:-}" ] ||
+      die "EKS_PLATFORM_TODAY=$EKS_PLATFORM_TODAY is set: it pins the day the program judges Kubernetes support on, for the engine check only; unset it for $command"
+    ;;
 esac
 
 for variable in AWS_REGION AWS_DEFAULT_REGION; do

@@ -328,6 +328,12 @@ func TestPreflightFailures(t *testing.T) {
 		},
 		{name: "destroy not confirmed", args: []string{"destroy", "dev"}, want: "set EKS_PLATFORM_CONFIRM_DESTROY=dev to confirm"},
 		{
+			name: "a pinned lifecycle day is refused for a real preview (L2)",
+			env:  map[string]string{"EKS_PLATFORM_TODAY": "2026-12-01"},
+			args: []string{"preview", "dev"},
+			want: "EKS_PLATFORM_TODAY=2026-12-01 is set: it pins the day the program judges Kubernetes support on, for the engine check only",
+		},
+		{
 			name: "destroy confirmed for another stack",
 			env:  map[string]string{"EKS_PLATFORM_CONFIRM_DESTROY": "west"},
 			args: []string{"destroy", "dev"},

@@ -11,6 +11,8 @@
 package stack
 
 import (
+	"fmt"
+	"os"
 	"time"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -26,10 +28,24 @@ import (
 	"github.com/acme/eks-platform/security"
 )
 
+// RunDayVariable names the environment variable that makes the program judge the Kubernetes
+// lifecycle on a fixed day (YYYY-MM-DD) instead of the clock. Only the no-cloud engine check sets
+// it, so that CI proves the engine the same way after the catalogue's dates pass; the offline
+// tests judge the calendar on pinned days, and scripts/stack.sh refuses it for real deployments.
+const RunDayVariable = "EKS_PLATFORM_TODAY"
+
 // Program is the whole Pulumi program; main.go hands it to pulumi.Run. It judges the Kubernetes
 // version by the day it runs on (L2).
 func Program(ctx *pulumi.Context) error {
-	outputs, err := OutputsOn(time.Now())(ctx)
+	today := time.Now()
+	if day, ok := os.LookupEnv(RunDayVariable); ok {
+		parsed, err := time.Parse(time.DateOnly, day)
+		if err != nil {
+			return fmt.Errorf("%s=%q: must be a day YYYY-MM-DD", RunDayVariable, day)
+		}
+		today = parsed
+	}
+	outputs, err := OutputsOn(today)(ctx)
 	if err != nil {
 		return err
 	}

@@ -106,7 +106,7 @@ func CostSummary(root string, stacks []string, today time.Time) (string, error) 
 func costlyChoices(cfg *config.Config) string {
 	n := cfg.Network
 	parts := []string{
-		fmt.Sprintf("Kubernetes %s (%s)", cfg.Cluster.KubernetesVersion, strings.ToLower(cfg.Cluster.UpgradeSupportType)),
+		fmt.Sprintf("Kubernetes %s, upgrade policy %s", cfg.Cluster.KubernetesVersion, cfg.Cluster.UpgradeSupportType),
 		fmt.Sprintf("%d NAT gateway%s", n.NatGatewayCount, plural(n.NatGatewayCount)),
 		fmt.Sprintf("%d interface endpoints × %d AZ%s", len(n.InterfaceEndpoints), n.InterfaceEndpointAzCount, plural(n.InterfaceEndpointAzCount)),
 	}
