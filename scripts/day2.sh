@@ -256,6 +256,46 @@ destroy_stack() {
   "$pulumi" destroy "${on_stack[@]}" --yes
 }
 
+# --- add-on builds before up --------------------------------------------------------------------
+
+# check_addon_builds stops `up` before Pulumi touches anything when EKS does not offer one of the
+# stack's add-on builds (the catalogue's pin for its kubernetesVersion, or the stack file's
+# override) for that minor in the stack's region. The catalogue's builds come from public sources
+# (confirmed: false); without this, the first deploy would learn it from CreateAddon, after the
+# control plane exists. A stack file without kubernetesVersion is left to the program, which
+# refuses it by name.
+check_addon_builds() {
+  local catalogue="$root/catalogue/versions.json" minor addon key pin source listed missing=()
+  minor=$(stack_config_value kubernetesVersion)
+  [ -n "$minor" ] || return 0
+  [ -f "$catalogue" ] || die "catalogue/versions.json not found in $root: it holds the add-on pins per Kubernetes version"
+  command -v jq >/dev/null 2>&1 || die "jq not found on PATH: up reads the catalogue and the AWS CLI's JSON answers with it; install jq"
+  work_dir
+  for addon in "${addon_config_keys[@]}"; do
+    key=${addon#*=}
+    addon=${addon%%=*}
+    pin=$(stack_config_value "$key")
+    source="Pulumi.$stack.yaml $key"
+    if [ -z "$pin" ]; then
+      pin=$(jq -r --arg m "$minor" --arg a "$addon" '.kubernetes[$m].addons[$a].value // empty' "$catalogue")
+      source="catalogue/versions.json"
+    fi
+    [ -n "$pin" ] || continue # a minor without pins is refused by the program, naming the key
+    listed=$(aws_json eks describe-addon-versions --addon-name "$addon" --kubernetes-version "$minor" |
+      jq -r --arg pin "$pin" '[.addons[].addonVersions[].addonVersion] | index($pin) != null')
+    [ "$listed" = true ] || missing+=("$addon $pin ($source)")
+  done
+  if ((${#missing[@]} > 0)); then
+    {
+      echo "error: stack $stack: EKS offers no such build for Kubernetes $minor in $region (aws eks describe-addon-versions); nothing was changed:"
+      printf '  - %s\n' "${missing[@]}"
+      echo "Pin a build it lists, in catalogue/versions.json (with source and date) or in the stack file (README \"Add-on versions\")."
+    } >&2
+    exit 1
+  fi
+  echo "add-on builds for Kubernetes $minor: all six offered by EKS in $region"
+}
+
 # --- upgrade-check ------------------------------------------------------------------------------
 
 # upgrade_check prints a go/no-go for moving the stack's cluster to Kubernetes <target>: every

@@ -640,3 +640,26 @@ func TestUpgradeCheckArguments(t *testing.T) {
 		t.Fatalf("without kubectl: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// up checks first that EKS offers every add-on build of the stack's minor (the catalogue's pins
+// are taken from public sources), and stops before Pulumi when one is missing.
+func TestUpChecksTheAddonBuildsFirst(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOptions{})
+	f.write(t, readyFor135(), nil)
+	r := f.run(t, nil, "up", "current")
+	if r.code != 0 || !strings.Contains(r.stdout, "add-on builds for Kubernetes 1.35: all six offered by EKS in us-east-1") ||
+		!r.called("pulumi up --stack current --non-interactive --refresh --yes --diff") ||
+		!r.called("aws eks describe-addon-versions --addon-name kube-proxy --kubernetes-version 1.35 --region us-east-1 --output json") {
+		t.Fatalf("exit %d, stdout %q, stderr %q, calls %q", r.code, r.stdout, r.stderr, r.calls)
+	}
+
+	missing := newFixture(t, fixtureOptions{})
+	missing.write(t, readyFor135().with(answers{
+		"aws.eks.describe-addon-versions.coredns": addonVersions("coredns", "v1.13.0-eksbuild.1", "v1.13.2-eksbuild.1"),
+	}), nil)
+	r = missing.run(t, nil, "up", "current")
+	if r.code == 0 || !strings.Contains(r.stderr, "  - coredns v1.13.1-eksbuild.1 (catalogue/versions.json)") || r.called("pulumi up --stack current --non-interactive --refresh --yes --diff") {
+		t.Fatalf("exit %d, stderr %q, calls %q: want a refusal naming coredns before pulumi up", r.code, r.stderr, r.calls)
+	}
+}

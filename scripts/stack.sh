@@ -12,7 +12,8 @@
 # Usage: scripts/stack.sh <command> <stack> [file | --cleanup | target-minor]
 #   check          the pre-flight checks and stack selection only
 #   preview        pulumi preview --refresh --diff
-#   up             pulumi up --refresh --yes (preview, then apply)
+#   up             pulumi up --refresh --yes (preview, then apply), after checking that EKS offers
+#                  every add-on build of the stack's Kubernetes minor in its region (scripts/day2.sh)
 # --refresh reads the live state first: the node groups' desiredSize is owned by the cluster
 # autoscaler and ignored by the program, but an update of a group's scaling config sends the
 # desired size stored in the state; refreshed, that is the live size, not a stale one.
@@ -258,7 +259,10 @@ on_stack=(--stack "$stack" --non-interactive)
 case "$command" in
   check) echo "stack $stack ready: region $region, backend $("$pulumi" whoami --verbose --non-interactive 2>/dev/null | awk '/Backend URL/ { print $3 }')" ;;
   preview) "$pulumi" preview "${on_stack[@]}" --refresh --diff ;;
-  up) "$pulumi" up "${on_stack[@]}" --refresh --yes --diff ;;
+  up)
+    check_addon_builds
+    "$pulumi" up "${on_stack[@]}" --refresh --yes --diff
+    ;;
   destroy) destroy_stack "$cleanup" ;;
   upgrade-check) upgrade_check "$3" ;;
   refresh-check)

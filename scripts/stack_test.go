@@ -110,6 +110,8 @@ var stackFiles = map[string]string{
 	"prod":   "config:\n  eks-platform:environment: prod\n",
 	// A stack file that overrides an add-on pin, which an upgrade must update.
 	"pinned": "config:\n  eks-platform:environment: dev\n  eks-platform:corednsVersion: \"v1.12.4-eksbuild.1\" # held back\n",
+	// A stack file on a catalogue minor, whose add-on builds `up` checks first.
+	"current": "config:\n  eks-platform:environment: dev\n  eks-platform:kubernetesVersion: \"1.35\"\n",
 }
 
 // systemTools are the only external commands the script may use besides pulumi, aws and kubectl.
@@ -311,7 +313,7 @@ func TestPreflightFailures(t *testing.T) {
 		{name: "extra argument", args: []string{"preview", "dev", "extra"}, want: "usage: scripts/stack.sh"},
 		{name: "stack name with a path", args: []string{"preview", "../dev"}, want: "invalid stack name '../dev'"},
 		{name: "missing stack file", args: []string{"preview", "qa"}, want: "stack file Pulumi.qa.yaml not found in "},
-		{name: "missing stack file lists the stacks", args: []string{"preview", "qa"}, want: "(stacks: bad dev gov pinned prod quoted short west)"},
+		{name: "missing stack file lists the stacks", args: []string{"preview", "qa"}, want: "(stacks: bad current dev gov pinned prod quoted short west)"},
 		{name: "upper-case region (C2)", args: []string{"preview", "bad"}, want: "invalid region 'US-East-1' from aws:region in Pulumi.bad.yaml"},
 		{name: "region without dashes (C2)", args: []string{"up", "short"}, want: "invalid region 'useast1'"},
 		{
