@@ -11,6 +11,11 @@
 # checks this list against config.ReservedNamespaces.
 protected_namespaces=(kube-system kube-public kube-node-lease amazon-cloudwatch logging external-secrets velero)
 
+# protected_namespaces_json prints that list as a JSON array, for the jq filters that skip them.
+protected_namespaces_json() {
+  jq -cn '$ARGS.positional' --args "${protected_namespaces[@]}"
+}
+
 # The EKS add-ons the program installs, with the Pulumi config key that overrides each pin.
 addon_config_keys=(
   vpc-cni=vpcCniVersion
@@ -27,12 +32,17 @@ work_dir() {
   trap 'rm -rf "$work"' EXIT
 }
 
+# last_error_line is the AWS CLI's last non-empty line of error output (its actual message).
+last_error_line() {
+  awk 'NF { line = $0 } END { print line }' "$work/aws.err"
+}
+
 # aws_json runs an AWS CLI call in the stack's region and prints its JSON answer; on failure the
 # command stops with the call and the CLI's last error line.
 aws_json() {
   local answer
   if ! answer=$(aws "$@" --region "$region" --output json 2>"$work/aws.err"); then
-    die "aws $1 $2 failed: $(awk 'NF { line = $0 } END { print line }' "$work/aws.err")"
+    die "aws $1 $2 failed: $(last_error_line)"
   fi
   printf '%s\n' "$answer"
 }
@@ -78,7 +88,7 @@ stack_config_value() {
 #              deleted) PersistentVolumes and every EBS snapshot of the cluster (backups).
 scan_leftovers() {
   local lbs tgs arns tagged i enis pvs volumes protected
-  protected=$(jq -cn '$ARGS.positional' --args "${protected_namespaces[@]}")
+  protected=$(protected_namespaces_json)
 
   # The load balancer controller tags every load balancer, target group and security group it
   # creates with elbv2.k8s.aws/cluster=<cluster>. Its Service webhook (on by default) gives every
@@ -164,7 +174,7 @@ print_list() {
 # Nothing in the protected namespaces.
 cleanup_objects() {
   local protected services ingresses claims pods delete_pvs
-  protected=$(jq -cn '$ARGS.positional' --args "${protected_namespaces[@]}")
+  protected=$(protected_namespaces_json)
   ingresses=$(kube get ingresses --all-namespaces -o json)
   services=$(kube get services --all-namespaces -o json)
   claims=$(kube get persistentvolumeclaims --all-namespaces -o json)
@@ -210,7 +220,7 @@ destroy_stack() {
     prod_protection_lifted
   fi
   aws eks update-kubeconfig --region "$region" --name "$cluster_name" --kubeconfig "$work/kubeconfig" >/dev/null 2>"$work/aws.err" ||
-    die "cannot write a kubeconfig for cluster $cluster_name: $(awk 'NF { line = $0 } END { print line }' "$work/aws.err")"
+    die "cannot write a kubeconfig for cluster $cluster_name: $(last_error_line)"
 
   scan_leftovers
   print_list "kept, never deleted here (billed until you delete them yourself):" "$work/kept"
