@@ -23,6 +23,20 @@ digest() {
   (cd "$1" && find . -type f -printf '%P\0' | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | awk '{print "sha256:" $1}')
 }
 
+# export_checked writes directory $3 of commit $2 in git directory $1 to $4, prints its digest
+# under the label $5 and compares it with the recorded digest $6.
+export_checked() {
+  local git=$1 commit=$2 path=$3 dir=$4 label=$5 want=$6 got
+  rm -rf "$dir" && mkdir -p "$dir"
+  git -C "$git" archive --format=tar "$commit:$path" | tar -x -C "$dir"
+  got=$(digest "$dir")
+  echo "$label $got"
+  if [ "$got" != "$want" ]; then
+    echo "$label: digest $got, fixtures.json records $want" >&2
+    status=1
+  fi
+}
+
 status=0
 while IFS=$'\t' read -r name version repository tag commit path want crd_path crd_want; do
   git="$repos/${repository/\//+}/repo"
@@ -33,24 +47,10 @@ while IFS=$'\t' read -r name version repository tag commit path want crd_path cr
     status=1
     continue
   fi
-  rm -rf "$dir" && mkdir -p "$dir"
-  git -C "$git" archive --format=tar "$commit:$path" | tar -x -C "$dir"
-  got=$(digest "$dir")
-  echo "$name $version $got"
-  if [ "$got" != "$want" ]; then
-    echo "$name $version: digest $got, fixtures.json records $want" >&2
-    status=1
-  fi
+  export_checked "$git" "$commit" "$path" "$dir" "$name $version" "$want"
   if [ -n "$crd_path" ]; then
     # The chart's packaging generates its CRD templates from this directory (Fixture.CRDPath).
-    rm -rf "$dir-crds" && mkdir -p "$dir-crds"
-    git -C "$git" archive --format=tar "$commit:$crd_path" | tar -x -C "$dir-crds"
-    got=$(digest "$dir-crds")
-    echo "$name $version CRDs $got"
-    if [ "$got" != "$crd_want" ]; then
-      echo "$name $version: CRD digest $got, fixtures.json records $crd_want" >&2
-      status=1
-    fi
+    export_checked "$git" "$commit" "$crd_path" "$dir-crds" "$name $version CRDs" "$crd_want"
   fi
 done < <(jq -r '.charts[] | [.name, .version, .repository, .tag, .commit, .path, .digest, (.crdPath // ""), (.crdDigest // "")] | @tsv' "$here/fixtures.json")
 exit "$status"
