@@ -100,10 +100,11 @@ if [ ! -x "$build_cache/eks-platform" ] || [ ! -x "$build_cache/engine-stub" ]; 
 else
   echo "engine $stack: program and stubs restored from $build_cache" >&2
 fi
-# Builds of other sources (about 230 MB each): the three used last stay, the rest go.
+# Builds of other sources (about 230 MB each): the three used last stay, and so does any build used
+# in the last six hours, which another checkout's engine run on this machine may still be using.
 touch "$build_cache"
-find "$(dirname "$build_cache")" -mindepth 1 -maxdepth 1 -type d -printf '%T@ %p\n' | sort -rn | tail -n +4 |
-  cut -d' ' -f2- | while read -r old; do rm -rf "$old"; done
+find "$(dirname "$build_cache")" -mindepth 1 -maxdepth 1 -type d -mmin +360 -printf '%T@ %p\n' | sort -rn |
+  tail -n +4 | cut -d' ' -f2- | while read -r old; do rm -rf "$old"; done
 ln -s "$build_cache/eks-platform" "$work/project/eks-platform"
 ln -s "$build_cache/engine-stub" "$work/bin/engine-stub"
 for plugin in aws kubernetes eks; do
