@@ -26,6 +26,14 @@ func (b BadConfig) Apply(values map[string]string) {
 var BadConfigs = []BadConfig{
 	{Name: "region format", Stack: "dev", Set: map[string]string{"aws:region": "us-east"}, Want: []string{"aws:region", `"us-east"`}},
 	{Name: "region upper case", Stack: "dev", Set: map[string]string{"aws:region": "US-EAST-1"}, Want: []string{"aws:region", "US-EAST-1"}},
+	// issue 18: a key nothing reads is refused, in any namespace, naming the nearest key it reads.
+	{Name: "misspelt key", Stack: "dev", Set: map[string]string{"eks-platform:natGatwayCount": "1"}, Want: []string{"eks-platform:natGatwayCount", "not a key of this program", "eks-platform:natGatewayCount"}},
+	{Name: "misspelt namespace", Stack: "dev", Set: map[string]string{"eks-platfrom:natGatewayCount": "1"}, Want: []string{"eks-platfrom:natGatewayCount", `namespace "eks-platfrom"`, "eks-platform:natGatewayCount"}},
+	{Name: "misspelt aws key", Stack: "dev", Set: map[string]string{"aws:regoin": "eu-west-1"}, Want: []string{"aws:regoin", "not a key of the AWS provider", "aws:region"}},
+	{Name: "aws key the program does not pass on", Stack: "prod", Set: map[string]string{"aws:profile": "prod-admin"}, Want: []string{"aws:profile", "would never see it", "AWS_PROFILE"}},
+	{Name: "missing account", Stack: "staging", Set: map[string]string{"eks-platform:awsAccountId": ""}, Want: []string{"eks-platform:awsAccountId", `= ""`, "12-digit"}},
+	{Name: "account not 12 digits", Stack: "prod", Set: map[string]string{"eks-platform:awsAccountId": "77778888999"}, Want: []string{"eks-platform:awsAccountId", "77778888999", "12-digit"}},
+	{Name: "boundary from another account", Stack: "prod", Set: map[string]string{"eks-platform:permissionsBoundaryArn": "arn:aws:iam::111122223333:policy/boundary"}, Want: []string{"eks-platform:permissionsBoundaryArn", "111122223333", "stack's account 777788889999"}},
 	{Name: "missing environment", Stack: "dev", Set: map[string]string{"eks-platform:environment": ""}, Want: []string{"eks-platform:environment", `= ""`, "dev, staging, prod"}},
 	{Name: "vpc cidr not a cidr", Stack: "dev", Set: map[string]string{"eks-platform:vpcCidr": "10.0.0.0"}, Want: []string{"eks-platform:vpcCidr", `"10.0.0.0"`}},
 	{Name: "vpc cidr too small", Stack: "dev", Set: map[string]string{"eks-platform:vpcCidr": "10.0.0.0/26"}, Want: []string{"eks-platform:vpcCidr", "/16 to /24"}},

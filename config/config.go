@@ -14,14 +14,15 @@ const (
 	EnvProd    = "prod"
 )
 
-// CommittedStacks are the stack files this repository ships, in deployment order.
-var CommittedStacks = []string{EnvDev, EnvStaging, EnvProd}
-
 // Config is the whole, validated configuration of one stack.
 type Config struct {
 	Environment string // dev, staging or prod: which rules apply
 	Suffix      string // appended to every resource name
 	Region      string
+	// AccountID is the 12-digit AWS account the stack belongs to: the AWS provider refuses
+	// credentials of any other account (allowedAccountIds), and scripts/stack.sh checks the
+	// caller's account before any backend or cloud call (issue 18).
+	AccountID string
 	// ClusterName is the full EKS cluster name, <clusterName>-<suffix>.
 	ClusterName string
 	// Tags are the cost-allocation tags applied through the AWS provider's default tags (C5).

@@ -23,6 +23,17 @@ func stackValues(t *testing.T, stack string) map[string]string {
 	return values
 }
 
+// committedStacks lists every stack file of the repository (StackNames), not a fixed three.
+func committedStacks(t *testing.T) []string {
+	t.Helper()
+	root, _ := FindProjectRoot(".")
+	names, err := StackNames(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
 // testDay is the day the tests judge the Kubernetes lifecycle on: the day the catalogue was last
 // read. No test depends on the real date (L2).
 var testDay = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
@@ -32,11 +43,11 @@ func parse(stack string, values map[string]string) (*Config, error) {
 }
 
 func parseOn(stack string, values map[string]string, day time.Time) (*Config, error) {
-	return Parse(stack, func(k string) (string, bool) { v, ok := values[k]; return v, ok }, day)
+	return Parse(stack, values, day)
 }
 
 func TestCommittedStacksParse(t *testing.T) {
-	for _, stack := range []string{"dev", "staging", "prod"} {
+	for _, stack := range committedStacks(t) {
 		c, err := parse(stack, stackValues(t, stack))
 		if err != nil {
 			t.Fatalf("stack %s: %v", stack, err)
@@ -123,12 +134,14 @@ func TestBadConfigurationsFailNamingKeyAndValue(t *testing.T) {
 	for _, bad := range BadConfigs {
 		t.Run(bad.Name, func(t *testing.T) {
 			// The table itself: Want[0] is the key the message must name (tests/stack relies on
-			// it), and at least one more word pins the value or the rule.
+			// it): a declared key, or the undeclared key the entry sets (issue 18); at least one
+			// more word pins the value or the rule.
 			if names[bad.Name] {
 				t.Error("name used twice")
 			}
 			names[bad.Name] = true
-			if len(bad.Want) < 2 || !slices.Contains(keys, bad.Want[0]) {
+			_, setsIt := bad.Set[bad.Want[0]]
+			if len(bad.Want) < 2 || !slices.Contains(keys, bad.Want[0]) && !setsIt {
 				t.Errorf("Want %q must start with a key declared in Pulumi.yaml, then the value or rule", bad.Want)
 			}
 			values := stackValues(t, bad.Stack)
@@ -146,13 +159,76 @@ func TestBadConfigurationsFailNamingKeyAndValue(t *testing.T) {
 	}
 }
 
-func TestStackValuesRejectsUndeclaredKey(t *testing.T) {
+// A key nothing reads is refused, whatever its namespace, naming the key and the nearest key the
+// program reads (issue 18): the CLI validates only the keys Pulumi.yaml declares.
+func TestKeysNothingReadsAreRefused(t *testing.T) {
+	cases := map[string]string{
+		"eks-platform:natGatwayCount":  "nearest key the program reads: eks-platform:natGatewayCount",
+		"eks-platfrom:natGatewayCount": `namespace "eks-platfrom", which nothing reads`,
+		"aws:regoin":                   "is not a key of the AWS provider (pulumi-aws 6.83.0",
+		"aws:profile":                  "is an AWS provider key, but the program builds its AWS provider explicitly",
+		"kubernetes:context":           `namespace "kubernetes", which nothing reads`,
+	}
+	for key, want := range cases {
+		values := stackValues(t, "dev")
+		values[key] = "1"
+		_, err := parse("dev", values)
+		if err == nil || !strings.Contains(err.Error(), key+" is set but") || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: want an error naming it and %q, got %v", key, want, err)
+		}
+	}
+	values := stackValues(t, "dev")
+	values["aws:regoin"] = "eu-west-1"
+	if _, err := parse("dev", values); err == nil || !strings.Contains(err.Error(), "nearest key the program reads: aws:region") {
+		t.Errorf("aws:regoin must point at aws:region, got %v", err)
+	}
+	values = stackValues(t, "dev")
+	values["pulumi:tags"] = `{"team":"platform"}`
+	if _, err := parse("dev", values); err != nil {
+		t.Errorf("the CLI's own pulumi: namespace is the CLI's to check: %v", err)
+	}
+}
+
+// Every key Pulumi.yaml declares is read by the program: the values of a stack hold every declared
+// key (their defaults), and a key nothing reads is refused, so a committed stack that parses proves
+// it. A declared key nothing read would be accepted everywhere and change nothing.
+func TestEveryDeclaredKeyIsRead(t *testing.T) {
 	root, _ := FindProjectRoot(".")
-	stackFile := filepath.Join(t.TempDir(), "Pulumi.typo.yaml")
-	writeFile(t, stackFile, "config:\n  eks-platform:environment: dev\n  eks-platform:natGatewayCuont: 1\n")
-	_, err := StackValues(filepath.Join(root, "Pulumi.yaml"), stackFile)
-	if err == nil || !strings.Contains(err.Error(), "eks-platform:natGatewayCuont") {
-		t.Fatalf("want an error naming the undeclared key, got %v", err)
+	declared, err := ProjectKeys(filepath.Join(root, "Pulumi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	values := stackValues(t, "dev")
+	for _, key := range declared {
+		if _, ok := values[key]; !ok {
+			t.Errorf("the stack values miss the declared key %s", key)
+		}
+	}
+	values["eks-platform:declaredButUnread"] = "x"
+	if _, err := parse("dev", values); err == nil {
+		t.Error("a key nothing reads was accepted")
+	}
+}
+
+func TestNearestKeyAndEditDistance(t *testing.T) {
+	if d := editDistance("kitten", "sitting"); d != 3 {
+		t.Errorf("editDistance(kitten, sitting) = %d, want 3", d)
+	}
+	if got := nearestKey("aws:regoin", []string{"aws:region", "eks-platform:azCount"}); got != "aws:region" {
+		t.Errorf("nearestKey = %q", got)
+	}
+}
+
+func TestConfiguredReadsTheCLIsJSON(t *testing.T) {
+	keys, err := Configured(`{"aws:region":"us-east-1","eks-platform:azCount":"3"}`)
+	if err != nil || !slices.Equal(keys, []string{"aws:region", "eks-platform:azCount"}) {
+		t.Errorf("Configured = %v, %v", keys, err)
+	}
+	if keys, err := Configured(""); err != nil || keys != nil {
+		t.Errorf("no PULUMI_CONFIG: %v, %v", keys, err)
+	}
+	if _, err := Configured("not json"); err == nil || !strings.Contains(err.Error(), "PULUMI_CONFIG") {
+		t.Errorf("broken PULUMI_CONFIG: %v", err)
 	}
 }
 

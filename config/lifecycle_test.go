@@ -30,7 +30,7 @@ func parseStackOn(t *testing.T, stack, day string, set map[string]string) (*Conf
 // L2 / issue 10: on the day the catalogue was read, every committed stack runs a minor in standard
 // support with at least 90 days of it left, with no warnings.
 func TestCommittedStacksAreInStandardSupportWithRunway(t *testing.T) {
-	for _, stack := range []string{"dev", "staging", "prod"} {
+	for _, stack := range committedStacks(t) {
 		c, err := parse(stack, stackValues(t, stack))
 		if err != nil {
 			t.Fatal(err)

@@ -9,35 +9,35 @@ import (
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-	pulumiconfig "github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
 	"github.com/acme/eks-platform/catalogue"
 )
 
-// Lookup returns the raw value of a fully qualified key ("eks-platform:azCount", "aws:region") as
-// the Pulumi CLI hands it to the program: scalars as text, arrays as JSON.
-type Lookup func(key string) (string, bool)
-
 // Load reads the stack's configuration from the Pulumi context and validates it as of today
-// (the Kubernetes lifecycle rules depend on the day, L2).
-func Load(ctx *pulumi.Context, today time.Time) (*Config, error) {
-	lookup := func(key string) (string, bool) {
-		ns, name, _ := strings.Cut(key, ":")
-		value, err := pulumiconfig.New(ctx, ns).Try(name)
-		return value, err == nil
+// (the Kubernetes lifecycle rules depend on the day, L2). keys lists every key the CLI handed the
+// program (Configured), so that a key nothing reads is refused rather than ignored (issue 18).
+func Load(ctx *pulumi.Context, keys []string, today time.Time) (*Config, error) {
+	values := make(map[string]string, len(keys))
+	for _, key := range keys {
+		if value, ok := ctx.GetConfig(key); ok {
+			values[key] = value
+		}
 	}
-	return Parse(ctx.Stack(), lookup, today)
+	return Parse(ctx.Stack(), values, today)
 }
 
-// Parse builds and validates the Config of the named stack as of the day today. It reports every
-// problem at once, each naming the key, the value and what is allowed (C4). Version pins a stack
-// does not set come from the catalogue for its Kubernetes minor (L1).
-func Parse(stack string, lookup Lookup, today time.Time) (*Config, error) {
-	r := &reader{lookup: lookup}
+// Parse builds and validates the Config of the named stack as of the day today, from every
+// configuration value the CLI hands the program ("eks-platform:azCount", "aws:region"; scalars as
+// text, arrays as JSON). It reports every problem at once, each naming the key, the value and
+// what is allowed (C4), and refuses keys it does not read (issue 18). Version pins a stack does
+// not set come from the catalogue for its Kubernetes minor (L1).
+func Parse(stack string, values map[string]string, today time.Time) (*Config, error) {
+	r := &reader{values: values, read: map[string]bool{}}
 	c := &Config{
 		Environment: r.str("environment"),
 		Suffix:      r.str("environmentSuffix"),
 		Region:      r.raw("aws:region"),
+		AccountID:   r.str("awsAccountId"),
 		Network: Network{
 			VpcCidr:                  r.str("vpcCidr"),
 			AzCount:                  r.int("azCount"),
@@ -122,8 +122,9 @@ func Parse(stack string, lookup Lookup, today time.Time) (*Config, error) {
 		"Owner":      r.str("owner"),
 		"Project":    r.str("project"),
 	}
+	r.errs = append(r.errs, checkKeys(SortedKeys(values), r.read)...)
 	if len(r.errs) > 0 {
-		// Missing or mistyped keys make the rest meaningless; report them alone.
+		// Missing, unknown or mistyped keys make the rest meaningless; report them alone.
 		return nil, errors.Join(r.errs...)
 	}
 
@@ -147,9 +148,18 @@ func Parse(stack string, lookup Lookup, today time.Time) (*Config, error) {
 // Key returns the fully qualified name of a project key, as users write it in stack files.
 func Key(name string) string { return Project + ":" + name }
 
+// reader reads typed values and remembers every key it was asked for: those are the keys the
+// program reads, and any other configured key is refused (checkKeys).
 type reader struct {
-	lookup Lookup
+	values map[string]string
+	read   map[string]bool
 	errs   []error
+}
+
+func (r *reader) lookup(key string) (string, bool) {
+	r.read[key] = true
+	v, ok := r.values[key]
+	return v, ok
 }
 
 func (r *reader) raw(key string) string {

@@ -16,9 +16,8 @@ const SecretPlaceholder = "[secret]"
 
 // StackValues reads the configuration the Pulumi CLI would hand the program for a stack: the
 // project defaults and values from Pulumi.yaml, overridden by the stack file. Values are encoded
-// as the CLI encodes them (scalars as text, lists as JSON). A stack-file key in this project's
-// namespace that Pulumi.yaml does not declare is an error: it is almost always a typo that the
-// program would otherwise silently ignore.
+// as the CLI encodes them (scalars as text, lists as JSON). Every key is kept, declared or not:
+// the program itself refuses a key it does not read, on every path (config.checkKeys, issue 18).
 func StackValues(projectFile, stackFile string) (map[string]string, error) {
 	var project struct {
 		Name   string `yaml:"name"`
@@ -31,10 +30,8 @@ func StackValues(projectFile, stackFile string) (map[string]string, error) {
 		return nil, err
 	}
 	values := map[string]string{}
-	declared := map[string]bool{}
 	for key, decl := range project.Config {
 		key = qualify(project.Name, key)
-		declared[key] = true
 		value := decl.Default
 		if decl.Value != nil {
 			value = decl.Value
@@ -52,13 +49,8 @@ func StackValues(projectFile, stackFile string) (map[string]string, error) {
 	if err := readYAML(stackFile, &stack); err != nil {
 		return nil, err
 	}
-	var unknown []string
 	for key, value := range stack.Config {
 		key = qualify(project.Name, key)
-		if strings.HasPrefix(key, project.Name+":") && !declared[key] {
-			unknown = append(unknown, key)
-			continue
-		}
 		if m, ok := value.(map[string]any); ok && m["secure"] != nil {
 			values[key] = SecretPlaceholder
 			continue
@@ -69,12 +61,39 @@ func StackValues(projectFile, stackFile string) (map[string]string, error) {
 		}
 		values[key] = encoded
 	}
-	if len(unknown) > 0 {
-		sort.Strings(unknown)
-		return nil, fmt.Errorf("%s sets %s, not declared in %s (typo?)", stackFile,
-			strings.Join(unknown, ", "), filepath.Base(projectFile))
-	}
 	return values, nil
+}
+
+// StackNames lists the stacks whose files (Pulumi.<stack>.yaml) are in the project directory root:
+// dev, staging and prod first, in deployment order, then any other in name order. Tests and the
+// cost table cover every stack file found, so a new one is checked like the committed three
+// (issue 18).
+func StackNames(root string) ([]string, error) {
+	files, err := filepath.Glob(filepath.Join(root, "Pulumi.*.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	order := map[string]int{EnvDev: 0, EnvStaging: 1, EnvProd: 2}
+	names := make([]string, 0, len(files))
+	for _, file := range files {
+		names = append(names, strings.TrimSuffix(strings.TrimPrefix(filepath.Base(file), "Pulumi."), ".yaml"))
+	}
+	sort.Slice(names, func(i, j int) bool {
+		oi, iKnown := order[names[i]]
+		oj, jKnown := order[names[j]]
+		switch {
+		case iKnown && jKnown:
+			return oi < oj
+		case iKnown != jKnown:
+			return iKnown
+		default:
+			return names[i] < names[j]
+		}
+	})
+	if len(names) == 0 {
+		return nil, fmt.Errorf("no stack file Pulumi.<stack>.yaml in %s", root)
+	}
+	return names, nil
 }
 
 // ProjectKeys lists the keys Pulumi.yaml declares, sorted, fully qualified.

@@ -22,6 +22,7 @@ var (
 	// Cost tags are AWS tags and also Kubernetes labels on the platform's namespaces, so they take
 	// the stricter of the two syntaxes: a label value.
 	costTagPattern      = regexp.MustCompile(`^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$`)
+	accountIDPattern    = regexp.MustCompile(`^[0-9]{12}$`)
 	policyArnPattern    = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:policy/[\w+=,.@/-]+$`)
 	principalArnPattern = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\w+=,.@/-]+$`)
 	instanceTypePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[0-9]*[a-z0-9]+$`)
@@ -91,6 +92,11 @@ func validate(c *Config, clusterBase string, today catalogue.Date) error {
 	for _, key := range []string{"CostCenter", "Owner", "Project"} {
 		v.match(strings.ToLower(key[:1])+key[1:], c.Tags[key], costTagPattern,
 			"must be 1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (it is an AWS tag and a Kubernetes label)")
+	}
+	v.match("awsAccountId", c.AccountID, accountIDPattern,
+		"must be the 12-digit ID of the AWS account this stack deploys to (every stack file names its account)")
+	if arn := c.Security.PermissionsBoundaryArn; policyArnPattern.MatchString(arn) && strings.Split(arn, ":")[4] != c.AccountID {
+		v.fail("permissionsBoundaryArn", arn, fmt.Sprintf("must be a policy of the stack's account %s (awsAccountId): IAM refuses a boundary from another account", c.AccountID))
 	}
 	if !regionPattern.MatchString(c.Region) {
 		v.errs = append(v.errs, fmt.Errorf("aws:region = %q: must be an AWS region such as us-east-1 or us-gov-west-1", c.Region))

@@ -45,7 +45,13 @@ func Program(ctx *pulumi.Context) error {
 		}
 		today = parsed
 	}
-	outputs, err := OutputsOn(today)(ctx)
+	// The configured keys, read where the Go SDK reads the values (PULUMI_CONFIG), so that a key
+	// nothing reads is refused on preview and up, not only in the offline plan (issue 18).
+	keys, err := config.Configured(os.Getenv(pulumi.EnvConfig))
+	if err != nil {
+		return err
+	}
+	outputs, err := OutputsOn(today, keys)(ctx)
 	if err != nil {
 		return err
 	}
@@ -55,13 +61,13 @@ func Program(ctx *pulumi.Context) error {
 	return nil
 }
 
-// OutputsOn returns the program as it runs on the day today: it loads and validates the
-// configuration, shows the lifecycle warnings of that day in the engine's diagnostics, then
+// OutputsOn returns the program as it runs on the day today with the configured keys: it loads
+// and validates the configuration, shows the lifecycle warnings of that day in the engine's diagnostics, then
 // builds the stack and returns its outputs. Invalid configuration returns before any resource is
 // registered (C4). Tests and the offline plan pass the day they pin.
-func OutputsOn(today time.Time) func(ctx *pulumi.Context) (pulumi.Map, error) {
+func OutputsOn(today time.Time, keys []string) func(ctx *pulumi.Context) (pulumi.Map, error) {
 	return func(ctx *pulumi.Context) (pulumi.Map, error) {
-		cfg, err := config.Load(ctx, today)
+		cfg, err := config.Load(ctx, keys, today)
 		if err != nil {
 			return nil, err
 		}
@@ -80,10 +86,13 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 	name := func(base string) string { return naming.Name(base, cfg.Suffix) }
 
 	// One explicit AWS provider carries the region and the cost-allocation tags as default tags,
-	// so every taggable AWS resource gets them without each package repeating them (C5).
+	// so every taggable AWS resource gets them without each package repeating them (C5). It
+	// refuses credentials of any account but the stack's own (issue 18): the AWS provider checks
+	// allowedAccountIds against sts:GetCallerIdentity when it is configured, before any resource.
 	awsProvider, err := aws.NewProvider(ctx, name("aws"), &aws.ProviderArgs{
-		Region:      pulumi.String(cfg.Region),
-		DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(cfg.Tags)},
+		Region:            pulumi.String(cfg.Region),
+		AllowedAccountIds: pulumi.StringArray{pulumi.String(cfg.AccountID)},
+		DefaultTags:       &aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(cfg.Tags)},
 	})
 	if err != nil {
 		return nil, err

@@ -118,7 +118,12 @@ func printCostSummary(stdout, stderr io.Writer, today time.Time) int {
 		fmt.Fprintln(stderr, "plan:", err)
 		return 1
 	}
-	table, err := planner.CostSummary(root, config.CommittedStacks, today)
+	stacks, err := config.StackNames(root)
+	if err != nil {
+		fmt.Fprintln(stderr, "plan:", err)
+		return 1
+	}
+	table, err := planner.CostSummary(root, stacks, today)
 	if err != nil {
 		fmt.Fprintln(stderr, "plan:", err)
 		return 1

@@ -56,13 +56,13 @@ func Plan(req Request) (*Output, *config.Config, error) {
 		req.Change(values)
 	}
 	plan, err := offline.Run(offline.Options{Project: config.Project, Stack: req.Stack, Config: values},
-		stack.OutputsOn(req.Today))
+		stack.OutputsOn(req.Today, config.SortedKeys(values)))
 	if err != nil {
 		return &Output{Plan: plan}, nil, err
 	}
 	// The program validated the same values on the same day; parsing again gives the typed
 	// configuration and its warnings to the caller.
-	cfg, err := config.Parse(req.Stack, func(k string) (string, bool) { v, ok := values[k]; return v, ok }, req.Today)
+	cfg, err := config.Parse(req.Stack, values, req.Today)
 	if err != nil {
 		return &Output{Plan: plan}, nil, fmt.Errorf("stack %s: %w", req.Stack, err)
 	}

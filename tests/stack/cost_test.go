@@ -16,7 +16,7 @@ import (
 
 // Issue 12: the README's cost table is what the command prints.
 func TestReadmeCostTableMatchesTheCommand(t *testing.T) {
-	want, err := planner.CostSummary(projectRoot(t), config.CommittedStacks, testDay)
+	want, err := planner.CostSummary(projectRoot(t), stackNames(t), testDay)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,16 @@ import (
 	"github.com/acme/eks-platform/internal/planner"
 )
 
-var stacks = []string{"dev", "staging", "prod"}
+// stackNames lists every stack file of the repository, not a fixed three: a new
+// Pulumi.<stack>.yaml is checked by every whole-stack test (issue 18).
+func stackNames(t *testing.T) []string {
+	t.Helper()
+	names, err := config.StackNames(projectRoot(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
 
 // testDay is the day every whole-stack test judges the Kubernetes lifecycle on: the day the
 // catalogue was last read. No test depends on the real date (L2).
@@ -73,7 +82,7 @@ func planFor(t *testing.T, stackName string) planned {
 	t.Helper()
 	plansOnce.Do(func() {
 		plans = map[string]planned{}
-		for _, s := range stacks {
+		for _, s := range stackNames(t) {
 			out, cfg, err := planner.Plan(planner.Request{Root: projectRoot(t), Stack: s, Today: testDay})
 			if err != nil {
 				plansErr = fmt.Errorf("stack %s: %w", s, err)
@@ -89,7 +98,7 @@ func planFor(t *testing.T, stackName string) planned {
 }
 
 func forEachStack(t *testing.T, check func(t *testing.T, cfg *config.Config, plan *offline.Plan)) {
-	for _, s := range stacks {
+	for _, s := range stackNames(t) {
 		t.Run(s, func(t *testing.T) {
 			p := planFor(t, s)
 			check(t, p.cfg, p.plan)
@@ -493,7 +502,7 @@ func TestReadmeDocumentsEveryKeyAndOutput(t *testing.T) {
 // S3: the optional permissions boundary reaches every role the program creates, so accounts whose
 // SCPs demand one can deploy.
 func TestPermissionsBoundaryOnEveryRole(t *testing.T) {
-	const boundary = "arn:aws:iam::123456789012:policy/platform-boundary"
+	const boundary = "arn:aws:iam::444455556666:policy/platform-boundary"
 	plan, err := planWith(t, "staging", func(v map[string]string) { v["eks-platform:permissionsBoundaryArn"] = boundary })
 	if err != nil {
 		t.Fatal(err)
