@@ -6,7 +6,8 @@
 #   AWS_REGION / AWS_DEFAULT_REGION when those are set (C2, seed 000 #7); destroy is confirmed;
 #   the pulumi CLI is present; the aws CLI (v2 >= 2.7.0 or v1 >= 1.24.0) and kubectl (>= 1.24.0)
 #   are on PATH, because pulumi-eks v2 refuses to run the program without them, on preview too;
-#   AWS credentials resolve; the Pulumi backend is logged in.
+#   the stack file names its AWS account (eks-platform:awsAccountId) and the AWS credentials
+#   resolve to exactly that account; the Pulumi backend is logged in.
 # Then it selects the stack (check, preview and up create it when missing) and runs the command.
 #
 # Usage: scripts/stack.sh <command> <stack> [file | --cleanup | target-minor]
@@ -226,10 +227,19 @@ if [ "$command" != outputs ] && [ "$command" != upgrade-check ]; then
   version_at_least "$kubectl_version" 1.24.0 ||
     die "kubectl version '$kubectl_version' is too old or unreadable: pulumi-eks v2 needs kubectl >= 1.24.0"
 fi
+# The account guard (issue 18): the credentials must belong to the account the stack file names,
+# checked before any backend or other cloud call. The program's AWS provider refuses any other
+# account too (allowedAccountIds), but only once the engine runs.
 if [ "$command" != outputs ]; then
-  if ! aws_error=$(aws sts get-caller-identity --region "$region" --output text --query Account 2>&1 >/dev/null); then
-    die "AWS credentials do not resolve (aws sts get-caller-identity in $region: $(printf '%s\n' "$aws_error" | awk 'NF { line = $0 } END { print line }'))"
+  account=$(stack_config_value awsAccountId)
+  [[ "$account" =~ ^[0-9]{12}$ ]] ||
+    die "Pulumi.$stack.yaml names no AWS account: set eks-platform:awsAccountId to the 12-digit ID of the account stack $stack deploys to (found '$account')"
+  if ! identity=$(aws sts get-caller-identity --region "$region" --output text --query Account 2>&1); then
+    die "AWS credentials do not resolve (aws sts get-caller-identity in $region: $(printf '%s\n' "$identity" | awk 'NF { line = $0 } END { print line }'))"
   fi
+  caller_account=$(printf '%s\n' "$identity" | awk 'NF { line = $0 } END { print line }')
+  [ "$caller_account" = "$account" ] ||
+    die "the AWS credentials belong to account $caller_account, but stack $stack deploys to account $account (eks-platform:awsAccountId in Pulumi.$stack.yaml): use credentials of account $account"
 fi
 
 if [ -z "${PULUMI_BACKEND_URL:-}" ] && [ "${EKS_PLATFORM_LOCAL_BACKEND:-}" = 1 ]; then

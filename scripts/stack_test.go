@@ -50,7 +50,8 @@ exit 0
 
 // fakeAWS answers --version (FAKE_AWS_VERSION, a current v2 when unset) and sts
 // get-caller-identity like the real CLI, including its two-line error when no credentials
-// resolve (FAKE_AWS_NO_CREDENTIALS). Every other call prints the recorded answer
+// resolve (FAKE_AWS_NO_CREDENTIALS), with the account FAKE_AWS_ACCOUNT (the fixture stacks' own,
+// 123456789012, when unset). Every other call prints the recorded answer
 // aws.<service>.<operation>[.<name>], where <name> is the value of --addon-name,
 // --nodegroup-name or --id, the arguments that select among answers of one operation.
 const fakeAWS = "#!/bin/sh\n" + fakeAnswer + `echo "aws $*" >> "$FAKE_LOG"
@@ -64,7 +65,7 @@ if [ -n "${FAKE_AWS_NO_CREDENTIALS:-}" ]; then
   exit 255
 fi
 case "$1 $2" in
-  "sts get-caller-identity") echo 123456789012; exit 0 ;;
+  "sts get-caller-identity") echo "${FAKE_AWS_ACCOUNT-123456789012}"; exit 0 ;;
   "eks update-kubeconfig") echo "Added new context to the kubeconfig"; exit 0 ;;
 esac
 name="aws.$1.$2"
@@ -101,17 +102,19 @@ config:
 
 // stackFiles are the fixture's stacks, named after the region case each one exercises.
 var stackFiles = map[string]string{
-	"dev":    "config:\n  eks-platform:environment: dev\n",
-	"west":   "config:\n  eks-platform:environment: staging\n  aws:region: us-west-2 # comment\n",
-	"gov":    "config:\n  aws:region: us-gov-west-1\n",
-	"quoted": "config:\n  aws:region: \"eu-west-3\"\n",
-	"bad":    "config:\n  aws:region: US-East-1\n",
-	"short":  "config:\n  aws:region: useast1\n",
-	"prod":   "config:\n  eks-platform:environment: prod\n",
+	"dev":    "config:\n  eks-platform:awsAccountId: \"123456789012\"\n  eks-platform:environment: dev\n",
+	"west":   "config:\n  eks-platform:awsAccountId: \"123456789012\"\n  eks-platform:environment: staging\n  aws:region: us-west-2 # comment\n",
+	"gov":    "config:\n  eks-platform:awsAccountId: \"123456789012\"\n  aws:region: us-gov-west-1\n",
+	"quoted": "config:\n  eks-platform:awsAccountId: \"123456789012\"\n  aws:region: \"eu-west-3\"\n",
+	"bad":    "config:\n  eks-platform:awsAccountId: \"123456789012\"\n  aws:region: US-East-1\n",
+	"short":  "config:\n  eks-platform:awsAccountId: \"123456789012\"\n  aws:region: useast1\n",
+	"prod":   "config:\n  eks-platform:awsAccountId: \"123456789012\"\n  eks-platform:environment: prod\n",
 	// A stack file that overrides an add-on pin, which an upgrade must update.
-	"pinned": "config:\n  eks-platform:environment: dev\n  eks-platform:corednsVersion: \"v1.12.4-eksbuild.1\" # held back\n",
+	"pinned": "config:\n  eks-platform:awsAccountId: \"123456789012\"\n  eks-platform:environment: dev\n  eks-platform:corednsVersion: \"v1.12.4-eksbuild.1\" # held back\n",
+	// A stack file that names no AWS account (issue 18).
+	"noaccount": "config:\n  eks-platform:environment: dev\n",
 	// A stack file on a catalogue minor, whose add-on builds `up` checks first.
-	"current": "config:\n  eks-platform:environment: dev\n  eks-platform:kubernetesVersion: \"1.35\"\n",
+	"current": "config:\n  eks-platform:awsAccountId: \"123456789012\"\n  eks-platform:environment: dev\n  eks-platform:kubernetesVersion: \"1.35\"\n",
 }
 
 // systemTools are the only external commands the script may use besides pulumi, aws and kubectl.
@@ -313,7 +316,7 @@ func TestPreflightFailures(t *testing.T) {
 		{name: "extra argument", args: []string{"preview", "dev", "extra"}, want: "usage: scripts/stack.sh"},
 		{name: "stack name with a path", args: []string{"preview", "../dev"}, want: "invalid stack name '../dev'"},
 		{name: "missing stack file", args: []string{"preview", "qa"}, want: "stack file Pulumi.qa.yaml not found in "},
-		{name: "missing stack file lists the stacks", args: []string{"preview", "qa"}, want: "(stacks: bad current dev gov pinned prod quoted short west)"},
+		{name: "missing stack file lists the stacks", args: []string{"preview", "qa"}, want: "(stacks: bad current dev gov noaccount pinned prod quoted short west)"},
 		{name: "upper-case region (C2)", args: []string{"preview", "bad"}, want: "invalid region 'US-East-1' from aws:region in Pulumi.bad.yaml"},
 		{name: "region without dashes (C2)", args: []string{"up", "short"}, want: "invalid region 'useast1'"},
 		{
@@ -357,6 +360,17 @@ func TestPreflightFailures(t *testing.T) {
 			env:  map[string]string{"FAKE_AWS_NO_CREDENTIALS": "1"},
 			args: []string{"up", "dev"},
 			want: "AWS credentials do not resolve (aws sts get-caller-identity in us-east-1: Unable to locate credentials.",
+		},
+		{
+			name: "credentials of another account (issue 18)",
+			env:  map[string]string{"FAKE_AWS_ACCOUNT": "777788889999"},
+			args: []string{"up", "dev"},
+			want: "the AWS credentials belong to account 777788889999, but stack dev deploys to account 123456789012 (eks-platform:awsAccountId in Pulumi.dev.yaml)",
+		},
+		{
+			name: "a stack file that names no account (issue 18)",
+			args: []string{"preview", "noaccount"},
+			want: "Pulumi.noaccount.yaml names no AWS account: set eks-platform:awsAccountId",
 		},
 		{
 			name: "backend not logged in",
