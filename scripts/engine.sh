@@ -15,6 +15,13 @@
 #   plan <stack>               up on a fresh backend, then the engine plan on stdout: every
 #                              resource the engine holds, pulumi-eks' children included, in the
 #                              offline plan's JSON schema plus each resource's outputs
+#   guards <stack>             the deploy path's guards (issue 18), on a fresh backend: a misspelt
+#                              key, a misspelt namespace and a misspelt aws: key are each refused
+#                              by preview and by up, naming the key, with no cloud resource
+#                              created; credentials of another account are refused by up with no
+#                              cloud resource; a saved update plan (preview --save-plan) applies
+#                              with up --plan; a plan saved before a change to the stack file is
+#                              refused; then destroy empties the stack
 #
 # Every step prints its duration on stderr; any failure stops the run with the step's log.
 # EKS_PLATFORM_ENGINE_KEEP=1 keeps the work directory (backend, logs, project) for inspection.
@@ -23,14 +30,14 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 root=$(repo_root)
 
-usage="usage: scripts/engine.sh check <stack> [plan-file] | scripts/engine.sh plan <stack>"
+usage="usage: scripts/engine.sh check <stack> [plan-file] | scripts/engine.sh plan|guards <stack>"
 [ $# -ge 2 ] || die "$usage"
 mode=$1
 stack=$2
 plan_file=${3:-}
 case "$mode" in
   check) [ $# -le 3 ] || die "$usage" ;;
-  plan) [ $# -eq 2 ] || die "$usage" ;;
+  plan | guards) [ $# -eq 2 ] || die "$usage" ;;
   *) die "$usage" ;;
 esac
 [ -f "$root/Pulumi.$stack.yaml" ] || die "stack file Pulumi.$stack.yaml not found in $root"
@@ -119,6 +126,11 @@ awk '$0 == "runtime: go" { print "runtime:\n  name: go\n  options:\n    binary: 
   "$root/Pulumi.yaml" >"$work/project/Pulumi.yaml"
 grep -q 'binary: ./eks-platform' "$work/project/Pulumi.yaml" || die "Pulumi.yaml has no 'runtime: go' line to point at the built program"
 cp "$root/Pulumi.$stack.yaml" "$work/project/"
+# The stub's credentials belong to the stack's own account, as a deployer's must (scripts/stack.sh
+# checks that before any real run); the guards mode also tries another account.
+account=$(awk '$1 == "eks-platform:awsAccountId:" { gsub(/["\047]/, "", $2); print $2; exit }' "$root/Pulumi.$stack.yaml")
+[[ "$account" =~ ^[0-9]{12}$ ]] || die "Pulumi.$stack.yaml names no AWS account (eks-platform:awsAccountId)"
+export EKS_PLATFORM_STUB_ACCOUNT_ID=$account
 
 # Nothing from the caller's cloud or cluster configuration may leak in (pulumi-eks reads
 # AWS_PROFILE into the kubeconfig); everything Pulumi writes stays in the work directory.
@@ -152,6 +164,83 @@ if [ "$mode" = plan ]; then
   took
   plan_to "$work/plan.json"
   cat "$work/plan.json"
+  exit 0
+fi
+
+if [ "$mode" = guards ]; then
+  stack_copy="$work/project/Pulumi.$stack.yaml"
+  cp "$stack_copy" "$work/stack-file.committed"
+  # with_line <line> writes the stack file plus one line at the top of its config block (after
+  # stack init the file also holds the backend's encryptionsalt, after the block).
+  with_line() { awk -v line="  $1" '{ print } $0 == "config:" { print line }' "$work/stack-file.committed" >"$stack_copy"; }
+  # refused <log> <expected text> <command...>: the command must fail and say the expected text.
+  refused() {
+    local log="$work/$1" expected=$2
+    shift 2
+    if "$@" >"$log" 2>&1; then
+      tail -n 40 "$log" >&2
+      die "engine $stack: $step_name: '$*' succeeded, but must be refused"
+    fi
+    grep -qF -- "$expected" "$log" ||
+      { tail -n 40 "$log" >&2; die "engine $stack: $step_name: '$*' failed without saying '$expected'"; }
+  }
+  # no_cloud_resources: the refused run left nothing a cloud would hold.
+  no_cloud_resources() {
+    pulumi stack export "${on_stack[@]}" >"$work/export.json"
+    local created
+    created=$(engine-stub cloud-count <"$work/export.json")
+    [ "$created" = 0 ] || die "engine $stack: $step_name: $created cloud resources were created before the refusal"
+  }
+  for typo in "eks-platform:natGatwayCount: 1" "eks-platfrom:natGatewayCount: 1" "aws:regoin: eu-west-1"; do
+    key=${typo%%:[[:space:]]*}
+    step "a typo is refused by preview and up before any resource ($typo)"
+    with_line "$typo"
+    refused preview-typo.log "$key is set but" pulumi preview "${on_stack[@]}"
+    refused up-typo.log "$key is set but" pulumi up "${on_stack[@]}" --yes --skip-preview
+    no_cloud_resources
+    took
+  done
+  cp "$work/stack-file.committed" "$stack_copy"
+
+  other_account=999999999999
+  step "credentials of account $other_account are refused before any resource (allowedAccountIds $account)"
+  EKS_PLATFORM_STUB_ACCOUNT_ID=$other_account refused up-account.log "AWS account ID not allowed: $other_account" \
+    pulumi up "${on_stack[@]}" --yes --skip-preview
+  no_cloud_resources
+  took
+
+  step "the first up (no saved plan: see below)"
+  run up-first.log pulumi up "${on_stack[@]}" --yes --skip-preview
+  took
+
+  # Update plans are experimental in the pinned CLI: --save-plan is marked [PREVIEW], and up's
+  # --plan is shown only with PULUMI_EXPERIMENTAL=true. A change to the deployed stack: the plan
+  # saved by the preview is what up applies.
+  step "a saved update plan applies (preview --save-plan, up --plan)"
+  with_line "eks-platform:nodeCpuAlarmPercent: 70"
+  run save-plan.log pulumi preview "${on_stack[@]}" --save-plan "$work/update-plan.json"
+  grep -q '"nodeCpuAlarmPercent"\|"threshold"' "$work/update-plan.json" || die "engine $stack: $step_name: the saved plan does not hold the change"
+  run up-plan.log env PULUMI_EXPERIMENTAL=true pulumi up "${on_stack[@]}" --yes --plan "$work/update-plan.json"
+  grep -q "updated" "$work/up-plan.log" || { tail -n 40 "$work/up-plan.log" >&2; die "engine $stack: $step_name: the plan updated nothing"; }
+  took
+
+  step "a plan saved before a change to the stack file is refused"
+  run save-stale.log pulumi preview "${on_stack[@]}" --save-plan "$work/stale-plan.json"
+  with_line "eks-platform:nodeCpuAlarmPercent: 75"
+  refused up-stale.log "violates plan: properties changed" env PULUMI_EXPERIMENTAL=true pulumi up "${on_stack[@]}" --yes --plan "$work/stale-plan.json"
+  pulumi stack export "${on_stack[@]}" >"$work/export.json"
+  if grep -q '"threshold": 75' "$work/export.json"; then
+    die "engine $stack: $step_name: the refused plan still changed the alarm"
+  fi
+  took
+
+  step "pulumi destroy"
+  run destroy.log pulumi destroy "${on_stack[@]}" --yes --skip-preview
+  pulumi stack export "${on_stack[@]}" >"$work/export-after-destroy.json"
+  left=$(engine-stub count <"$work/export-after-destroy.json")
+  [ "$left" = 0 ] || die "engine $stack: destroy left $left resources in the stack"
+  took
+  echo "engine $stack: every guard refused what it must, and the saved plan applied" >&2
   exit 0
 fi
 

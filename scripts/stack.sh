@@ -46,7 +46,10 @@
 #                  cloud: preview, up, a preview that must show no changes, destroy to an empty
 #                  stack, on a throwaway backend; [file] receives the engine plan (scripts/engine.sh)
 #   engine-plan    up on a throwaway backend, then the engine's resources as plan JSON on stdout
-# engine-check and engine-plan need no AWS credentials, aws CLI, kubectl or backend login: they
+#   engine-guards  no cloud: the deploy path's guards through the real engine (scripts/engine.sh
+#                  guards): typos and a wrong account refused before any resource, a saved plan
+#                  applied, a stale one refused
+# engine-check, engine-plan and engine-guards need no AWS credentials, aws CLI, kubectl or backend login: they
 # skip those pre-flight checks.
 #
 # Environment:
@@ -70,13 +73,13 @@ set -euo pipefail
 root=$(repo_root)
 caller_dir=$PWD
 
-usage="usage: scripts/stack.sh <check|preview|up|destroy|refresh-check|outputs|region|upgrade-check|engine-check|engine-plan> <stack> [file | --cleanup | target-minor]"
+usage="usage: scripts/stack.sh <check|preview|up|destroy|refresh-check|outputs|region|upgrade-check|engine-check|engine-plan|engine-guards> <stack> [file | --cleanup | target-minor]"
 if [ $# -lt 2 ] || [ $# -gt 3 ]; then die "$usage"; fi
 command=$1
 stack=$2
 cleanup=false
 case "$command" in
-  check | preview | up | refresh-check | region | engine-plan) [ $# -eq 2 ] || die "$usage" ;;
+  check | preview | up | refresh-check | region | engine-plan | engine-guards) [ $# -eq 2 ] || die "$usage" ;;
   destroy)
     if [ $# -eq 3 ]; then
       [ "$3" = --cleanup ] || die "destroy takes only --cleanup after the stack, not '$3'; $usage"
@@ -140,6 +143,7 @@ fi
 case "$command" in
   engine-check) exec "$root/scripts/engine.sh" check "$stack" ${3:+"$3"} ;;
   engine-plan) exec "$root/scripts/engine.sh" plan "$stack" ;;
+  engine-guards) exec "$root/scripts/engine.sh" guards "$stack" ;;
 esac
 # A real preview or deployment judges the Kubernetes lifecycle on today's date, never a pinned one
 # (the program reads EKS_PLATFORM_TODAY only for the engine check; upgrade-check reads its own).

@@ -87,6 +87,23 @@ func ResourceCount(data []byte) (int, error) {
 	return len(state.Deployment.Resources), nil
 }
 
+// CloudResourceCount returns how many resources of a `pulumi stack export` a cloud would hold:
+// custom resources other than providers (the stack, components and provider instances are the
+// engine's own). The guard scenarios of scripts/engine.sh require zero after a refused run.
+func CloudResourceCount(data []byte) (int, error) {
+	var state export
+	if err := json.Unmarshal(data, &state); err != nil {
+		return 0, fmt.Errorf("reading the stack export: %w", err)
+	}
+	count := 0
+	for _, r := range state.Deployment.Resources {
+		if r.Custom && !strings.HasPrefix(r.Type, "pulumi:providers:") {
+			count++
+		}
+	}
+	return count, nil
+}
+
 func providerURN(ref string) string {
 	// A provider reference is "<urn>::<id>"; the plan shows the URN.
 	if i := strings.LastIndex(ref, "::"); i > 0 {

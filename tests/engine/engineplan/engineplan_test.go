@@ -37,3 +37,19 @@ func TestFromExport(t *testing.T) {
 		t.Errorf("count of a destroyed stack %d, %v", n, err)
 	}
 }
+
+// The guard scenarios count what a cloud would hold: custom resources that are not providers.
+func TestCloudResourceCount(t *testing.T) {
+	export := []byte(`{"version": 3, "deployment": {"resources": [
+	  {"urn": "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev", "type": "pulumi:pulumi:Stack"},
+	  {"urn": "urn:pulumi:dev::p::pulumi:providers:aws::aws-dev", "type": "pulumi:providers:aws", "custom": true},
+	  {"urn": "urn:pulumi:dev::p::eks-platform:network:Network::n", "type": "eks-platform:network:Network"},
+	  {"urn": "urn:pulumi:dev::p::aws:kms/key:Key::key-dev", "type": "aws:kms/key:Key", "custom": true}
+	]}}`)
+	if n, err := CloudResourceCount(export); err != nil || n != 1 {
+		t.Errorf("cloud count %d, %v; want 1 (the key)", n, err)
+	}
+	if _, err := CloudResourceCount([]byte("{")); err == nil {
+		t.Error("a broken export was counted")
+	}
+}

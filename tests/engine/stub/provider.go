@@ -88,9 +88,16 @@ func (p *Provider) DiffConfig(_ context.Context, req *pulumirpc.DiffRequest) (*p
 
 func (p *Provider) Configure(_ context.Context, req *pulumirpc.ConfigureRequest) (*pulumirpc.ConfigureResponse, error) {
 	region := req.GetVariables()[p.pkg+":config:region"]
-	if args, err := plugin.UnmarshalProperties(req.GetArgs(), plain); err == nil {
-		if r := fakecloud.String(args, "region"); r != "" {
-			region = r
+	args, err := plugin.UnmarshalProperties(req.GetArgs(), plain)
+	if err != nil {
+		return nil, err
+	}
+	if r := fakecloud.String(args, "region"); r != "" {
+		region = r
+	}
+	if p.pkg == "aws" {
+		if err := checkAccount(args, req.GetVariables()); err != nil {
+			return nil, err
 		}
 	}
 	if region != "" {

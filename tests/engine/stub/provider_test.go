@@ -76,3 +76,39 @@ func TestCreateAndInvoke(t *testing.T) {
 		t.Error("an unknown data source was answered")
 	}
 }
+
+// The account guard of the AWS provider (issue 18): credentials of an account outside
+// allowedAccountIds fail the provider's configuration with the real provider's error; the stack's
+// own account, no list, or a kubernetes provider pass.
+func TestConfigureRefusesAnotherAccount(t *testing.T) {
+	configure := func(pkg, account string, args resource.PropertyMap, variables map[string]string) error {
+		t.Setenv(AccountVariable, account)
+		marshalled, err := plugin.MarshalProperties(args, plain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = New(pkg, "1.0.0", io.Discard).Configure(context.Background(),
+			&pulumirpc.ConfigureRequest{Args: marshalled, Variables: variables})
+		return err
+	}
+	allowDev := resource.PropertyMap{"allowedAccountIds": resource.NewArrayProperty([]resource.PropertyValue{resource.NewStringProperty("111122223333")})}
+	if err := configure("aws", "777788889999", allowDev, nil); err == nil || err.Error() != "AWS account ID not allowed: 777788889999" {
+		t.Errorf("another account: %v", err)
+	}
+	if err := configure("aws", "111122223333", allowDev, nil); err != nil {
+		t.Errorf("the stack's own account: %v", err)
+	}
+	asJSON := resource.PropertyMap{"allowedAccountIds": resource.NewStringProperty(`["111122223333"]`)}
+	if err := configure("aws", "444455556666", asJSON, nil); err == nil {
+		t.Error("a list given as JSON text was not checked")
+	}
+	if err := configure("aws", "444455556666", resource.PropertyMap{}, map[string]string{"aws:config:forbiddenAccountIds": `["444455556666"]`}); err == nil {
+		t.Error("a forbidden account of a default provider was accepted")
+	}
+	if err := configure("aws", "444455556666", resource.PropertyMap{}, nil); err != nil {
+		t.Errorf("no guard configured: %v", err)
+	}
+	if err := configure("kubernetes", "444455556666", allowDev, nil); err != nil {
+		t.Errorf("the kubernetes provider has no account guard: %v", err)
+	}
+}

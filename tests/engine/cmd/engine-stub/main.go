@@ -6,6 +6,8 @@
 //	pulumi-resource-eks         starts the real pulumi-eks provider under node (package eksprovider)
 //	engine-stub plan <stack>    `pulumi stack export` on stdin -> the engine plan JSON on stdout
 //	engine-stub count           `pulumi stack export` on stdin -> the number of resources
+//	engine-stub cloud-count     `pulumi stack export` on stdin -> the number of cloud resources
+//	                            (custom, not providers)
 package main
 
 import (
@@ -54,15 +56,19 @@ func command(args []string) error {
 		encoder := json.NewEncoder(os.Stdout)
 		encoder.SetIndent("", "  ")
 		return encoder.Encode(plan)
-	case args[0] == "count" && len(args) == 1:
-		count, err := engineplan.ResourceCount(data)
+	case (args[0] == "count" || args[0] == "cloud-count") && len(args) == 1:
+		count := engineplan.ResourceCount
+		if args[0] == "cloud-count" {
+			count = engineplan.CloudResourceCount
+		}
+		n, err := count(data)
 		if err != nil {
 			return err
 		}
-		fmt.Println(count)
+		fmt.Println(n)
 		return nil
 	}
-	return fmt.Errorf("unknown command %q: want plan <stack> or count", args)
+	return fmt.Errorf("unknown command %q: want plan <stack>, count or cloud-count", args)
 }
 
 func exitOn(err error) {
