@@ -119,6 +119,33 @@ for stack in "${stacks[@]}"; do
 done
 took
 
+step "workflows a regulated company can switch on (issue 18)"
+# Each rule is a property a reviewer would otherwise check by eye in every workflow change.
+! grep -l -E '^[[:space:]]*(- )?pull_request_target:?' .github/workflows/*.yml ||
+  die "a workflow runs on pull_request_target, which gives a fork's code this repository's secrets"
+grep -q 'bash .ci/run' .github/workflows/reusable-checks.yml || die "reusable-checks.yml must run .ci/run"
+for workflow in pull-request deploy; do
+  grep -q 'uses: ./.github/workflows/reusable-checks.yml' ".github/workflows/$workflow.yml" ||
+    die "$workflow.yml must gate on reusable-checks.yml (the checks .ci/run runs)"
+done
+grep -q 'paths-ignore:' .github/workflows/deploy.yml ||
+  die "deploy.yml has no paths filter: a documentation-only merge would ask for prod approval"
+# Every job that assumes an AWS role does it in an environment, whose variables hold the role of
+# that stack's account and whose name the role's trust policy requires.
+for workflow in .github/workflows/*.yml; do
+  if grep -q 'configure-aws-credentials@' "$workflow" && ! grep -q '^    environment: ' "$workflow"; then
+    die "$workflow assumes an AWS role outside a GitHub environment"
+  fi
+done
+grep -q -E 'scripts/stack.sh preview "[$]STACK" "[^"]+"' .github/workflows/pull-request.yml ||
+  die "pull-request.yml must save the update plan of each preview"
+grep -q -F -- 'PLAN_FILE:+' .github/workflows/reusable-stack-up.yml ||
+  die "reusable-stack-up.yml must apply the saved update plan"
+{ grep -q 'gh issue list .*--label drift' .github/workflows/drift.yml && grep -q 'gh issue close' .github/workflows/drift.yml; } ||
+  die "drift.yml must keep one drift issue per stack (find it before opening one, close it when clean)"
+echo "no pull_request_target; .ci/run gates pull requests and deploys; deploys skip documentation-only changes; roles assumed in environments; saved plans applied; one drift issue per stack"
+took
+
 step "the Pulumi CLI validates Pulumi.yaml and every stack file and runs a Go program"
 # A stand-in program beside copies of the real project and stack files: `pulumi up` validates each
 # stack's values against the typed project config, then runs the program through the pinned Go

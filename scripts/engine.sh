@@ -218,16 +218,17 @@ if [ "$mode" = guards ]; then
   # saved by the preview is what up applies.
   step "a saved update plan applies (preview --save-plan, up --plan)"
   with_line "eks-platform:nodeCpuAlarmPercent: 70"
-  run save-plan.log pulumi preview "${on_stack[@]}" --save-plan "$work/update-plan.json"
+  # The flags of scripts/stack.sh preview <stack> <plan-file> and up <stack> <plan-file>.
+  run save-plan.log pulumi preview "${on_stack[@]}" --refresh --diff --save-plan "$work/update-plan.json"
   grep -q '"nodeCpuAlarmPercent"\|"threshold"' "$work/update-plan.json" || die "engine $stack: $step_name: the saved plan does not hold the change"
-  run up-plan.log env PULUMI_EXPERIMENTAL=true pulumi up "${on_stack[@]}" --yes --plan "$work/update-plan.json"
+  run up-plan.log env PULUMI_EXPERIMENTAL=true pulumi up "${on_stack[@]}" --refresh --yes --diff --plan "$work/update-plan.json"
   grep -q "updated" "$work/up-plan.log" || { tail -n 40 "$work/up-plan.log" >&2; die "engine $stack: $step_name: the plan updated nothing"; }
   took
 
   step "a plan saved before a change to the stack file is refused"
-  run save-stale.log pulumi preview "${on_stack[@]}" --save-plan "$work/stale-plan.json"
+  run save-stale.log pulumi preview "${on_stack[@]}" --refresh --diff --save-plan "$work/stale-plan.json"
   with_line "eks-platform:nodeCpuAlarmPercent: 75"
-  refused up-stale.log "violates plan: properties changed" env PULUMI_EXPERIMENTAL=true pulumi up "${on_stack[@]}" --yes --plan "$work/stale-plan.json"
+  refused up-stale.log "violates plan: properties changed" env PULUMI_EXPERIMENTAL=true pulumi up "${on_stack[@]}" --refresh --yes --diff --plan "$work/stale-plan.json"
   pulumi stack export "${on_stack[@]}" >"$work/export.json"
   if grep -q '"threshold": 75' "$work/export.json"; then
     die "engine $stack: $step_name: the refused plan still changed the alarm"

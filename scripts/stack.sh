@@ -12,8 +12,13 @@
 #
 # Usage: scripts/stack.sh <command> <stack> [file | --cleanup | target-minor]
 #   check          the pre-flight checks and stack selection only
-#   preview        pulumi preview --refresh --diff
-#   up             pulumi up --refresh --yes (preview, then apply), after checking that EKS offers
+#   preview [plan-file]
+#                  pulumi preview --refresh --diff; with a file, also saves the update plan there
+#                  (--save-plan), the plan an approver reads and the deploy applies (issue 18)
+#   up [plan-file] pulumi up --refresh --yes (preview, then apply); with a file, applies exactly
+#                  that saved plan (--plan) and fails if the program or the stack moved on since.
+#                  Update plans are experimental in the pinned CLI (PULUMI_EXPERIMENTAL=true is
+#                  set for that run). Both after checking that EKS offers
 #                  every add-on build of the stack's Kubernetes minor in its region (scripts/day2.sh)
 # --refresh reads the live state first: the node groups' desiredSize is owned by the cluster
 # autoscaler and ignored by the program, but an update of a group's scaling config sends the
@@ -79,7 +84,13 @@ command=$1
 stack=$2
 cleanup=false
 case "$command" in
-  check | preview | up | refresh-check | region | engine-plan | engine-guards) [ $# -eq 2 ] || die "$usage" ;;
+  check | refresh-check | region | engine-plan | engine-guards) [ $# -eq 2 ] || die "$usage" ;;
+  preview) ;;
+  up)
+    if [ $# -eq 3 ] && [ ! -f "$3" ]; then
+      die "update plan $3 not found: up applies only a plan saved by scripts/stack.sh preview $2 <plan-file>"
+    fi
+    ;;
   destroy)
     if [ $# -eq 3 ]; then
       [ "$3" = --cleanup ] || die "destroy takes only --cleanup after the stack, not '$3'; $usage"
@@ -272,10 +283,25 @@ esac
 on_stack=(--stack "$stack" --non-interactive)
 case "$command" in
   check) echo "stack $stack ready: region $region, backend $("$pulumi" whoami --verbose --non-interactive 2>/dev/null | awk '/Backend URL/ { print $3 }')" ;;
-  preview) "$pulumi" preview "${on_stack[@]}" --refresh --diff ;;
+  preview)
+    if [ -n "${3:-}" ]; then
+      plan_file=$3
+      [[ "$plan_file" = /* ]] || plan_file="$caller_dir/$plan_file"
+      "$pulumi" preview "${on_stack[@]}" --refresh --diff --save-plan "$plan_file"
+    else
+      "$pulumi" preview "${on_stack[@]}" --refresh --diff
+    fi
+    ;;
   up)
     check_addon_builds
-    "$pulumi" up "${on_stack[@]}" --refresh --yes --diff
+    if [ -n "${3:-}" ]; then
+      plan_file=$3
+      [[ "$plan_file" = /* ]] || plan_file="$caller_dir/$plan_file"
+      PULUMI_EXPERIMENTAL=true "$pulumi" up "${on_stack[@]}" --refresh --yes --diff --plan "$plan_file" ||
+        die "up of stack $stack with the saved plan $plan_file failed; if the engine reports 'violates plan', the program or the stack changed since the plan was saved: preview again, approve the new plan"
+    else
+      "$pulumi" up "${on_stack[@]}" --refresh --yes --diff
+    fi
     ;;
   destroy) destroy_stack "$cleanup" ;;
   upgrade-check) upgrade_check "$3" ;;

@@ -313,7 +313,7 @@ func TestPreflightFailures(t *testing.T) {
 	}{
 		{name: "no arguments", args: nil, want: "usage: scripts/stack.sh"},
 		{name: "unknown command", args: []string{"apply", "dev"}, want: "unknown command 'apply'"},
-		{name: "extra argument", args: []string{"preview", "dev", "extra"}, want: "usage: scripts/stack.sh"},
+		{name: "extra argument", args: []string{"check", "dev", "extra"}, want: "usage: scripts/stack.sh"},
 		{name: "stack name with a path", args: []string{"preview", "../dev"}, want: "invalid stack name '../dev'"},
 		{name: "missing stack file", args: []string{"preview", "qa"}, want: "stack file Pulumi.qa.yaml not found in "},
 		{name: "missing stack file lists the stacks", args: []string{"preview", "qa"}, want: "(stacks: bad current dev gov noaccount pinned prod quoted short west)"},
@@ -331,6 +331,7 @@ func TestPreflightFailures(t *testing.T) {
 			args: []string{"preview", "west"},
 			want: "AWS_DEFAULT_REGION=us-east-1 but stack west deploys to us-west-2 (aws:region in Pulumi.west.yaml)",
 		},
+		{name: "up with a plan that is not there (issue 18)", args: []string{"up", "dev", "/nonexistent/plan.json"}, want: "update plan /nonexistent/plan.json not found: up applies only a plan saved by scripts/stack.sh preview dev <plan-file>"},
 		{name: "destroy not confirmed", args: []string{"destroy", "dev"}, want: "set EKS_PLATFORM_CONFIRM_DESTROY=dev to confirm"},
 		{
 			name: "a pinned lifecycle day is refused for a real preview (L2)",
@@ -449,11 +450,18 @@ func TestCommands(t *testing.T) {
 		{args: []string{"refresh-check", "dev"}, want: "pulumi refresh --stack dev --non-interactive --preview-only --expect-no-changes --diff"},
 		{args: []string{"refresh-check", "dev"}, want: "pulumi preview --stack dev --non-interactive --expect-no-changes --diff"},
 		{args: []string{"check", "dev"}, want: "pulumi stack select --create --non-interactive dev"},
+		// issue 18: the preview saves the plan an approver reads; up applies exactly that plan.
+		{args: []string{"preview", "dev", "/tmp/update-plan-dev.json"}, want: "pulumi preview --stack dev --non-interactive --refresh --diff --save-plan /tmp/update-plan-dev.json"},
+		{args: []string{"up", "dev", "/tmp/update-plan-dev.json"}, want: "pulumi up --stack dev --non-interactive --refresh --yes --diff --plan /tmp/update-plan-dev.json"},
 		{
 			args: []string{"preview", "dev"},
 			env:  map[string]string{"EKS_PLATFORM_SECRETS_PROVIDER": "awskms://alias/pulumi-dev"},
 			want: "pulumi stack select --create --non-interactive dev --secrets-provider awskms://alias/pulumi-dev",
 		},
+	}
+	// The plan the up case applies, as a preview would have saved it.
+	if err := os.WriteFile("/tmp/update-plan-dev.json", []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
