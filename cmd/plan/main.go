@@ -7,6 +7,7 @@
 //	go run ./cmd/plan --config-file my.yaml  # another stack file; the stack name comes from it
 //	go run ./cmd/plan --stack dev --today 2027-04-15   # judge the Kubernetes version on that day
 //	go run ./cmd/plan --stack dev --spot-discount 0.5  # price spot nodes at 50% below on-demand
+//	go run ./cmd/plan --cost-diff origin/main          # what the change costs, per stack (PR comment)
 //
 // Both outputs end with the stack's monthly cost at zero traffic (the JSON's "cost" object).
 //
@@ -44,6 +45,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	configFile := flags.String("config-file", "", "stack config file to use instead of Pulumi.<stack>.yaml")
 	asJSON := flags.Bool("json", false, "print one JSON object instead of the tree")
 	todayFlag := flags.String("today", "", "judge the Kubernetes version lifecycle on this day, YYYY-MM-DD (default: today, UTC)")
+	costDiff := flags.String("cost-diff", "", "print what the change costs against BASE, as the pull-request comment (Markdown): BASE is a git ref, whose offline plan of every stack (or of --stack) is priced, or the --json plan of one stack")
 	costSummary := flags.Bool("cost-summary", false, "print the Markdown table of every committed stack's monthly baseline (README \"Cost\") and exit")
 	var spotDiscount *float64
 	flags.Func("spot-discount", "assumed saving of spot over on-demand for the cost report, 0 to 0.9 (default: cost/prices.json's)", func(v string) error {
@@ -70,7 +72,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *costSummary {
 		return printCostSummary(stdout, stderr, today)
 	}
-	if *stackName == "" && *configFile == "" {
+	if *stackName == "" && *configFile != "" {
+		*stackName = strings.TrimSuffix(strings.TrimPrefix(filepath.Base(*configFile), "Pulumi."), filepath.Ext(*configFile))
+	}
+	if *stackName == "" && *costDiff == "" {
 		fmt.Fprintln(stderr, "plan: give --stack NAME or --config-file PATH")
 		return 2
 	}
@@ -80,12 +85,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "plan:", err)
 		return 1
 	}
+	if *costDiff != "" {
+		return printCostDiff(costDiffRequest{root: root, base: *costDiff, stack: *stackName, configFile: *configFile, today: today}, stdout, stderr)
+	}
 	file := *configFile
 	if file == "" {
 		file = filepath.Join(root, "Pulumi."+*stackName+".yaml")
-	}
-	if *stackName == "" {
-		*stackName = strings.TrimSuffix(strings.TrimPrefix(filepath.Base(file), "Pulumi."), filepath.Ext(file))
 	}
 	plan, _, err := planner.Plan(planner.Request{Root: root, Stack: *stackName, StackFile: file, Today: today,
 		SpotDiscount: spotDiscount})
