@@ -45,8 +45,11 @@ type Fact[T any] struct {
 	ReadOn Date   `json:"readOn"`
 	// Confirmed is false for an add-on build that public sources name but that was not seen in
 	// `aws eks describe-addon-versions` output; nil where the question does not arise.
-	Confirmed *bool  `json:"confirmed,omitempty"`
-	Note      string `json:"note,omitempty"`
+	Confirmed *bool `json:"confirmed,omitempty"`
+	// Derived marks a fact computed from a stated rule (the EKS support policy) rather than read
+	// on a page; its source must say so.
+	Derived bool   `json:"derived,omitempty"`
+	Note    string `json:"note,omitempty"`
 }
 
 // Date is a calendar day (UTC), written YYYY-MM-DD.
@@ -97,7 +100,31 @@ type Minor struct {
 	// Addons maps an EKS add-on name to the build pinned for this minor.
 	Addons            map[string]Fact[string] `json:"addons"`
 	ClusterAutoscaler ClusterAutoscaler       `json:"clusterAutoscaler"`
+	// Blocked lists the pins this minor needs that do not exist yet (issue 21). A minor with a
+	// blocker is in the catalogue, so the program can say why, but no stack may use it and it is
+	// not offered as the next minor.
+	Blocked []Blocker `json:"blocked,omitempty"`
 }
+
+// PinClusterAutoscaler names the cluster-autoscaler release (image and chart) in a Blocker; the
+// other pins are named by their EKS add-on name.
+const PinClusterAutoscaler = "cluster-autoscaler"
+
+// Blocker is one dated fact that a pin a minor needs is missing: which pin, what is missing,
+// where that was looked for and on which day.
+type Blocker struct {
+	Pin     string `json:"pin"`
+	Missing string `json:"missing"`
+	Source  string `json:"source"`
+	ReadOn  Date   `json:"readOn"`
+}
+
+func (b Blocker) String() string {
+	return fmt.Sprintf("%s: %s (%s, read %s)", b.Pin, b.Missing, b.Source, b.ReadOn)
+}
+
+// IsBlocked reports whether a pin the minor needs is missing.
+func (m Minor) IsBlocked() bool { return len(m.Blocked) > 0 }
 
 // ClusterAutoscaler is the autoscaler release for one minor: its image minor must match the
 // cluster's (the autoscaler project releases one line per Kubernetes minor), and the chart version
@@ -192,8 +219,27 @@ func (c *Catalogue) Minors() []string {
 	return minors
 }
 
-// Next returns the minor after v, if the catalogue has one.
+// Next returns the minor after v, if the catalogue has one a stack can use: a blocked minor is
+// not a step to take.
 func (c *Catalogue) Next(v string) (string, bool) {
+	next, ok := c.following(v)
+	if !ok || c.Kubernetes[next].IsBlocked() {
+		return "", false
+	}
+	return next, true
+}
+
+// BlockedNext returns the minor after v when the catalogue has it but it is blocked, with its
+// blockers, so a notice can say why there is no step yet.
+func (c *Catalogue) BlockedNext(v string) (string, []Blocker, bool) {
+	next, ok := c.following(v)
+	if !ok || !c.Kubernetes[next].IsBlocked() {
+		return "", nil, false
+	}
+	return next, c.Kubernetes[next].Blocked, true
+}
+
+func (c *Catalogue) following(v string) (string, bool) {
 	minors := c.Minors()
 	i := slices.Index(minors, v)
 	if i < 0 || i+1 == len(minors) {
@@ -202,11 +248,14 @@ func (c *Catalogue) Next(v string) (string, bool) {
 	return minors[i+1], true
 }
 
-// Available returns the minors a new cluster can use on day: released and not past the end of
-// extended support.
+// Available returns the minors a new cluster can use on day: released, not past the end of
+// extended support and not blocked.
 func (c *Catalogue) Available(day Date) []string {
 	var out []string
 	for _, v := range c.Minors() {
+		if c.Kubernetes[v].IsBlocked() {
+			continue
+		}
 		if s := c.Kubernetes[v].SupportOn(day); s == Standard || s == Extended {
 			out = append(out, v)
 		}

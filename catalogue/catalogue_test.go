@@ -23,7 +23,7 @@ func TestTheCompiledCatalogueIsValid(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := Default()
-	if got := c.Minors(); !slices.Equal(got, []string{"1.31", "1.32", "1.33", "1.34", "1.35", "1.36"}) {
+	if got := c.Minors(); !slices.Equal(got, []string{"1.31", "1.32", "1.33", "1.34", "1.35", "1.36", "1.37"}) {
 		t.Errorf("minors %v", got)
 	}
 }
@@ -58,6 +58,8 @@ func TestAvailableMinorsDependOnTheDay(t *testing.T) {
 		{"2026-12-01", []string{"1.32", "1.33", "1.34", "1.35", "1.36"}},
 		{"2026-05-01", []string{"1.31", "1.32", "1.33", "1.34", "1.35"}},
 		{"2027-03-23", []string{"1.33", "1.34", "1.35", "1.36"}},
+		// Issue 21: 1.37 is released (2026-10-02) but blocked, so it is never offered.
+		{"2026-12-06", []string{"1.32", "1.33", "1.34", "1.35", "1.36"}},
 	} {
 		if got := c.Available(day(t, tc.day)); !slices.Equal(got, tc.want) {
 			t.Errorf("on %s: %v, want %v", tc.day, got, tc.want)
@@ -67,7 +69,37 @@ func TestAvailableMinorsDependOnTheDay(t *testing.T) {
 		t.Errorf("Next(1.35) = %q, %v", next, ok)
 	}
 	if next, ok := c.Next("1.36"); ok {
-		t.Errorf("Next(1.36) = %q: the catalogue has no later minor", next)
+		t.Errorf("Next(1.36) = %q: 1.37 is blocked, so there is no next step", next)
+	}
+	if next, ok := c.Next("1.37"); ok {
+		t.Errorf("Next(1.37) = %q: the catalogue has no later minor", next)
+	}
+	next, blockers, ok := c.BlockedNext("1.36")
+	if !ok || next != "1.37" || len(blockers) == 0 || blockers[0].Pin != PinClusterAutoscaler {
+		t.Errorf("BlockedNext(1.36) = %q, %v, %v; want 1.37 blocked by cluster-autoscaler first", next, blockers, ok)
+	}
+	if _, _, ok := c.BlockedNext("1.35"); ok {
+		t.Error("BlockedNext(1.35): 1.36 is not blocked")
+	}
+}
+
+// Issue 21: 1.37's support dates are derived from the EKS policy (no AWS page gives them) and say
+// so; its cluster-autoscaler blocker is a dated fact.
+func TestKubernetes137IsDerivedAndBlocked(t *testing.T) {
+	m := Default().Kubernetes["1.37"]
+	if m.Released.Value.String() != "2026-10-02" || !strings.Contains(m.Released.Source, "third-party digests") {
+		t.Errorf("1.37 released %s, source %q", m.Released.Value, m.Released.Source)
+	}
+	for what, f := range map[string]Fact[Date]{"2027-12-02": m.EndOfStandardSupport, "2028-12-02": m.EndOfExtendedSupport} {
+		if f.Value.String() != what || !f.Derived || !strings.Contains(f.Source, "derived from EKS policy, not read") {
+			t.Errorf("1.37 date %s derived=%v source %q, want %s derived", f.Value, f.Derived, f.Source, what)
+		}
+	}
+	if !m.IsBlocked() || m.Blocked[0].ReadOn.IsZero() || !strings.Contains(m.Blocked[0].String(), "no cluster-autoscaler 1.37 release") {
+		t.Errorf("1.37 blockers %v", m.Blocked)
+	}
+	if got := m.SupportOn(day(t, "2026-12-06")); got != Standard {
+		t.Errorf("1.37 on 2026-12-06: %s", got)
 	}
 }
 
@@ -130,6 +162,35 @@ func TestCatalogueRulesRefuseBrokenEntries(t *testing.T) {
 		{"an image without a tag", func(d map[string]any) {
 			d["images"].(map[string]any)["velero-plugin-for-aws"].(map[string]any)["value"] = "velero/velero-plugin-for-aws"
 		}, "is not an image pinned by tag"},
+		{"a derived date that does not say so", func(d map[string]any) {
+			minor(d, "1.37")["endOfStandardSupport"].(map[string]any)["source"] = "AWS release calendar"
+		}, "kubernetes 1.37: endOfStandardSupport is derived; its source must say so"},
+		{"a derived date off the policy", func(d map[string]any) {
+			minor(d, "1.37")["endOfExtendedSupport"].(map[string]any)["value"] = "2028-10-02"
+		}, "endOfExtendedSupport 2028-10-02 is derived from the EKS policy but is not released + 26 months (2028-12-02)"},
+		{"a blocked pin that is pinned", func(d map[string]any) {
+			minor(d, "1.37")["addons"].(map[string]any)["coredns"] = addons(d, "1.36")["coredns"]
+		}, "kubernetes 1.37: add-on coredns is pinned and blocked"},
+		{"a blocked minor missing an unblocked pin", func(d map[string]any) {
+			m := minor(d, "1.37")
+			m["blocked"] = m["blocked"].([]any)[:1]
+		}, "kubernetes 1.37: add-on vpc-cni has no pinned build"},
+		{"a blocker of an unknown pin", func(d map[string]any) {
+			minor(d, "1.37")["blocked"].([]any)[0].(map[string]any)["pin"] = "karpenter"
+		}, `1.37.blocked[0]: unknown pin "karpenter"`},
+		{"a blocker without what is missing", func(d map[string]any) {
+			minor(d, "1.37")["blocked"].([]any)[1].(map[string]any)["missing"] = ""
+		}, "1.37.blocked[1]: a blocker must say what is missing"},
+		{"a pin blocked twice", func(d map[string]any) {
+			b := minor(d, "1.37")["blocked"].([]any)
+			b[2] = b[1]
+		}, "is blocked twice"},
+		{"an undated blocker", func(d map[string]any) {
+			delete(minor(d, "1.37")["blocked"].([]any)[0].(map[string]any), "readOn")
+		}, "1.37.blocked[0]: every fact needs its source and the date"},
+		{"a blocked autoscaler that is pinned", func(d map[string]any) {
+			minor(d, "1.37")["clusterAutoscaler"] = minor(d, "1.36")["clusterAutoscaler"]
+		}, "kubernetes 1.37: cluster-autoscaler is pinned and blocked"},
 		{"an unknown field", func(d map[string]any) { minor(d, "1.36")["endOfLife"] = "2028-08-02" }, "unknown field"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -25,6 +25,14 @@ func AddonLine(build string) string {
 	return major + "." + minor + "."
 }
 
+// The EKS support policy: a minor is in standard support for 14 months from its release, then in
+// extended support for 12 more (EKS user guide, kubernetes-versions). Dates derived from it are
+// marked "derived" in the catalogue.
+const (
+	StandardSupportMonths = 14
+	ExtendedSupportMonths = 12
+)
+
 // ImageTagLine returns "v1.35." for a cluster-autoscaler tag of Kubernetes minor 1.35.
 func ImageTagLine(minor string) string { return "v" + minor + "." }
 
@@ -67,6 +75,21 @@ func (c *Catalogue) check() error {
 		for what, f := range map[string]Fact[Date]{"released": m.Released,
 			"endOfStandardSupport": m.EndOfStandardSupport, "endOfExtendedSupport": m.EndOfExtendedSupport} {
 			dated(v+"."+what, f.Source, f.ReadOn)
+			if f.Derived && !strings.Contains(f.Source, "derived") {
+				fail("kubernetes %s: %s is derived; its source must say so (\"derived from ...\")", v, what)
+			}
+		}
+		// A date derived from the EKS policy (14 months of standard support, 12 of extended) must
+		// be the one the policy gives.
+		for what, f := range map[string]struct {
+			fact   Fact[Date]
+			months int
+		}{"endOfStandardSupport": {m.EndOfStandardSupport, StandardSupportMonths},
+			"endOfExtendedSupport": {m.EndOfExtendedSupport, StandardSupportMonths + ExtendedSupportMonths}} {
+			if want := m.Released.Value.AddDate(0, f.months, 0); f.fact.Derived && !f.fact.Value.Equal(want) {
+				fail("kubernetes %s: %s %s is derived from the EKS policy but is not released + %d months (%s)",
+					v, what, f.fact.Value, f.months, want.Format("2006-01-02"))
+			}
 		}
 		if !m.Released.Value.Before(m.EndOfStandardSupport.Value.Time) ||
 			!m.EndOfStandardSupport.Value.Before(m.EndOfExtendedSupport.Value.Time) {
@@ -75,12 +98,32 @@ func (c *Catalogue) check() error {
 		}
 		// A minor past its end of extended support keeps only its dates, so the program can say
 		// when it ended; it needs no pins, because no stack may use it.
-		if len(m.Addons) == 0 && m.ClusterAutoscaler == (ClusterAutoscaler{}) {
+		if len(m.Addons) == 0 && m.ClusterAutoscaler == (ClusterAutoscaler{}) && !m.IsBlocked() {
 			continue
+		}
+		// A blocked minor names each pin it lacks; every other pin must be there.
+		blocked := map[string]bool{}
+		for i, b := range m.Blocked {
+			what := fmt.Sprintf("%s.blocked[%d]", v, i)
+			dated(what, b.Source, b.ReadOn)
+			switch {
+			case !slices.Contains(Addons, b.Pin) && b.Pin != PinClusterAutoscaler:
+				fail("%s: unknown pin %q (known: %s, %s)", what, b.Pin, strings.Join(Addons, ", "), PinClusterAutoscaler)
+			case b.Missing == "":
+				fail("%s: a blocker must say what is missing", what)
+			case blocked[b.Pin]:
+				fail("%s: %s is blocked twice", what, b.Pin)
+			}
+			blocked[b.Pin] = true
 		}
 		for _, name := range Addons {
 			f, ok := m.Addons[name]
 			switch {
+			case ok && blocked[name]:
+				fail("kubernetes %s: add-on %s is pinned and blocked; remove the blocker", v, name)
+				continue
+			case !ok && blocked[name]:
+				continue
 			case !ok:
 				fail("kubernetes %s: add-on %s has no pinned build", v, name)
 				continue
@@ -97,10 +140,16 @@ func (c *Catalogue) check() error {
 			}
 		}
 		// kube-proxy is built per minor; its version names the minor.
-		if kp := m.Addons[AddonKubeProxy].Value; !strings.HasPrefix(kp, ImageTagLine(v)) {
-			fail("kubernetes %s: kube-proxy build %q is not a %s* build", v, kp, ImageTagLine(v))
+		if kp, ok := m.Addons[AddonKubeProxy]; ok && !strings.HasPrefix(kp.Value, ImageTagLine(v)) {
+			fail("kubernetes %s: kube-proxy build %q is not a %s* build", v, kp.Value, ImageTagLine(v))
 		}
 		ca := m.ClusterAutoscaler
+		if blocked[PinClusterAutoscaler] {
+			if ca != (ClusterAutoscaler{}) {
+				fail("kubernetes %s: cluster-autoscaler is pinned and blocked; remove the blocker", v)
+			}
+			continue
+		}
 		if !imageTagPattern.MatchString(ca.ImageTag.Value) || !strings.HasPrefix(ca.ImageTag.Value, ImageTagLine(v)) {
 			fail("kubernetes %s: cluster-autoscaler image tag %q must be a %s* release", v, ca.ImageTag.Value, ImageTagLine(v))
 		}

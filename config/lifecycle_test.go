@@ -31,6 +31,10 @@ func parseStackOn(t *testing.T, stack, day string, set map[string]string) (*Conf
 // support with at least 90 days of it left, with no warnings.
 func TestCommittedStacksAreInStandardSupportWithRunway(t *testing.T) {
 	for _, stack := range committedStacks(t) {
+		// Issue 21: they stay on 1.36; 1.37 is blocked (README "Version lifecycle").
+		if v := stackValues(t, stack)["eks-platform:kubernetesVersion"]; v != "1.36" {
+			t.Errorf("%s: kubernetesVersion %s, want 1.36 while 1.37 is blocked", stack, v)
+		}
 		c, err := parse(stack, stackValues(t, stack))
 		if err != nil {
 			t.Fatal(err)
@@ -109,7 +113,13 @@ func TestLifecycleGuard(t *testing.T) {
 			want: []string{`"1.35"`, "standard support ends on 2027-03-27, in 60 days", "upgrade to 1.36"}},
 		{name: "61 days before the end of standard support", version: "1.35", day: "2027-01-25", noWarning: true},
 		{name: "the last standard day", version: "1.36", day: "2027-08-01",
-			want: []string{"ends on 2027-08-02, in 1 day;", "the next minor (add it to catalogue/versions.json)"}},
+			want: []string{"ends on 2027-08-02, in 1 day;", "upgrade to 1.37 once the pins it lacks exist (cluster-autoscaler, vpc-cni, kube-proxy, coredns, aws-ebs-csi-driver, snapshot-controller, amazon-cloudwatch-observability: blocked in catalogue/versions.json)"}},
+		// Issue 21: 1.37 is released and in standard support, but cluster-autoscaler has no 1.37
+		// release, so a stack may not use it; the error names the key, the value and the pin.
+		{name: "a released minor with a missing pin", version: "1.37", day: "2026-12-06", refused: true,
+			want: []string{"eks-platform:kubernetesVersion", `"1.37"`, "a pin it needs does not exist yet",
+				"cluster-autoscaler (no cluster-autoscaler 1.37 release", "read 2026-12-05", "blocked",
+				"supports on 2026-12-06: 1.32, 1.33, 1.34, 1.35, 1.36 "}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			set := map[string]string{"eks-platform:kubernetesVersion": tc.version}

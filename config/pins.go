@@ -88,6 +88,16 @@ func validateKubernetesVersion(v *validator, version string, today catalogue.Dat
 			version, minor.Released.Value, allowed))
 		return minor, false
 	}
+	if minor.IsBlocked() {
+		missing := make([]string, len(minor.Blocked))
+		for i, b := range minor.Blocked {
+			missing[i] = fmt.Sprintf("%s (%s, read %s)", b.Pin, b.Missing, b.ReadOn)
+		}
+		v.fail("kubernetesVersion", version, fmt.Sprintf(
+			"Kubernetes %s is on EKS, but a pin it needs does not exist yet: %s; the catalogue lists it as blocked (catalogue/versions.json). It %s",
+			version, strings.Join(missing, "; "), allowed))
+		return minor, false
+	}
 	if len(minor.Addons) == 0 {
 		v.fail("kubernetesVersion", version, "the catalogue keeps only the dates of "+version+", no version pins. It "+allowed)
 		return minor, false
@@ -130,6 +140,12 @@ func lifecycleWarnings(k Cluster, today catalogue.Date) []string {
 	moveTo := "the next minor (add it to catalogue/versions.json)"
 	if hasNext {
 		moveTo = next
+	} else if blocked, blockers, ok := cat.BlockedNext(k.KubernetesVersion); ok {
+		pins := make([]string, len(blockers))
+		for i, b := range blockers {
+			pins[i] = b.Pin
+		}
+		moveTo = fmt.Sprintf("%s once the pins it lacks exist (%s: blocked in catalogue/versions.json)", blocked, strings.Join(pins, ", "))
 	}
 	surcharge := fmt.Sprintf("$%.0f a month more per cluster ($%.2f instead of $%.2f an hour)",
 		cat.ExtendedSurchargeMonthlyUsd(), cat.ControlPlaneUsdPerHour.Extended.Value, cat.ControlPlaneUsdPerHour.Standard.Value)

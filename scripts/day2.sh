@@ -339,12 +339,13 @@ upgrade_check() {
       echo "ok: Kubernetes $target is in standard support until $end_standard"
     else
       # EKS moves one minor at a time: a target past standard support is still the right step
-      # when a later minor in standard support follows it (1.33 -> 1.34 -> 1.35 ...).
+      # when a later minor in standard support, and not blocked, follows it (1.33 -> 1.34 -> ...).
       local later
       later=$(jq -r --arg t "$target" --arg today "$today" '
         .kubernetes | to_entries
         | map(select((.key | split(".") | map(tonumber)) > ($t | split(".") | map(tonumber))
-                     and .value.released.value <= $today and .value.endOfStandardSupport.value > $today))
+                     and .value.released.value <= $today and .value.endOfStandardSupport.value > $today
+                     and ((.value.blocked // []) | length) == 0))
         | sort_by(.key | split(".") | map(tonumber)) | first | .key // empty' "$catalogue")
       if [ -n "$later" ]; then
         echo "note: Kubernetes $target left standard support on $end_standard; it is an intermediate step: continue to $later without stopping"
@@ -381,14 +382,23 @@ upgrade_check() {
     fi
   done
 
+  # A pin the target needs that does not exist yet (issue 21): the catalogue names it, with what
+  # is missing and where that was read; each one blocks.
+  local blocker blocked_pins=" "
+  while IFS=$'\t' read -r pin blocker; do
+    [ -n "$pin" ] || continue
+    block "Kubernetes $target needs a $pin pin that does not exist yet: $blocker (catalogue/versions.json \"blocked\")"
+    blocked_pins+="$pin "
+  done < <(jq -r '.blocked[]? | [.pin, "\(.missing) (\(.source), read \(.readOn))"] | @tsv' <<<"$entry")
+
   # Every add-on pin of the catalogue for the target has an EKS build for it, and no stack file
   # overrides a pin with another version.
   for addon in "${addon_config_keys[@]}"; do
     key=${addon#*=}
     addon=${addon%%=*}
     pin=$(jq -r --arg a "$addon" '.addons[$a].value // empty' <<<"$entry")
-    if [ "$entry" = '{}' ]; then
-      : # the missing catalogue entry is one blocker already
+    if [ "$entry" = '{}' ] || [[ "$blocked_pins" == *" $addon "* ]]; then
+      : # the missing catalogue entry, or the blocked pin, is one blocker already
     elif [ -z "$pin" ]; then
       block "catalogue/versions.json pins no $addon version for Kubernetes $target"
     else

@@ -528,8 +528,13 @@ func TestUpgradeCheckBlockers(t *testing.T) {
 			want: "BLOCKER: Pulumi.pinned.yaml sets eks-platform:corednsVersion: v1.12.4-eksbuild.1: update it to v1.13.1-eksbuild.1 or remove it\n",
 		},
 		{
-			name: "target missing from the catalogue", target: "1.37", answers: answers{"aws.eks.describe-cluster": describeCluster("1.36", "ACTIVE")}.with(nodeGroupsAt("1.36")),
-			want: "BLOCKER: Kubernetes 1.37 is not in catalogue/versions.json",
+			name: "target missing from the catalogue", target: "1.38", answers: answers{"aws.eks.describe-cluster": describeCluster("1.37", "ACTIVE")}.with(nodeGroupsAt("1.37")),
+			want: "BLOCKER: Kubernetes 1.38 is not in catalogue/versions.json",
+		},
+		{
+			// Issue 21: 1.37 is released, but cluster-autoscaler has no 1.37 release.
+			name: "target blocked by a missing pin", target: "1.37", answers: answers{"aws.eks.describe-cluster": describeCluster("1.36", "ACTIVE")}.with(nodeGroupsAt("1.36")),
+			want: "BLOCKER: Kubernetes 1.37 needs a cluster-autoscaler pin that does not exist yet: no cluster-autoscaler 1.37 release (test fixture, read 2026-12-05) (catalogue/versions.json \"blocked\")\n",
 		},
 		{
 			name: "node group behind the control plane", answers: answers{"aws.eks.describe-nodegroup." + nodeGroupNames[1]: describeNodegroup(nodeGroupNames[1], "1.33")},
