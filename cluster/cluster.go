@@ -327,7 +327,7 @@ func serviceRoleName(clusterName string) string {
 // privateAccessRules let the configured networks reach the private API endpoint on 443.
 func privateAccessRules(ctx *pulumi.Context, args *Args, clusterSecurityGroupID pulumi.StringInput, parent pulumi.ResourceOption) error {
 	for _, cidr := range args.PrivateAccessCidrs {
-		_, err := ec2.NewSecurityGroupRule(ctx, naming.Name("api-access-"+strings.NewReplacer(".", "-", "/", "-").Replace(cidr), args.Environment),
+		_, err := ec2.NewSecurityGroupRule(ctx, naming.Name("api-access-"+naming.CIDRPart(cidr), args.Environment),
 			&ec2.SecurityGroupRuleArgs{
 				Type:            pulumi.String("ingress"),
 				SecurityGroupId: clusterSecurityGroupID,

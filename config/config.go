@@ -56,6 +56,8 @@ type Network struct {
 	InterfaceEndpoints []string
 	// InterfaceEndpointAzCount is how many AZs hold each interface endpoint (N3, cost).
 	InterfaceEndpointAzCount int
+	// Deployer is where `pulumi up` runs from and how it reaches the API (issue 19).
+	Deployer Deployer
 }
 
 // Security holds S1 and S3.

@@ -46,6 +46,10 @@ func Parse(stack string, values map[string]string, today time.Time) (*Config, er
 			NatGatewayCount:          r.int("natGatewayCount"),
 			InterfaceEndpoints:       r.strings("interfaceEndpoints"),
 			InterfaceEndpointAzCount: r.int("interfaceEndpointAzCount"),
+			Deployer: Deployer{
+				Cidrs:            r.strings("deployerCidrs"),
+				TransitGatewayID: r.str("deployerTransitGatewayId"),
+			},
 		},
 		LogRetentionDays: r.int("logRetentionDays"),
 		Security: Security{

@@ -108,6 +108,7 @@ func validate(c *Config, clusterBase string, today catalogue.Date) error {
 		v.match("permissionsBoundaryArn", arn, policyArnPattern, "must be empty or an IAM policy ARN")
 	}
 	validateCluster(v, c, today)
+	validateDeployer(v, c)
 	validateNodeGroups(v, c.NodeGroups)
 	validateObservability(v, c.Observability)
 	validateWorkloads(v, c)

@@ -27,13 +27,14 @@ type Category string
 const (
 	ControlPlane Category = "control plane"
 	NatGateways  Category = "NAT gateways"
+	Transit      Category = "transit gateway"
 	Endpoints    Category = "interface endpoints"
 	Nodes        Category = "nodes and volumes"
 	Monitoring   Category = "key, dashboard, alarms"
 )
 
 // Categories in the order the summary shows them.
-var Categories = []Category{ControlPlane, NatGateways, Endpoints, Nodes, Monitoring}
+var Categories = []Category{ControlPlane, NatGateways, Transit, Endpoints, Nodes, Monitoring}
 
 // PerGB is a price that traffic or stored data adds.
 type PerGB struct {
@@ -78,6 +79,7 @@ const (
 	typeEksCluster   = "eks:index:Cluster"
 	typeNatGateway   = "aws:ec2/natGateway:NatGateway"
 	typeEip          = "aws:ec2/eip:Eip"
+	typeTgwAttach    = "aws:ec2transitgateway/vpcAttachment:VpcAttachment"
 	typeVpcEndpoint  = "aws:ec2/vpcEndpoint:VpcEndpoint"
 	typeNodeGroup    = "aws:eks/nodeGroup:NodeGroup"
 	typeKmsKey       = "aws:kms/key:Key"
@@ -127,6 +129,9 @@ func EstimateWith(prices *Prices, cat *catalogue.Catalogue, plan *offline.Plan, 
 	e := &estimator{plan: plan, prices: regionPrices, spot: spot, today: opts.Today}
 	e.controlPlane(cat)
 	e.natGateways()
+	for _, r := range plan.ByType(typeTgwAttach) {
+		e.add(Transit, r, "transit gateway VPC attachment (deployer path), hourly charge", regionPrices.TransitGatewayAttachmentUsdPerHour.Value*monthlyHours)
+	}
 	report.EndpointVsNat = e.interfaceEndpoints()
 	e.nodeGroups()
 	e.fixedMonthly(typeKmsKey, "KMS customer managed key (each of the first two yearly rotations adds $1 a month)", regionPrices.KmsKeyUsdPerMonth)
@@ -138,6 +143,7 @@ func EstimateWith(prices *Prices, cat *catalogue.Catalogue, plan *offline.Plan, 
 	report.PerGB = []PerGB{
 		{"NAT gateway data processing", regionPrices.NatGatewayUsdPerGB.Value},
 		{"interface endpoint data processing", regionPrices.InterfaceEndpointUsdPerGB.Value},
+		{"transit gateway data processing (deployer traffic sent from the VPC)", regionPrices.TransitGatewayUsdPerGB.Value},
 		{"data across AZs (each direction), e.g. to an endpoint in another AZ", regionPrices.CrossAzUsdPerGB.Value},
 		{"CloudWatch Logs ingestion (control plane, Fluent Bit, Container Insights)", regionPrices.LogsIngestionUsdPerGB.Value},
 		{"VPC flow logs ingestion (vended logs)", regionPrices.VendedLogsIngestionUsdPerGB.Value},

@@ -27,6 +27,7 @@ func testPlan(region, version string) *offline.Plan {
 		res(typeEksCluster, "eks", map[string]any{"version": version}),
 		res(typeNatGateway, "nat-1", map[string]any{}),
 		res(typeEip, "nat-eip-1", map[string]any{}),
+		res(typeTgwAttach, "deployer-path", map[string]any{}),
 		res(typeVpcEndpoint, "vpce-sts", map[string]any{"vpcEndpointType": "Interface",
 			"serviceName": "com.amazonaws." + region + ".sts", "subnetIds": []any{"a", "b"}}),
 		res(typeVpcEndpoint, "vpce-s3", map[string]any{"vpcEndpointType": "Gateway", "serviceName": "com.amazonaws." + region + ".s3"}),
@@ -65,17 +66,18 @@ func itemsByName(r Report) map[string]float64 {
 func TestEachResourceIsPriced(t *testing.T) {
 	r := Estimate(testPlan("us-east-1", "1.36"), Options{Today: day(t, "2026-12-01")})
 	want := map[string]float64{
-		"eks":          73.00,          // $0.10/h, standard support
-		"nat-1":        32.85,          // $0.045/h
-		"nat-eip-1":    3.65,           // $0.005/h
-		"vpce-sts":     14.60,          // $0.01/h in each of 2 AZs
-		"system-nodes": 140.16,         // 2 × m6i.large, the first listed type, $0.096/h
-		"app-nodes":    25.23 + 3*4.32, // 1 × m6a.large (cheapest) at 60% off; EBS of the 3 nodes on the shared template
-		"key":          1.00,
-		"dashboard":    3.00,
-		"cpu":          0.10,
-		"ready":        0.20, // two metrics in the expression
-		"restarts":     0,    // Metrics Insights: per series read, none at zero traffic
+		"eks":           73.00,          // $0.10/h, standard support
+		"nat-1":         32.85,          // $0.045/h
+		"nat-eip-1":     3.65,           // $0.005/h
+		"deployer-path": 36.50,          // $0.05/h per transit gateway attachment (issue 19)
+		"vpce-sts":      14.60,          // $0.01/h in each of 2 AZs
+		"system-nodes":  140.16,         // 2 × m6i.large, the first listed type, $0.096/h
+		"app-nodes":     25.23 + 3*4.32, // 1 × m6a.large (cheapest) at 60% off; EBS of the 3 nodes on the shared template
+		"key":           1.00,
+		"dashboard":     3.00,
+		"cpu":           0.10,
+		"ready":         0.20, // two metrics in the expression
+		"restarts":      0,    // Metrics Insights: per series read, none at zero traffic
 	}
 	got := itemsByName(r)
 	for name, usd := range want {
@@ -90,7 +92,7 @@ func TestEachResourceIsPriced(t *testing.T) {
 	for _, item := range r.Items {
 		total += item.MonthlyUsd
 	}
-	if !r.Priced || math.Abs(*r.MonthlyBaseline-total) > 0.005 || r.Region != "us-east-1" || r.PricesAsOf != "2026-12-01" {
+	if !r.Priced || math.Abs(*r.MonthlyBaseline-total) > 0.005 || r.Region != "us-east-1" || r.PricesAsOf != "2026-12-06" {
 		t.Errorf("baseline %v (items sum %.2f), priced %v, region %s, as of %s", r.MonthlyBaseline, total, r.Priced, r.Region, r.PricesAsOf)
 	}
 	if len(r.EndpointVsNat) != 1 || r.EndpointVsNat[0].Service != "sts" || r.EndpointVsNat[0].MonthlyGB != 417 {

@@ -23,21 +23,24 @@ type Price = catalogue.Fact[float64]
 
 // RegionPrices are the list prices of one region.
 type RegionPrices struct {
-	EC2OnDemandUsdPerHour         map[string]Price `json:"ec2OnDemandUsdPerHour"`
-	NatGatewayUsdPerHour          Price            `json:"natGatewayUsdPerHour"`
-	NatGatewayUsdPerGB            Price            `json:"natGatewayUsdPerGB"`
-	PublicIPv4UsdPerHour          Price            `json:"publicIPv4UsdPerHour"`
-	InterfaceEndpointUsdPerAzHour Price            `json:"interfaceEndpointUsdPerAzHour"`
-	InterfaceEndpointUsdPerGB     Price            `json:"interfaceEndpointUsdPerGB"`
-	CrossAzUsdPerGB               Price            `json:"crossAzUsdPerGB"`
-	EbsGp3UsdPerGBMonth           Price            `json:"ebsGp3UsdPerGBMonth"`
-	KmsKeyUsdPerMonth             Price            `json:"kmsKeyUsdPerMonth"`
-	DashboardUsdPerMonth          Price            `json:"dashboardUsdPerMonth"`
-	AlarmMetricUsdPerMonth        Price            `json:"alarmMetricUsdPerMonth"`
-	LogsIngestionUsdPerGB         Price            `json:"logsIngestionUsdPerGB"`
-	LogsStorageUsdPerGBMonth      Price            `json:"logsStorageUsdPerGBMonth"`
-	VendedLogsIngestionUsdPerGB   Price            `json:"vendedLogsIngestionUsdPerGB"`
-	S3StandardUsdPerGBMonth       Price            `json:"s3StandardUsdPerGBMonth"`
+	EC2OnDemandUsdPerHour map[string]Price `json:"ec2OnDemandUsdPerHour"`
+	NatGatewayUsdPerHour  Price            `json:"natGatewayUsdPerHour"`
+	NatGatewayUsdPerGB    Price            `json:"natGatewayUsdPerGB"`
+	// TransitGatewayAttachmentUsdPerHour and TransitGatewayUsdPerGB price the deployer path (issue 19).
+	TransitGatewayAttachmentUsdPerHour Price `json:"transitGatewayAttachmentUsdPerHour"`
+	TransitGatewayUsdPerGB             Price `json:"transitGatewayUsdPerGB"`
+	PublicIPv4UsdPerHour               Price `json:"publicIPv4UsdPerHour"`
+	InterfaceEndpointUsdPerAzHour      Price `json:"interfaceEndpointUsdPerAzHour"`
+	InterfaceEndpointUsdPerGB          Price `json:"interfaceEndpointUsdPerGB"`
+	CrossAzUsdPerGB                    Price `json:"crossAzUsdPerGB"`
+	EbsGp3UsdPerGBMonth                Price `json:"ebsGp3UsdPerGBMonth"`
+	KmsKeyUsdPerMonth                  Price `json:"kmsKeyUsdPerMonth"`
+	DashboardUsdPerMonth               Price `json:"dashboardUsdPerMonth"`
+	AlarmMetricUsdPerMonth             Price `json:"alarmMetricUsdPerMonth"`
+	LogsIngestionUsdPerGB              Price `json:"logsIngestionUsdPerGB"`
+	LogsStorageUsdPerGBMonth           Price `json:"logsStorageUsdPerGBMonth"`
+	VendedLogsIngestionUsdPerGB        Price `json:"vendedLogsIngestionUsdPerGB"`
+	S3StandardUsdPerGBMonth            Price `json:"s3StandardUsdPerGBMonth"`
 }
 
 // Prices is the whole data file.
@@ -100,6 +103,7 @@ func ParsePrices(data []byte) (*Prices, error) {
 func (r RegionPrices) fixed() map[string]Price {
 	return map[string]Price{
 		"natGatewayUsdPerHour": r.NatGatewayUsdPerHour, "natGatewayUsdPerGB": r.NatGatewayUsdPerGB,
+		"transitGatewayAttachmentUsdPerHour": r.TransitGatewayAttachmentUsdPerHour, "transitGatewayUsdPerGB": r.TransitGatewayUsdPerGB,
 		"publicIPv4UsdPerHour": r.PublicIPv4UsdPerHour, "interfaceEndpointUsdPerAzHour": r.InterfaceEndpointUsdPerAzHour,
 		"interfaceEndpointUsdPerGB": r.InterfaceEndpointUsdPerGB, "crossAzUsdPerGB": r.CrossAzUsdPerGB,
 		"ebsGp3UsdPerGBMonth": r.EbsGp3UsdPerGBMonth, "kmsKeyUsdPerMonth": r.KmsKeyUsdPerMonth,

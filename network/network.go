@@ -56,6 +56,10 @@ type Args struct {
 	PermissionsBoundaryArn string
 	// Protect keeps the flow-log group (network evidence) from being deleted with the stack (prod).
 	Protect bool
+	// DeployerTransitGatewayID, when set, is the transit gateway that carries DeployerRoutedCidrs,
+	// the deployer's networks outside the VPC, to the private subnets (issue 19).
+	DeployerTransitGatewayID string
+	DeployerRoutedCidrs      []string
 }
 
 // Network is the component and everything later parts of the stack need from it.
@@ -73,6 +77,8 @@ type Network struct {
 	S3EndpointId            pulumi.StringOutput
 	EndpointSecurityGroupId pulumi.StringOutput
 	FlowLogGroupName        pulumi.StringOutput
+	// DeployerAttachmentId is the transit gateway attachment of the deployer path, "" without one.
+	DeployerAttachmentId pulumi.StringOutput
 }
 
 // builder carries what every child resource needs while the component is assembled.
@@ -131,6 +137,10 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, err
 	}
+	deployerAttachmentID, err := b.deployerPath(vpc, zones, subnets)
+	if err != nil {
+		return nil, err
+	}
 
 	comp.VpcId = vpc.ID().ToStringOutput()
 	comp.VpcCidr = vpc.CidrBlock
@@ -143,6 +153,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	comp.S3EndpointId = endpoints.s3EndpointID
 	comp.EndpointSecurityGroupId = endpoints.securityGroupID
 	comp.FlowLogGroupName = flowLogGroupName
+	comp.DeployerAttachmentId = deployerAttachmentID
 
 	return comp, ctx.RegisterResourceOutputs(comp, pulumi.Map{
 		"vpcId":                   comp.VpcId,
@@ -156,6 +167,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		"s3EndpointId":            comp.S3EndpointId,
 		"endpointSecurityGroupId": comp.EndpointSecurityGroupId,
 		"flowLogGroupName":        comp.FlowLogGroupName,
+		"deployerAttachmentId":    comp.DeployerAttachmentId,
 	})
 }
 
@@ -184,6 +196,8 @@ func validate(args *Args) error {
 			fmt.Sprintf("InterfaceEndpointAzCount is %d, want 1..%d (AzCount)", args.InterfaceEndpointAzCount, args.AzCount)},
 		{args.FlowLogRetentionDays > 0, fmt.Sprintf("FlowLogRetentionDays is %d, want > 0", args.FlowLogRetentionDays)},
 		{args.LogKmsKeyArn != nil, "LogKmsKeyArn is nil (flow logs must be encrypted, N4)"},
+		{(args.DeployerTransitGatewayID == "") == (len(args.DeployerRoutedCidrs) == 0),
+			"DeployerTransitGatewayID and DeployerRoutedCidrs must be set together"},
 	}
 	var problems []string
 	for _, c := range checks {

@@ -13,6 +13,7 @@ package stack
 import (
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -120,6 +121,8 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 		NatGatewayCount:          cfg.Network.NatGatewayCount,
 		InterfaceEndpoints:       cfg.Network.InterfaceEndpoints,
 		InterfaceEndpointAzCount: cfg.Network.InterfaceEndpointAzCount,
+		DeployerTransitGatewayID: cfg.Network.Deployer.TransitGatewayID,
+		DeployerRoutedCidrs:      deployerRoutes(cfg.Network),
 		FlowLogRetentionDays:     cfg.LogRetentionDays,
 		LogKmsKeyArn:             encryption.KeyArn,
 		PermissionsBoundaryArn:   cfg.Security.PermissionsBoundaryArn,
@@ -130,18 +133,20 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 	}
 
 	eks, err := cluster.New(ctx, name("cluster"), &cluster.Args{
-		Environment:            cfg.Suffix,
-		ClusterName:            cfg.ClusterName,
-		KubernetesVersion:      cfg.Cluster.KubernetesVersion,
-		Region:                 cfg.Region,
-		VpcId:                  vpc.VpcId,
-		PrivateSubnetIds:       vpc.PrivateSubnetIds,
-		PublicSubnetIds:        vpc.PublicSubnetIds,
-		KmsKeyArn:              encryption.KeyArn,
-		EndpointPublicAccess:   cfg.Cluster.EndpointPublicAccess,
-		PublicAccessCidrs:      cfg.Cluster.PublicAccessCidrs,
-		AdminPrincipalArns:     cfg.Cluster.AdminPrincipalArns,
-		PrivateAccessCidrs:     cfg.Cluster.PrivateAccessCidrs,
+		Environment:          cfg.Suffix,
+		ClusterName:          cfg.ClusterName,
+		KubernetesVersion:    cfg.Cluster.KubernetesVersion,
+		Region:               cfg.Region,
+		VpcId:                vpc.VpcId,
+		PrivateSubnetIds:     vpc.PrivateSubnetIds,
+		PublicSubnetIds:      vpc.PublicSubnetIds,
+		KmsKeyArn:            encryption.KeyArn,
+		EndpointPublicAccess: cfg.Cluster.EndpointPublicAccess,
+		PublicAccessCidrs:    cfg.Cluster.PublicAccessCidrs,
+		AdminPrincipalArns:   cfg.Cluster.AdminPrincipalArns,
+		// The deployer's networks open 443 on the API's security group like any other private
+		// access network, and nothing wider (issue 19).
+		PrivateAccessCidrs:     append(slices.Clone(cfg.Cluster.PrivateAccessCidrs), cfg.Network.Deployer.Cidrs...),
 		PermissionsBoundaryArn: cfg.Security.PermissionsBoundaryArn,
 		LogRetentionDays:       cfg.LogRetentionDays,
 		Protect:                cfg.Protect,
@@ -351,6 +356,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 		"publicSubnetIds":            vpc.PublicSubnetIds,
 		"privateSubnetIds":           vpc.PrivateSubnetIds,
 		"natGatewayIds":              vpc.NatGatewayIds,
+		"deployerAttachmentId":       vpc.DeployerAttachmentId,
 		"vpcEndpointIds":             endpointIds,
 		"vpcEndpointSecurityGroupId": vpc.EndpointSecurityGroupId,
 		"clusterSecurityGroupId":     eks.ClusterSecurityGroupId,
@@ -373,6 +379,16 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 		"veleroRoleArn":            controllers.VeleroRoleArn,
 		"clusterSecretStore":       controllers.ClusterSecretStoreName,
 	}, nil
+}
+
+// deployerRoutes are the deployer CIDRs the transit gateway carries: those outside the VPC, when a
+// transit gateway is declared. Without one, a deployer outside the VPC comes through the public
+// endpoint and needs no route (config validation, issue 19).
+func deployerRoutes(n config.Network) []string {
+	if n.Deployer.TransitGatewayID == "" {
+		return nil
+	}
+	return n.Deployer.RoutedCidrs(n.VpcCidr)
 }
 
 // nodeGroupTraits is what makes each group what it is beyond its sizes: the AMI flavour and the

@@ -161,6 +161,7 @@ var idPrefixes = map[string]string{
 	"aws:ec2/launchTemplate:LaunchTemplate":                     "lt",
 	"aws:ec2/flowLog:FlowLog":                                   "fl",
 	"aws:ec2/routeTableAssociation:RouteTableAssociation":       "rtbassoc",
+	"aws:ec2transitgateway/vpcAttachment:VpcAttachment":         "tgw-attach",
 	"aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr",
 	"aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":   "sgr",
 }

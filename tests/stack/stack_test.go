@@ -191,7 +191,7 @@ func TestNatGatewaysAndPrivateRoutes(t *testing.T) {
 		}
 		routes := 0
 		for _, route := range plan.ByType("aws:ec2/route:Route") {
-			if !strings.Contains(route.Name, "private") {
+			if !strings.Contains(route.Name, "private") || !strings.Contains(route.Name, "-default-") {
 				continue
 			}
 			routes++
@@ -451,6 +451,9 @@ func indexOfAddon(plan *offline.Plan, addonName string) int {
 func TestOutputsAreCompleteAndSecretsHidden(t *testing.T) {
 	forEachStack(t, func(t *testing.T, cfg *config.Config, plan *offline.Plan) {
 		for _, key := range ExpectedOutputs {
+			if key == "deployerAttachmentId" && cfg.Network.Deployer.TransitGatewayID == "" {
+				continue // empty without a transit gateway (TestDeployerPathThroughTheTransitGateway)
+			}
 			if v, ok := plan.Outputs[key]; !ok || v == nil || v == "" {
 				t.Errorf("output %s missing or empty", key)
 			}
@@ -468,7 +471,7 @@ func TestOutputsAreCompleteAndSecretsHidden(t *testing.T) {
 var ExpectedOutputs = []string{
 	"environment", "region", "clusterName", "clusterEndpoint", "clusterArn", "clusterVersion",
 	"oidcProviderArn", "oidcProviderUrl", "kubeconfig", "updateKubeconfigCommand",
-	"vpcId", "vpcCidr", "availabilityZones", "publicSubnetIds", "privateSubnetIds", "natGatewayIds",
+	"vpcId", "vpcCidr", "availabilityZones", "publicSubnetIds", "privateSubnetIds", "natGatewayIds", "deployerAttachmentId",
 	"vpcEndpointIds", "vpcEndpointSecurityGroupId", "clusterSecurityGroupId", "apiSecurityGroupId", "nodeSecurityGroupId",
 	"kmsKeyArn", "kmsKeyAlias", "nodeGroupNames", "nodeGroupArns", "launchTemplateIds", "nodeRoleArn",
 	"irsaRoleArns", "logGroupNames", "fluentBitConfigParameter", "dashboardName", "alarmTopicArn",
@@ -523,25 +526,79 @@ func TestPermissionsBoundaryOnEveryRole(t *testing.T) {
 	}
 }
 
-// S2: networks outside the VPC reach the private endpoint only when configured, on 443 only.
+// S2: networks outside the VPC reach the private endpoint only when configured (privateAccessCidrs
+// and the deployer's networks, issue 19), on 443 only, on the API's own security group.
 func TestPrivateAccessCidrsOpenOnlyTheAPIPort(t *testing.T) {
 	plan, err := planWith(t, "prod", func(v map[string]string) { v["eks-platform:privateAccessCidrs"] = `["10.200.0.0/16"]` })
 	if err != nil {
 		t.Fatal(err)
 	}
-	rules := plan.ByType("aws:ec2/securityGroupRule:SecurityGroupRule")
-	if len(rules) != 1 {
-		t.Fatalf("%d security group rules, want 1", len(rules))
+	var cidrs []string
+	for _, r := range plan.ByType("aws:ec2/securityGroupRule:SecurityGroupRule") {
+		if r.String("type") != "ingress" || r.Input("fromPort") != 443.0 || r.Input("toPort") != 443.0 || len(r.Strings("cidrBlocks")) != 1 ||
+			r.String("securityGroupId") != plan.Outputs["apiSecurityGroupId"] || plan.Outputs["apiSecurityGroupId"] == plan.Outputs["clusterSecurityGroupId"] {
+			t.Errorf("API access rule %v", r.Inputs)
+		}
+		cidrs = append(cidrs, r.Strings("cidrBlocks")...)
 	}
-	r := rules[0]
-	if r.String("type") != "ingress" || r.Input("fromPort") != 443.0 || r.Input("toPort") != 443.0 ||
-		strings.Join(r.Strings("cidrBlocks"), ",") != "10.200.0.0/16" || r.String("securityGroupId") != plan.Outputs["apiSecurityGroupId"] ||
-		plan.Outputs["apiSecurityGroupId"] == plan.Outputs["clusterSecurityGroupId"] {
-		t.Errorf("API access rule %v", r.Inputs)
+	slices.Sort(cidrs)
+	if strings.Join(cidrs, ",") != "10.100.0.0/22,10.200.0.0/16" {
+		t.Errorf("API access from %v, want exactly privateAccessCidrs and deployerCidrs", cidrs)
 	}
-	if n := len(planFor(t, "prod").plan.ByType("aws:ec2/securityGroupRule:SecurityGroupRule")); n != 0 {
-		t.Errorf("%d API access rules without privateAccessCidrs", n)
+	if n := len(planFor(t, "dev").plan.ByType("aws:ec2/securityGroupRule:SecurityGroupRule")); n != 0 {
+		t.Errorf("%d API access rules in dev, which declares no private access", n)
 	}
+}
+
+// Issue 19: where a transit gateway carries the deployer, the VPC attaches to it in its private
+// subnets and every private route table routes each deployer network to it, after the
+// attachment exists; without one there is no attachment, route or output.
+func TestDeployerPathThroughTheTransitGateway(t *testing.T) {
+	forEachStack(t, func(t *testing.T, cfg *config.Config, plan *offline.Plan) {
+		d := cfg.Network.Deployer
+		attachments := plan.ByType("aws:ec2transitgateway/vpcAttachment:VpcAttachment")
+		if d.TransitGatewayID == "" {
+			if len(attachments) != 0 || plan.Outputs["deployerAttachmentId"] != "" {
+				t.Errorf("%d attachments, output %v without deployerTransitGatewayId", len(attachments), plan.Outputs["deployerAttachmentId"])
+			}
+			return
+		}
+		if len(attachments) != 1 {
+			t.Fatalf("%d transit gateway attachments, want 1", len(attachments))
+		}
+		a := attachments[0]
+		if a.String("transitGatewayId") != d.TransitGatewayID || a.String("vpcId") != plan.Outputs["vpcId"] ||
+			!slices.Equal(a.Strings("subnetIds"), anyStrings(plan.Outputs["privateSubnetIds"])) || plan.Outputs["deployerAttachmentId"] == "" {
+			t.Errorf("attachment %v, want %s in the private subnets %v", a.Inputs, d.TransitGatewayID, plan.Outputs["privateSubnetIds"])
+		}
+		routed := map[string]int{}
+		for _, route := range plan.ByType("aws:ec2/route:Route") {
+			if !strings.Contains(route.Name, "-deployer-") {
+				continue
+			}
+			if route.String("transitGatewayId") != d.TransitGatewayID || !slices.Contains(route.Dependencies, a.URN) {
+				t.Errorf("%s: to %q, depends on %v; want the transit gateway, after the attachment", route.Name, route.String("transitGatewayId"), route.Dependencies)
+			}
+			routed[route.String("destinationCidrBlock")]++
+		}
+		for _, cidr := range d.RoutedCidrs(cfg.Network.VpcCidr) {
+			if routed[cidr] != cfg.Network.AzCount {
+				t.Errorf("%s routed in %d private route tables, want %d", cidr, routed[cidr], cfg.Network.AzCount)
+			}
+			delete(routed, cidr)
+		}
+		if len(routed) != 0 {
+			t.Errorf("routes to undeclared networks %v", routed)
+		}
+	})
+}
+
+func anyStrings(v any) []string {
+	var out []string
+	for _, x := range v.([]any) {
+		out = append(out, x.(string))
+	}
+	return out
 }
 
 // O2 + S3 across packages: every log group Fluent Bit ships to is one its role may write, and the
@@ -666,7 +723,7 @@ func TestAcceptedEdgesBuild(t *testing.T) {
 		set  map[string]string
 	}{
 		{"widest network", map[string]string{
-			"eks-platform:azCount": "5", "eks-platform:natGatewayCount": "5",
+			"eks-platform:azCount": "5", "eks-platform:natGatewayCount": "5", "eks-platform:vpcCidr": "10.0.0.0/16",
 			"eks-platform:privateSubnetCidrs": `["10.0.0.0/19","10.0.32.0/19","10.0.64.0/19","10.0.96.0/19","10.0.128.0/19"]`,
 			"eks-platform:publicSubnetCidrs":  `["10.0.160.0/24","10.0.161.0/24","10.0.162.0/24","10.0.163.0/24","10.0.164.0/24"]`,
 			"eks-platform:interfaceEndpoints": `["autoscaling","ebs","ec2","ec2messages","ecr.api","ecr.dkr","eks","eks-auth","elasticloadbalancing","kms","logs","monitoring","secretsmanager","ssm","ssmmessages","sts"]`,
