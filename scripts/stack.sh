@@ -7,7 +7,8 @@
 #   the pulumi CLI is present; the aws CLI (v2 >= 2.7.0 or v1 >= 1.24.0) and kubectl (>= 1.24.0)
 #   are on PATH, because pulumi-eks v2 refuses to run the program without them, on preview too;
 #   the stack file names its AWS account (eks-platform:awsAccountId) and the AWS credentials
-#   resolve to exactly that account; the Pulumi backend is logged in.
+#   resolve to exactly that account; this machine can reach the cluster's API by a declared path
+#   (scripts/reach.sh, issue 19); the Pulumi backend is logged in.
 # Then it selects the stack (check, preview and up create it when missing) and runs the command.
 #
 # Usage: scripts/stack.sh <command> <stack> [file | --cleanup | target-minor]
@@ -70,11 +71,15 @@
 #                                 destroy --cleanup's wait (default 1200) and interval (default 15)
 #   EKS_PLATFORM_ACK_INSIGHTS     EKS insight IDs whose WARNING upgrade-check accepts (comma-separated)
 #   EKS_PLATFORM_TODAY            the date upgrade-check judges support on (default: today, UTC)
+#   EKS_PLATFORM_DEPLOYER_ADDRESS the address(es) this machine reaches the API from, when
+#                                 hostname -I and checkip.amazonaws.com do not tell (scripts/reach.sh)
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # shellcheck source=scripts/day2.sh
 . "$(dirname "${BASH_SOURCE[0]}")/day2.sh"
+# shellcheck source=scripts/reach.sh
+. "$(dirname "${BASH_SOURCE[0]}")/reach.sh"
 root=$(repo_root)
 caller_dir=$PWD
 
@@ -256,6 +261,12 @@ if [ "$command" != outputs ]; then
   [ "$caller_account" = "$account" ] ||
     die "the AWS credentials belong to account $caller_account, but stack $stack deploys to account $account (eks-platform:awsAccountId in Pulumi.$stack.yaml): use credentials of account $account"
 fi
+
+# The deployer check (issue 19): every command that runs the program talks to the cluster's API
+# (refresh reads the Kubernetes objects, up creates them); upgrade-check and outputs do not.
+case "$command" in
+  check | preview | up | refresh-check | destroy) check_deployer_reach ;;
+esac
 
 if [ -z "${PULUMI_BACKEND_URL:-}" ] && [ "${EKS_PLATFORM_LOCAL_BACKEND:-}" = 1 ]; then
   [ -n "${PULUMI_CONFIG_PASSPHRASE:-}${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ] ||

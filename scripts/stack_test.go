@@ -98,6 +98,14 @@ config:
   eks-platform:environment:
     type: string
     default: ""
+  eks-platform:endpointPublicAccess:
+    type: boolean
+    default: true
+  eks-platform:publicAccessCidrs:
+    type: array
+    items:
+      type: string
+    default: [203.0.113.0/24, 198.51.100.0/24]
 `
 
 // stackFiles are the fixture's stacks, named after the region case each one exercises.
@@ -113,6 +121,8 @@ var stackFiles = map[string]string{
 	"pinned": "config:\n  eks-platform:awsAccountId: \"123456789012\"\n  eks-platform:environment: dev\n  eks-platform:corednsVersion: \"v1.12.4-eksbuild.1\" # held back\n",
 	// A stack file that names no AWS account (issue 18).
 	"noaccount": "config:\n  eks-platform:environment: dev\n",
+	// A private-only API reached from the deployer network only (issue 19).
+	"private": "config:\n  eks-platform:awsAccountId: \"123456789012\"\n  eks-platform:environment: prod\n  eks-platform:endpointPublicAccess: false\n  eks-platform:publicAccessCidrs: []\n  eks-platform:deployerCidrs: [10.100.0.0/22, \"10.200.8.0/24\"] # runners, VPN\n",
 	// A stack file on a catalogue minor, whose add-on builds `up` checks first.
 	"current": "config:\n  eks-platform:awsAccountId: \"123456789012\"\n  eks-platform:environment: dev\n  eks-platform:kubernetesVersion: \"1.35\"\n",
 }
@@ -177,7 +187,7 @@ func newFixture(t *testing.T, opts fixtureOptions) *fixture {
 	for name, content := range stackFiles {
 		files["Pulumi."+name+".yaml"] = content
 	}
-	for _, rel := range []string{"scripts/stack.sh", "scripts/lib.sh", "scripts/day2.sh", "tools/pulumi/go.mod"} {
+	for _, rel := range []string{"scripts/stack.sh", "scripts/lib.sh", "scripts/day2.sh", "scripts/reach.sh", "tools/pulumi/go.mod"} {
 		data, err := os.ReadFile(filepath.Join(repo, rel))
 		if err != nil {
 			t.Fatal(err)
@@ -257,6 +267,8 @@ func (f *fixture) run(t *testing.T, env map[string]string, args ...string) resul
 		"FAKE_LOG=" + f.log,
 		"FAKE_ANSWERS=" + f.answers,
 		"FAKE_PULUMI_VERSION=" + f.pinned,
+		// Inside the fixture project's publicAccessCidrs (issue 19); a case may override it.
+		"EKS_PLATFORM_DEPLOYER_ADDRESS=203.0.113.10",
 	}
 	for key, value := range env {
 		cmd.Env = append(cmd.Env, key+"="+value)
@@ -316,7 +328,7 @@ func TestPreflightFailures(t *testing.T) {
 		{name: "extra argument", args: []string{"check", "dev", "extra"}, want: "usage: scripts/stack.sh"},
 		{name: "stack name with a path", args: []string{"preview", "../dev"}, want: "invalid stack name '../dev'"},
 		{name: "missing stack file", args: []string{"preview", "qa"}, want: "stack file Pulumi.qa.yaml not found in "},
-		{name: "missing stack file lists the stacks", args: []string{"preview", "qa"}, want: "(stacks: bad current dev gov noaccount pinned prod quoted short west)"},
+		{name: "missing stack file lists the stacks", args: []string{"preview", "qa"}, want: "(stacks: bad current dev gov noaccount pinned private prod quoted short west)"},
 		{name: "upper-case region (C2)", args: []string{"preview", "bad"}, want: "invalid region 'US-East-1' from aws:region in Pulumi.bad.yaml"},
 		{name: "region without dashes (C2)", args: []string{"up", "short"}, want: "invalid region 'useast1'"},
 		{
@@ -372,6 +384,23 @@ func TestPreflightFailures(t *testing.T) {
 			name: "a stack file that names no account (issue 18)",
 			args: []string{"preview", "noaccount"},
 			want: "Pulumi.noaccount.yaml names no AWS account: set eks-platform:awsAccountId",
+		},
+		{
+			name: "a deployer outside the public endpoint's CIDRs (issue 19)",
+			env:  map[string]string{"EKS_PLATFORM_DEPLOYER_ADDRESS": "192.0.2.7"},
+			args: []string{"up", "dev"},
+			want: "this machine (192.0.2.7) cannot reach stack dev's Kubernetes API: the public endpoint admits [203.0.113.0/24,198.51.100.0/24] (eks-platform:publicAccessCidrs) and the private path [] (eks-platform:deployerCidrs)",
+		},
+		{
+			name: "a private-only API from outside the deployer networks (issue 19)",
+			args: []string{"preview", "private"},
+			want: "this machine (203.0.113.10) cannot reach stack private's Kubernetes API: the API endpoint is private-only and admits only the deployer networks [10.100.0.0/22,10.200.8.0/24] (eks-platform:deployerCidrs)",
+		},
+		{
+			name: "no address to judge (issue 19)",
+			env:  map[string]string{"EKS_PLATFORM_DEPLOYER_ADDRESS": ""},
+			args: []string{"up", "private"},
+			want: "cannot tell where this machine reaches stack private's Kubernetes API from (no address from hostname -I): set EKS_PLATFORM_DEPLOYER_ADDRESS",
 		},
 		{
 			name: "backend not logged in",
@@ -453,6 +482,11 @@ func TestCommands(t *testing.T) {
 		// issue 18: the preview saves the plan an approver reads; up applies exactly that plan.
 		{args: []string{"preview", "dev", "/tmp/update-plan-dev.json"}, want: "pulumi preview --stack dev --non-interactive --refresh --diff --save-plan /tmp/update-plan-dev.json"},
 		{args: []string{"up", "dev", "/tmp/update-plan-dev.json"}, want: "pulumi up --stack dev --non-interactive --refresh --yes --diff --plan /tmp/update-plan-dev.json"},
+		// issue 19: a private-only API is deployed from a declared deployer network, by any of the
+		// machine's addresses; a public one from its CIDRs.
+		{args: []string{"up", "private"}, env: map[string]string{"EKS_PLATFORM_DEPLOYER_ADDRESS": "10.100.3.250"}, want: "pulumi up --stack private"},
+		{args: []string{"preview", "private"}, env: map[string]string{"EKS_PLATFORM_DEPLOYER_ADDRESS": "192.0.2.7, 10.200.8.9"}, want: "pulumi preview --stack private"},
+		{args: []string{"up", "dev"}, env: map[string]string{"EKS_PLATFORM_DEPLOYER_ADDRESS": "198.51.100.255"}, want: "pulumi up --stack dev"},
 		{
 			args: []string{"preview", "dev"},
 			env:  map[string]string{"EKS_PLATFORM_SECRETS_PROVIDER": "awskms://alias/pulumi-dev"},
