@@ -61,6 +61,9 @@ type Args struct {
 	// networks of CI runners, bastions or a VPN connected to the VPC. Inside the VPC only the
 	// nodes reach it. Never 0.0.0.0/0 (S2, refused by config validation).
 	PrivateAccessCidrs []string
+	// DeployerPath are the resources that carry the deployer's traffic to the VPC (transit
+	// gateway attachment and routes, network.Network.DeployerPath): the cluster depends on them.
+	DeployerPath []pulumi.Resource
 	// PermissionsBoundaryArn, when set, is the permissions boundary of the cluster role (S3).
 	PermissionsBoundaryArn string
 	// Protect protects the cluster, its IAM role and its audit log group from deletion (prod).
@@ -174,16 +177,23 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, err
 	}
-	if err := privateAccessRules(ctx, args, apiSecurityGroup.ID().ToStringOutput(), parent); err != nil {
+	accessRules, err := privateAccessRules(ctx, args, apiSecurityGroup.ID().ToStringOutput(), parent)
+	if err != nil {
 		return nil, err
 	}
+	// What carries the deployer to the API comes before the cluster and goes after it: on
+	// destroy, every Kubernetes object (deleted before the cluster) is deleted while the deployer
+	// still reaches the API. Without this the engine may delete a 443 rule or a transit route
+	// first, and the rest of the destroy stalls (issue 19).
+	reachedThrough := append([]pulumi.Resource{logGroup}, accessRules...)
+	reachedThrough = append(reachedThrough, args.DeployerPath...)
 
 	// The engine hands a component's providers on to a remote component, but the Go SDK does not
 	// send them itself; passing them explicitly shows in the plan which AWS provider (region,
 	// default tags) pulumi-eks creates its resources with.
 	eksCluster, err := eks.NewCluster(ctx, naming.Name("eks", args.Environment),
 		clusterArgs(args, serviceRole, apiSecurityGroup, adminAccessEntries(adminKeys, partition, args.Tags)),
-		parent, protect, pulumi.DependsOn([]pulumi.Resource{logGroup}), pulumi.Providers(options.Providers...),
+		parent, protect, pulumi.DependsOn(reachedThrough), pulumi.Providers(options.Providers...),
 		pulumi.Transforms([]pulumi.ResourceTransform{controlPlanePolicy(args.UpgradeSupportType, args.ZonalShift)}))
 	if err != nil {
 		return nil, err
@@ -325,9 +335,10 @@ func serviceRoleName(clusterName string) string {
 }
 
 // privateAccessRules let the configured networks reach the private API endpoint on 443.
-func privateAccessRules(ctx *pulumi.Context, args *Args, clusterSecurityGroupID pulumi.StringInput, parent pulumi.ResourceOption) error {
+func privateAccessRules(ctx *pulumi.Context, args *Args, clusterSecurityGroupID pulumi.StringInput, parent pulumi.ResourceOption) ([]pulumi.Resource, error) {
+	rules := make([]pulumi.Resource, 0, len(args.PrivateAccessCidrs))
 	for _, cidr := range args.PrivateAccessCidrs {
-		_, err := ec2.NewSecurityGroupRule(ctx, naming.Name("api-access-"+naming.CIDRPart(cidr), args.Environment),
+		rule, err := ec2.NewSecurityGroupRule(ctx, naming.Name("api-access-"+naming.CIDRPart(cidr), args.Environment),
 			&ec2.SecurityGroupRuleArgs{
 				Type:            pulumi.String("ingress"),
 				SecurityGroupId: clusterSecurityGroupID,
@@ -338,10 +349,11 @@ func privateAccessRules(ctx *pulumi.Context, args *Args, clusterSecurityGroupID 
 				Description:     pulumi.String("Kubernetes API from " + cidr),
 			}, parent)
 		if err != nil {
-			return err
+			return nil, err
 		}
+		rules = append(rules, rule)
 	}
-	return nil
+	return rules, nil
 }
 
 // optionalString leaves an optional input unset when the value is empty.

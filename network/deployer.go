@@ -16,9 +16,9 @@ import (
 // The transit gateway itself, its route tables and the runners' side belong to the network team
 // (README "Address plan"); when the transit gateway is shared through AWS RAM without automatic
 // acceptance, its owner accepts the attachment.
-func (b *builder) deployerPath(vpc *ec2.Vpc, zones []string, subnets *subnetLayout) (pulumi.StringOutput, error) {
+func (b *builder) deployerPath(vpc *ec2.Vpc, zones []string, subnets *subnetLayout) (pulumi.StringOutput, []pulumi.Resource, error) {
 	if b.args.DeployerTransitGatewayID == "" {
-		return pulumi.String("").ToStringOutput(), nil
+		return pulumi.String("").ToStringOutput(), nil, nil
 	}
 	name := b.name("tgw-attachment-deployer")
 	attachment, err := ec2transitgateway.NewVpcAttachment(b.ctx, name, &ec2transitgateway.VpcAttachmentArgs{
@@ -29,19 +29,21 @@ func (b *builder) deployerPath(vpc *ec2.Vpc, zones []string, subnets *subnetLayo
 		Tags:             nameTag(name),
 	}, pulumi.Parent(b.comp))
 	if err != nil {
-		return pulumi.StringOutput{}, err
+		return pulumi.StringOutput{}, nil, err
 	}
+	path := []pulumi.Resource{attachment}
 	for i, zone := range zones {
 		for _, cidr := range b.args.DeployerRoutedCidrs {
-			_, err := ec2.NewRoute(b.ctx, b.name("rtb-private-"+zone+"-deployer-"+naming.CIDRPart(cidr)), &ec2.RouteArgs{
+			route, err := ec2.NewRoute(b.ctx, b.name("rtb-private-"+zone+"-deployer-"+naming.CIDRPart(cidr)), &ec2.RouteArgs{
 				RouteTableId:         subnets.privateRouteTableIDs[i],
 				DestinationCidrBlock: pulumi.String(cidr),
 				TransitGatewayId:     attachment.TransitGatewayId,
 			}, pulumi.Parent(b.comp), pulumi.DependsOn([]pulumi.Resource{attachment}))
 			if err != nil {
-				return pulumi.StringOutput{}, err
+				return pulumi.StringOutput{}, nil, err
 			}
+			path = append(path, route)
 		}
 	}
-	return attachment.ID().ToStringOutput(), nil
+	return attachment.ID().ToStringOutput(), path, nil
 }

@@ -79,6 +79,9 @@ type Network struct {
 	FlowLogGroupName        pulumi.StringOutput
 	// DeployerAttachmentId is the transit gateway attachment of the deployer path, "" without one.
 	DeployerAttachmentId pulumi.StringOutput
+	// DeployerPath are the attachment and its routes, for dependencies: what talks to the
+	// cluster must come after them and go before them (issue 19).
+	DeployerPath []pulumi.Resource
 }
 
 // builder carries what every child resource needs while the component is assembled.
@@ -137,7 +140,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, err
 	}
-	deployerAttachmentID, err := b.deployerPath(vpc, zones, subnets)
+	deployerAttachmentID, deployerPath, err := b.deployerPath(vpc, zones, subnets)
 	if err != nil {
 		return nil, err
 	}
@@ -154,6 +157,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	comp.EndpointSecurityGroupId = endpoints.securityGroupID
 	comp.FlowLogGroupName = flowLogGroupName
 	comp.DeployerAttachmentId = deployerAttachmentID
+	comp.DeployerPath = deployerPath
 
 	return comp, ctx.RegisterResourceOutputs(comp, pulumi.Map{
 		"vpcId":                   comp.VpcId,

@@ -21,7 +21,9 @@
 #                              created; credentials of another account are refused by up with no
 #                              cloud resource; a saved update plan (preview --save-plan) applies
 #                              with up --plan; a plan saved before a change to the stack file is
-#                              refused; then destroy empties the stack
+#                              refused; a deployer outside every declared path fails at the
+#                              first Kubernetes object, and the next up converges (issue 19);
+#                              then destroy empties the stack
 #
 # Every step prints its duration on stderr; any failure stops the run with the step's log.
 # EKS_PLATFORM_ENGINE_KEEP=1 keeps the work directory (backend, logs, project) for inspection.
@@ -131,6 +133,15 @@ cp "$root/Pulumi.$stack.yaml" "$work/project/"
 account=$(awk '$1 == "eks-platform:awsAccountId:" { gsub(/["\047]/, "", $2); print $2; exit }' "$root/Pulumi.$stack.yaml")
 [[ "$account" =~ ^[0-9]{12}$ ]] || die "Pulumi.$stack.yaml names no AWS account (eks-platform:awsAccountId)"
 export EKS_PLATFORM_STUB_ACCOUNT_ID=$account
+# The reachability model (tests/engine/stub/network.go, issue 19): the aws stub records the VPC,
+# the cluster's endpoint access, the 443 rules, transit routes and attachments it creates; the
+# kubernetes stub refuses, as the real provider does ("cluster unreachable"), every operation the
+# deployer could not make. The harness's deployer is a CI runner of the shared deployer network
+# (10.100.0.10, README "Address plan") whose traffic to the internet leaves from 203.0.113.10
+# (inside dev's publicAccessCidrs); EKS_PLATFORM_DEPLOYER_ADDRESS replaces both.
+export EKS_PLATFORM_STUB_NETWORK_DIR="$work/network"
+export EKS_PLATFORM_DEPLOYER_ADDRESS=${EKS_PLATFORM_DEPLOYER_ADDRESS:-10.100.0.10 203.0.113.10}
+mkdir -p "$EKS_PLATFORM_STUB_NETWORK_DIR"
 
 # Nothing from the caller's cloud or cluster configuration may leak in (pulumi-eks reads
 # AWS_PROFILE into the kubeconfig); everything Pulumi writes stays in the work directory.
@@ -209,7 +220,16 @@ if [ "$mode" = guards ]; then
   no_cloud_resources
   took
 
-  step "the first up (no saved plan: see below)"
+  # Issue 19: from outside every declared path the first Kubernetes object fails the way the real
+  # provider fails; the cloud resources before it exist, and the next up from a declared deployer
+  # converges (that up is the first up below).
+  outsider=192.0.2.7
+  step "a deployer at $outsider, outside every declared path, cannot reach the API"
+  EKS_PLATFORM_DEPLOYER_ADDRESS=$outsider refused up-outsider.log "configured Kubernetes cluster is unreachable" \
+    pulumi up "${on_stack[@]}" --yes --skip-preview
+  took
+
+  step "the first up from a declared deployer (no saved plan: see below)"
   run up-first.log pulumi up "${on_stack[@]}" --yes --skip-preview
   took
 

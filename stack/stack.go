@@ -147,6 +147,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 		// The deployer's networks open 443 on the API's security group like any other private
 		// access network, and nothing wider (issue 19).
 		PrivateAccessCidrs:     append(slices.Clone(cfg.Cluster.PrivateAccessCidrs), cfg.Network.Deployer.Cidrs...),
+		DeployerPath:           vpc.DeployerPath,
 		PermissionsBoundaryArn: cfg.Security.PermissionsBoundaryArn,
 		LogRetentionDays:       cfg.LogRetentionDays,
 		Protect:                cfg.Protect,

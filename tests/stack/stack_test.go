@@ -773,3 +773,31 @@ func TestAcceptedEdgesBuild(t *testing.T) {
 		})
 	}
 }
+
+// Issue 19: the cluster depends on everything that carries the deployer to its API (the 443 rules,
+// the transit gateway attachment and routes), so a destroy deletes every Kubernetes object, which
+// goes before the cluster, while the deployer still reaches the API.
+func TestClusterOutlivesTheDeployerPath(t *testing.T) {
+	forEachStack(t, func(t *testing.T, cfg *config.Config, plan *offline.Plan) {
+		clusters := plan.ByType("eks:index:Cluster")
+		if len(clusters) != 1 {
+			t.Fatalf("%d pulumi-eks clusters", len(clusters))
+		}
+		var path []offline.Resource
+		path = append(path, plan.ByType("aws:ec2/securityGroupRule:SecurityGroupRule")...)
+		path = append(path, plan.ByType("aws:ec2transitgateway/vpcAttachment:VpcAttachment")...)
+		for _, route := range plan.ByType("aws:ec2/route:Route") {
+			if strings.Contains(route.Name, "-deployer-") {
+				path = append(path, route)
+			}
+		}
+		if want := len(cfg.Network.Deployer.Cidrs) + len(cfg.Cluster.PrivateAccessCidrs); len(plan.ByType("aws:ec2/securityGroupRule:SecurityGroupRule")) != want {
+			t.Errorf("%d API access rules, want %d", len(plan.ByType("aws:ec2/securityGroupRule:SecurityGroupRule")), want)
+		}
+		for _, r := range path {
+			if !slices.Contains(clusters[0].Dependencies, r.URN) {
+				t.Errorf("the cluster does not depend on %s", r.Name)
+			}
+		}
+	})
+}

@@ -166,7 +166,13 @@ func (p *Provider) diff(req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, er
 }
 
 func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
+	if err := p.reach(req.GetPreview()); err != nil {
+		return nil, err
+	}
 	id, state, err := p.apply(req.GetUrn(), req.GetProperties(), req.GetPreview())
+	if err == nil {
+		err = p.record(req.GetUrn(), id, state, req.GetPreview())
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +180,13 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 }
 
 func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
+	if err := p.reach(req.GetPreview()); err != nil {
+		return nil, err
+	}
 	_, state, err := p.apply(req.GetUrn(), req.GetNews(), false)
+	if err == nil {
+		err = p.record(req.GetUrn(), req.GetId(), state, req.GetPreview())
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -207,12 +219,41 @@ func (p *Provider) apply(urn string, inputs *structpb.Struct, preview bool) (str
 	return id, out, err
 }
 
+// record keeps the network facts of an applied aws resource for the reachability model.
+func (p *Provider) record(urn, id string, state *structpb.Struct, preview bool) error {
+	if p.pkg != "aws" || preview {
+		return nil
+	}
+	props, err := plugin.UnmarshalProperties(state, plain)
+	if err != nil {
+		return err
+	}
+	return recordNetwork(urn, string(resource.URN(urn).Type()), id, props)
+}
+
+// reach is the kubernetes stub's reachability gate (network.go): outside previews, an operation
+// on a cluster the deployer cannot reach fails as the real provider's does.
+func (p *Provider) reach(preview bool) error {
+	if p.pkg != "kubernetes" || preview {
+		return nil
+	}
+	return checkReachable()
+}
+
 // Read returns the state the engine already has: nothing changes behind the stub's back.
 func (p *Provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
 	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties(), Inputs: req.GetInputs()}, nil
 }
 
-func (p *Provider) Delete(context.Context, *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
+func (p *Provider) Delete(_ context.Context, req *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
+	if err := p.reach(false); err != nil {
+		return nil, err
+	}
+	if p.pkg == "aws" {
+		if err := forgetNetwork(req.GetUrn()); err != nil {
+			return nil, err
+		}
+	}
 	return &emptypb.Empty{}, nil
 }
 
