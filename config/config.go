@@ -111,8 +111,10 @@ type NodeGroup struct {
 
 // Observability holds O1-O4.
 type Observability struct {
-	FluentBitImage           string
-	AlarmEmail               string
+	FluentBitImage string
+	AlarmEmail     string
+	// AlarmHttpsEndpoints are HTTPS URLs (PagerDuty, Opsgenie) subscribed to the alarm topic.
+	AlarmHttpsEndpoints      []string
 	NodeCpuAlarmPercent      int
 	NodeMemoryAlarmPercent   int
 	PodRestartAlarmThreshold int

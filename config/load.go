@@ -83,6 +83,7 @@ func Parse(stack string, values map[string]string, today time.Time) (*Config, er
 		Observability: Observability{
 			FluentBitImage:           r.str("fluentBitImage"),
 			AlarmEmail:               r.str("alarmEmail"),
+			AlarmHttpsEndpoints:      r.strings("alarmHttpsEndpoints"),
 			NodeCpuAlarmPercent:      r.int("nodeCpuAlarmPercent"),
 			NodeMemoryAlarmPercent:   r.int("nodeMemoryAlarmPercent"),
 			PodRestartAlarmThreshold: r.int("podRestartAlarmThreshold"),

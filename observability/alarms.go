@@ -143,6 +143,19 @@ func newAlarms(ctx *pulumi.Context, args *Args, parent pulumi.ResourceOption) (*
 			return nil, pulumi.StringArrayOutput{}, err
 		}
 	}
+	// PagerDuty's and Opsgenie's SNS integrations confirm the subscription themselves; the
+	// endpoint is https only (config refuses anything else), so alarms never travel in clear text.
+	for i, endpoint := range args.AlarmHttpsEndpoints {
+		_, err = sns.NewTopicSubscription(ctx, naming.Name(fmt.Sprintf("eks-alarms-https-%d", i+1), args.Environment), &sns.TopicSubscriptionArgs{
+			Topic:                topic.Arn,
+			Protocol:             pulumi.String("https"),
+			Endpoint:             pulumi.String(endpoint),
+			EndpointAutoConfirms: pulumi.Bool(true),
+		}, parent)
+		if err != nil {
+			return nil, pulumi.StringArrayOutput{}, err
+		}
+	}
 
 	notify := pulumi.Array{topic.Arn}
 	var names pulumi.StringArray

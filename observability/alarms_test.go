@@ -180,3 +180,23 @@ func TestO4_Dashboard(t *testing.T) {
 		}
 	}
 }
+
+// issue 22: every HTTPS endpoint gets its own https subscription on the encrypted alarm topic.
+func TestO4_HttpsSubscriptions(t *testing.T) {
+	endpoints := []string{"https://events.pagerduty.com/integration/key/enqueue", "https://api.opsgenie.com/v1/json/amazonsns?apiKey=k"}
+	p := plan(t, func(a *Args) { a.AlarmHttpsEndpoints = endpoints })
+	subs := p.ByType(subscrType)
+	if len(subs) != len(endpoints) {
+		t.Fatalf("want %d subscriptions, got %d", len(endpoints), len(subs))
+	}
+	for i, s := range subs {
+		if s.String("protocol") != "https" || s.String("endpoint") != endpoints[i] ||
+			s.String("topic") != offline.MockARN(topicType, "eks-alarms-dev", offline.DefaultRegion) {
+			t.Errorf("subscription %d = %v", i, s.Inputs)
+		}
+	}
+	topics := p.ByType(topicType)
+	if len(topics) != 1 || topics[0].String("kmsMasterKeyId") == "" {
+		t.Errorf("alarm topic must stay KMS-encrypted: %v", topics)
+	}
+}
