@@ -112,6 +112,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, err
 	}
+	if err := newLogMetricFilters(ctx, args, logGroups[logApplication], parent); err != nil {
+		return nil, err
+	}
 	topic, alarmNames, err := newAlarms(ctx, args, parent)
 	if err != nil {
 		return nil, err
