@@ -72,6 +72,8 @@ type Cluster struct {
 	PublicAccessCidrs    []string
 	PrivateAccessCidrs   []string
 	AdminPrincipalArns   []string
+	// DeployRoleIsOnlyAdmin says, explicitly, that an empty AdminPrincipalArns is meant (issue 22).
+	DeployRoleIsOnlyAdmin bool
 	// AddonVersions are the catalogue's builds for KubernetesVersion unless a stack overrides one (L1).
 	AddonVersions AddonVersions
 	// UpgradeSupportType is the EKS upgrade policy: STANDARD (EKS upgrades the control plane

@@ -54,11 +54,12 @@ func Parse(stack string, values map[string]string, today time.Time) (*Config, er
 			CreateAutoScalingServiceLinkedRole: r.bool("createAutoScalingServiceLinkedRole"),
 		},
 		Cluster: Cluster{
-			KubernetesVersion:    r.str("kubernetesVersion"),
-			EndpointPublicAccess: r.bool("endpointPublicAccess"),
-			PublicAccessCidrs:    r.strings("publicAccessCidrs"),
-			PrivateAccessCidrs:   r.strings("privateAccessCidrs"),
-			AdminPrincipalArns:   r.strings("adminPrincipalArns"),
+			KubernetesVersion:     r.str("kubernetesVersion"),
+			EndpointPublicAccess:  r.bool("endpointPublicAccess"),
+			PublicAccessCidrs:     r.strings("publicAccessCidrs"),
+			PrivateAccessCidrs:    r.strings("privateAccessCidrs"),
+			AdminPrincipalArns:    r.strings("adminPrincipalArns"),
+			DeployRoleIsOnlyAdmin: r.bool("deployRoleIsOnlyAdmin"),
 			AddonVersions: AddonVersions{
 				VpcCni:                  r.str("vpcCniVersion"),
 				KubeProxy:               r.str("kubeProxyVersion"),

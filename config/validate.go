@@ -221,6 +221,14 @@ func validateCluster(v *validator, c *Config, today catalogue.Date) {
 		}
 		entries[entry] = arn
 	}
+	// issue 22: in prod the deploy role alone as standing cluster admin must be a written decision.
+	switch {
+	case c.Environment == EnvProd && len(k.AdminPrincipalArns) == 0 && !k.DeployRoleIsOnlyAdmin:
+		v.fail("adminPrincipalArns", k.AdminPrincipalArns, "must not be empty in prod unless "+Key("deployRoleIsOnlyAdmin")+
+			" is true: list the admin roles, or say in the stack file that the deploy role is the only cluster admin")
+	case len(k.AdminPrincipalArns) > 0 && k.DeployRoleIsOnlyAdmin:
+		v.fail("deployRoleIsOnlyAdmin", true, "must be false when "+Key("adminPrincipalArns")+" lists admins: the deploy role is then not the only admin")
+	}
 }
 
 func validateNodeGroups(v *validator, n NodeGroups) {
