@@ -89,6 +89,16 @@ var BadConfigs = []BadConfig{
 	{Name: "owner not a label value", Stack: "dev", Set: map[string]string{"eks-platform:owner": "team@acme.com"}, Want: []string{"eks-platform:owner", "team@acme.com", "Kubernetes label"}},
 	{Name: "permissions boundary not a policy", Stack: "dev", Set: map[string]string{"eks-platform:permissionsBoundaryArn": "arn:aws:iam::123456789012:role/x"}, Want: []string{"eks-platform:permissionsBoundaryArn", `"arn:aws:iam::123456789012:role/x"`, "policy ARN"}},
 	{Name: "private access from everywhere", Stack: "prod", Set: map[string]string{"eks-platform:privateAccessCidrs": `["0.0.0.0/0"]`}, Want: []string{"eks-platform:privateAccessCidrs", "0.0.0.0/0", "/8 or longer"}},
+	// issue 22: alarms must reach someone in staging and prod, over https only.
+	{Name: "prod alarms reach nobody", Stack: "prod", Set: map[string]string{"eks-platform:alarmEmail": "", "eks-platform:alarmHttpsEndpoints": "[]"}, Want: []string{"eks-platform:alarmHttpsEndpoints", "= []:", "eks-platform:alarmEmail", "reach someone"}},
+	{Name: "staging alarms reach nobody", Stack: "staging", Set: map[string]string{"eks-platform:alarmEmail": ""}, Want: []string{"eks-platform:alarmHttpsEndpoints", "staging", "reach someone"}},
+	{Name: "alarm endpoint over http", Stack: "prod", Set: map[string]string{"eks-platform:alarmHttpsEndpoints": `["http://events.pagerduty.com/integration/x/enqueue"]`}, Want: []string{"eks-platform:alarmHttpsEndpoints", `"http://events.pagerduty.com/integration/x/enqueue"`, "https://", "clear-text"}},
+	{Name: "alarm endpoint not a url", Stack: "dev", Set: map[string]string{"eks-platform:alarmHttpsEndpoints": `["pagerduty"]`}, Want: []string{"eks-platform:alarmHttpsEndpoints", `"pagerduty"`, "https://"}},
+	{Name: "alarm endpoint with credentials", Stack: "dev", Set: map[string]string{"eks-platform:alarmHttpsEndpoints": `["https://user:pw@api.opsgenie.com/v1/json/amazonsns?apiKey=x"]`}, Want: []string{"eks-platform:alarmHttpsEndpoints", "user:pw", "credentials"}},
+	{Name: "alarm endpoint twice", Stack: "dev", Set: map[string]string{"eks-platform:alarmHttpsEndpoints": `["https://a.example.com/x","https://a.example.com/x"]`}, Want: []string{"eks-platform:alarmHttpsEndpoints", "https://a.example.com/x", "listed twice"}},
+	// issue 22: prod's only standing admin being the deploy role is a written decision.
+	{Name: "prod with no admins", Stack: "prod", Set: map[string]string{"eks-platform:deployRoleIsOnlyAdmin": "false"}, Want: []string{"eks-platform:adminPrincipalArns", "= []:", "eks-platform:deployRoleIsOnlyAdmin", "prod"}},
+	{Name: "only admin but admins listed", Stack: "dev", Set: map[string]string{"eks-platform:deployRoleIsOnlyAdmin": "true", "eks-platform:adminPrincipalArns": `["arn:aws:iam::111122223333:role/platform-admins"]`}, Want: []string{"eks-platform:deployRoleIsOnlyAdmin", "= true:", "eks-platform:adminPrincipalArns"}},
 	{Name: "alarm email", Stack: "dev", Set: map[string]string{"eks-platform:alarmEmail": "ops"}, Want: []string{"eks-platform:alarmEmail", `"ops"`}},
 	{Name: "scale down threshold", Stack: "dev", Set: map[string]string{"eks-platform:clusterAutoscalerScaleDownUtilizationThreshold": "1.5"}, Want: []string{"eks-platform:clusterAutoscalerScaleDownUtilizationThreshold", `"1.5"`, "between 0 and 1"}},
 	// Rules that only a component checked before issue 15, and cross-key rules.

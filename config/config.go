@@ -74,6 +74,8 @@ type Cluster struct {
 	PublicAccessCidrs    []string
 	PrivateAccessCidrs   []string
 	AdminPrincipalArns   []string
+	// DeployRoleIsOnlyAdmin says, explicitly, that an empty AdminPrincipalArns is meant (issue 22).
+	DeployRoleIsOnlyAdmin bool
 	// AddonVersions are the catalogue's builds for KubernetesVersion unless a stack overrides one (L1).
 	AddonVersions AddonVersions
 	// UpgradeSupportType is the EKS upgrade policy: STANDARD (EKS upgrades the control plane
@@ -113,8 +115,10 @@ type NodeGroup struct {
 
 // Observability holds O1-O4.
 type Observability struct {
-	FluentBitImage           string
-	AlarmEmail               string
+	FluentBitImage string
+	AlarmEmail     string
+	// AlarmHttpsEndpoints are HTTPS URLs (PagerDuty, Opsgenie) subscribed to the alarm topic.
+	AlarmHttpsEndpoints      []string
 	NodeCpuAlarmPercent      int
 	NodeMemoryAlarmPercent   int
 	PodRestartAlarmThreshold int

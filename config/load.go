@@ -58,11 +58,12 @@ func Parse(stack string, values map[string]string, today time.Time) (*Config, er
 			CreateAutoScalingServiceLinkedRole: r.bool("createAutoScalingServiceLinkedRole"),
 		},
 		Cluster: Cluster{
-			KubernetesVersion:    r.str("kubernetesVersion"),
-			EndpointPublicAccess: r.bool("endpointPublicAccess"),
-			PublicAccessCidrs:    r.strings("publicAccessCidrs"),
-			PrivateAccessCidrs:   r.strings("privateAccessCidrs"),
-			AdminPrincipalArns:   r.strings("adminPrincipalArns"),
+			KubernetesVersion:     r.str("kubernetesVersion"),
+			EndpointPublicAccess:  r.bool("endpointPublicAccess"),
+			PublicAccessCidrs:     r.strings("publicAccessCidrs"),
+			PrivateAccessCidrs:    r.strings("privateAccessCidrs"),
+			AdminPrincipalArns:    r.strings("adminPrincipalArns"),
+			DeployRoleIsOnlyAdmin: r.bool("deployRoleIsOnlyAdmin"),
 			AddonVersions: AddonVersions{
 				VpcCni:                  r.str("vpcCniVersion"),
 				KubeProxy:               r.str("kubeProxyVersion"),
@@ -87,6 +88,7 @@ func Parse(stack string, values map[string]string, today time.Time) (*Config, er
 		Observability: Observability{
 			FluentBitImage:           r.str("fluentBitImage"),
 			AlarmEmail:               r.str("alarmEmail"),
+			AlarmHttpsEndpoints:      r.strings("alarmHttpsEndpoints"),
 			NodeCpuAlarmPercent:      r.int("nodeCpuAlarmPercent"),
 			NodeMemoryAlarmPercent:   r.int("nodeMemoryAlarmPercent"),
 			PodRestartAlarmThreshold: r.int("podRestartAlarmThreshold"),

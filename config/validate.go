@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/big"
 	"net/netip"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -111,6 +112,7 @@ func validate(c *Config, clusterBase string, today catalogue.Date) error {
 	validateDeployer(v, c)
 	validateNodeGroups(v, c.NodeGroups)
 	validateObservability(v, c.Observability)
+	validateAlarmDestinations(v, c)
 	validateWorkloads(v, c)
 	validatePlatform(v, c.Platform)
 	validateHighAvailability(v, c)
@@ -220,6 +222,14 @@ func validateCluster(v *validator, c *Config, today catalogue.Date) {
 		}
 		entries[entry] = arn
 	}
+	// issue 22: in prod the deploy role alone as standing cluster admin must be a written decision.
+	switch {
+	case c.Environment == EnvProd && len(k.AdminPrincipalArns) == 0 && !k.DeployRoleIsOnlyAdmin:
+		v.fail("adminPrincipalArns", k.AdminPrincipalArns, "must not be empty in prod unless "+Key("deployRoleIsOnlyAdmin")+
+			" is true: list the admin roles, or say in the stack file that the deploy role is the only cluster admin")
+	case len(k.AdminPrincipalArns) > 0 && k.DeployRoleIsOnlyAdmin:
+		v.fail("deployRoleIsOnlyAdmin", true, "must be false when "+Key("adminPrincipalArns")+" lists admins: the deploy role is then not the only admin")
+	}
 }
 
 func validateNodeGroups(v *validator, n NodeGroups) {
@@ -270,11 +280,53 @@ func validateObservability(v *validator, o Observability) {
 	if o.AlarmEmail != "" {
 		v.match("alarmEmail", o.AlarmEmail, emailPattern, "must be empty or an e-mail address")
 	}
+	seen := map[string]bool{}
+	for _, endpoint := range o.AlarmHttpsEndpoints {
+		if seen[endpoint] {
+			v.fail("alarmHttpsEndpoints", endpoint, "is listed twice; SNS keeps one subscription per endpoint")
+		}
+		seen[endpoint] = true
+		if problem := httpsEndpointProblem(endpoint); problem != "" {
+			v.fail("alarmHttpsEndpoints", endpoint, "must be an https:// URL with a host, as PagerDuty and Opsgenie give for SNS ("+problem+")")
+		}
+	}
 	// The alarms fire when utilisation is greater than the threshold, and utilisation never
 	// exceeds 100%: at 100 the alarm could never fire (O4).
 	v.between("nodeCpuAlarmPercent", o.NodeCpuAlarmPercent, 1, 99)
 	v.between("nodeMemoryAlarmPercent", o.NodeMemoryAlarmPercent, 1, 99)
 	v.between("podRestartAlarmThreshold", o.PodRestartAlarmThreshold, 1, 1000)
+}
+
+// httpsEndpointProblem says what is wrong with an alarm endpoint, or "" when it is a usable
+// https URL. SNS delivers to http endpoints in clear text, so only https is allowed.
+func httpsEndpointProblem(endpoint string) string {
+	u, err := url.Parse(endpoint)
+	switch {
+	case err != nil:
+		return "not a URL: " + err.Error()
+	case u.Scheme != "https":
+		return fmt.Sprintf("scheme %q; alarms may carry account and cluster names, so clear-text http is refused", u.Scheme)
+	case u.Host == "" || u.Hostname() == "":
+		return "no host"
+	case u.User != nil:
+		return "credentials in the URL; put the integration key in the path the service gives"
+	case strings.ContainsAny(endpoint, " \t"):
+		return "contains white space"
+	}
+	return ""
+}
+
+// validateAlarmDestinations: in staging and prod an alarm must reach someone (issue 22, O4), so
+// a stack with neither an e-mail address nor an HTTPS endpoint is refused.
+func validateAlarmDestinations(v *validator, c *Config) {
+	o := c.Observability
+	if c.Environment != EnvProd && c.Environment != EnvStaging {
+		return
+	}
+	if o.AlarmEmail == "" && len(o.AlarmHttpsEndpoints) == 0 {
+		v.fail("alarmHttpsEndpoints", o.AlarmHttpsEndpoints, "must not be empty in "+c.Environment+" when "+Key("alarmEmail")+
+			" is empty too: alarms must reach someone; set an e-mail address, or an https:// endpoint of PagerDuty or Opsgenie")
+	}
 }
 
 func validateWorkloads(v *validator, c *Config) {

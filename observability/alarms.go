@@ -11,6 +11,28 @@ import (
 
 const alarmPeriodSeconds = 300
 
+// RunbookURL is where the alarm descriptions link to: the README's alarm runbook, one section per
+// alarm (issue 22). The anchor is GitHub's slug of the section heading; a test checks each one
+// resolves to a heading of README.md.
+const RunbookURL = "https://github.com/acme/eks-platform/blob/main/README.md"
+
+// EKS control-plane metrics, vended free in CloudWatch for Kubernetes 1.28 and later, one-minute
+// frequency, dimension ClusterName (docs.aws.amazon.com/eks/latest/userguide/cloudwatch.html,
+// "Basic metrics in Amazon CloudWatch"; the same names in aws-cdk-lib's
+// aws-eks/lib/eks-canned-metrics.generated.js: apiserver_request_total,
+// apiserver_request_total_5XX, apiserver_request_total_429). Read 2026-12-06.
+const (
+	apiRequestsMetric     = "apiserver_request_total"
+	api5xxMetric          = "apiserver_request_total_5XX"
+	api429Metric          = "apiserver_request_total_429"
+	api5xxPercentLimit    = 1  // percent of API requests answered 5xx, over 15 minutes
+	api429PerPeriodLimit  = 50 // throttled requests per 5 minutes, over 15 minutes
+	logMetricNamespace    = "EKSPlatform"
+	veleroContainerName   = "velero"
+	veleroFailedMessage   = "backup failed"
+	fluentBitOutputErrors = "[error] [output:"
+)
+
 // What an alarm does when its metric reports nothing. Chosen per alarm, never left to the default.
 const (
 	// Metrics from the agent stop when nodes stop; the ready-node alarm treats that as the outage.
@@ -25,6 +47,7 @@ const (
 type alarmSpec struct {
 	base        string // logical and physical name base
 	description string
+	runbook     string // anchor of the alarm's runbook section in README.md (without #)
 	comparison  string
 	threshold   int
 	periods     int // evaluation periods, all of which must breach
@@ -63,6 +86,7 @@ func alarmSpecs(args *Args) []alarmSpec {
 	specs := []alarmSpec{
 		{
 			base:        "eks-node-cpu-high",
+			runbook:     "node-cpu-or-memory-high",
 			description: fmt.Sprintf("A node of %s has used more than %d%% CPU for 15 minutes.", args.ClusterName, args.NodeCpuAlarmPercent),
 			comparison:  "GreaterThanThreshold", threshold: args.NodeCpuAlarmPercent, periods: 3, missingData: missingIsFine,
 			// Maximum over the cluster dimension is the busiest node: an average hides one hot node.
@@ -72,6 +96,7 @@ func alarmSpecs(args *Args) []alarmSpec {
 		},
 		{
 			base:        "eks-node-memory-high",
+			runbook:     "node-cpu-or-memory-high",
 			description: fmt.Sprintf("A node of %s has used more than %d%% memory for 15 minutes.", args.ClusterName, args.NodeMemoryAlarmPercent),
 			comparison:  "GreaterThanThreshold", threshold: args.NodeMemoryAlarmPercent, periods: 3, missingData: missingIsFine,
 			queries: cloudwatch.MetricAlarmMetricQueryArray{
@@ -84,6 +109,7 @@ func alarmSpecs(args *Args) []alarmSpec {
 			// difference below the sum of the node groups' minimum sizes catches both. Fifteen
 			// minutes ride out a managed node group's rolling replacement.
 			base:        "eks-ready-nodes-below-minimum",
+			runbook:     "ready-nodes-below-minimum",
 			description: fmt.Sprintf("%s has had fewer than %d ready nodes (the node groups' minimum) for 15 minutes.", args.ClusterName, args.MinReadyNodes),
 			comparison:  "LessThanThreshold", threshold: args.MinReadyNodes, periods: 3, missingData: missingIsBreaching,
 			queries: cloudwatch.MetricAlarmMetricQueryArray{
@@ -94,6 +120,7 @@ func alarmSpecs(args *Args) []alarmSpec {
 		},
 		{
 			base:        "eks-pod-restarts",
+			runbook:     "container-restarts",
 			description: fmt.Sprintf("Containers in %s restarted more than %d times in 5 minutes.", args.ClusterName, args.PodRestartAlarmThreshold),
 			comparison:  "GreaterThanThreshold", threshold: args.PodRestartAlarmThreshold, periods: 1, missingData: missingIsFine,
 			// A Metrics Insights query carries its own period.
@@ -101,6 +128,39 @@ func alarmSpecs(args *Args) []alarmSpec {
 				expressionQuery("restarts", podRestartsQuery(args.ClusterName), "container restarts", pulumi.Int(alarmPeriodSeconds)),
 			},
 		},
+	}
+	specs = append(specs,
+		alarmSpec{
+			// A ratio, not a count: a busy cluster sees a few 5xx in any hour (etcd leader changes,
+			// webhook timeouts); 1% of requests for 15 minutes is an outage of the API for someone.
+			base:        "eks-apiserver-5xx",
+			description: fmt.Sprintf("The API server of %s answered more than %d%% of requests with 5xx for 15 minutes.", args.ClusterName, api5xxPercentLimit),
+			runbook:     "api-server-5xx-errors",
+			comparison:  "GreaterThanThreshold", threshold: api5xxPercentLimit, periods: 3, missingData: missingIsFine,
+			queries: cloudwatch.MetricAlarmMetricQueryArray{
+				metricQuery("errors", eksNamespace, api5xxMetric, "Sum", cluster, false),
+				metricQuery("requests", eksNamespace, apiRequestsMetric, "Sum", cluster, false),
+				expressionQuery("percent", "100 * FILL(errors, 0) / requests", "percent of API requests answered 5xx", nil),
+			},
+		},
+		alarmSpec{
+			base:        "eks-apiserver-throttling",
+			description: fmt.Sprintf("The API server of %s throttled (429) more than %d requests per 5 minutes for 15 minutes.", args.ClusterName, api429PerPeriodLimit),
+			runbook:     "api-server-throttling",
+			comparison:  "GreaterThanThreshold", threshold: api429PerPeriodLimit, periods: 3, missingData: missingIsFine,
+			queries: cloudwatch.MetricAlarmMetricQueryArray{
+				metricQuery("throttled", eksNamespace, api429Metric, "Sum", cluster, true),
+			},
+		},
+	)
+	for _, f := range logAlarmFilters(args.ClusterName) {
+		specs = append(specs, alarmSpec{
+			base: f.base, description: f.description, runbook: f.runbook,
+			comparison: "GreaterThanThreshold", threshold: 0, periods: 1, missingData: missingIsFine,
+			queries: cloudwatch.MetricAlarmMetricQueryArray{
+				metricQuery("matches", logMetricNamespace, f.metric(args.ClusterName), "Sum", nil, true),
+			},
+		})
 	}
 	// NatGatewayCount is known at preview; indexing the ID output keeps every alarm registered
 	// outside an apply, so preview lists them all.
@@ -110,6 +170,7 @@ func alarmSpecs(args *Args) []alarmSpec {
 		specs = append(specs, alarmSpec{
 			base:        fmt.Sprintf("eks-nat-port-allocation-errors-%d", i+1),
 			description: fmt.Sprintf("NAT gateway %d of %s could not allocate a source port: connections through it are failing.", i+1, args.ClusterName),
+			runbook:     "nat-port-allocation-errors",
 			comparison:  "GreaterThanThreshold", threshold: 0, periods: 1, missingData: missingIsFine,
 			queries: cloudwatch.MetricAlarmMetricQueryArray{
 				metricQuery("errors", natNamespace, "ErrorPortAllocation", "Sum", nat, true),
@@ -117,6 +178,58 @@ func alarmSpecs(args *Args) []alarmSpec {
 		})
 	}
 	return specs
+}
+
+// logAlarmFilter is a metric filter on the application log group (every container's stdout and
+// stderr, shipped by Fluent Bit with the kubernetes filter's metadata) and the alarm on it.
+type logAlarmFilter struct {
+	base, description, runbook string
+	pattern                    string
+}
+
+// metric is the filter's metric name, per cluster (a filter's metric carries no dimension).
+func (f logAlarmFilter) metric(cluster string) string { return cluster + "-" + f.base }
+
+// logAlarmFilters: Velero logs "backup failed" (level=error) when a backup ends Failed, and Fluent
+// Bit logs "[error] [output:cloudwatch_logs..." when a flush to CloudWatch fails. Both reach the
+// application group (a Fluent Bit that can deliver nothing cannot report it: the ready-node and
+// restart alarms and the runbook cover that).
+func logAlarmFilters(cluster string) []logAlarmFilter {
+	return []logAlarmFilter{
+		{
+			base:        "velero-backup-failed",
+			description: fmt.Sprintf("A Velero backup of %s failed.", cluster),
+			runbook:     "velero-backup-failed",
+			pattern:     fmt.Sprintf(`{ $.kubernetes.container_name = "%s" && $.log = "*%s*" }`, veleroContainerName, veleroFailedMessage),
+		},
+		{
+			base:        "fluent-bit-output-errors",
+			description: fmt.Sprintf("Fluent Bit on %s failed to deliver logs to CloudWatch.", cluster),
+			runbook:     "fluent-bit-output-errors",
+			pattern:     fmt.Sprintf(`{ $.kubernetes.container_name = "%s" && $.log = "*%s*" }`, fluentBitName, fluentBitOutputErrors),
+		},
+	}
+}
+
+// newLogMetricFilters creates the metric filters the log alarms read, on the application group.
+func newLogMetricFilters(ctx *pulumi.Context, args *Args, application *cloudwatch.LogGroup, parent pulumi.ResourceOption) error {
+	for _, f := range logAlarmFilters(args.ClusterName) {
+		_, err := cloudwatch.NewLogMetricFilter(ctx, naming.Name(f.base, args.Environment), &cloudwatch.LogMetricFilterArgs{
+			Name:         pulumi.String(naming.Name(f.base, args.Environment)),
+			LogGroupName: application.Name,
+			Pattern:      pulumi.String(f.pattern),
+			MetricTransformation: &cloudwatch.LogMetricFilterMetricTransformationArgs{
+				Namespace: pulumi.String(logMetricNamespace),
+				Name:      pulumi.String(f.metric(args.ClusterName)),
+				Value:     pulumi.String("1"),
+				Unit:      pulumi.String("Count"),
+			},
+		}, parent)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // newAlarms creates the encrypted alarm topic, the optional e-mail subscription and every alarm,
@@ -143,6 +256,19 @@ func newAlarms(ctx *pulumi.Context, args *Args, parent pulumi.ResourceOption) (*
 			return nil, pulumi.StringArrayOutput{}, err
 		}
 	}
+	// PagerDuty's and Opsgenie's SNS integrations confirm the subscription themselves; the
+	// endpoint is https only (config refuses anything else), so alarms never travel in clear text.
+	for i, endpoint := range args.AlarmHttpsEndpoints {
+		_, err = sns.NewTopicSubscription(ctx, naming.Name(fmt.Sprintf("eks-alarms-https-%d", i+1), args.Environment), &sns.TopicSubscriptionArgs{
+			Topic:                topic.Arn,
+			Protocol:             pulumi.String("https"),
+			Endpoint:             pulumi.String(endpoint),
+			EndpointAutoConfirms: pulumi.Bool(true),
+		}, parent)
+		if err != nil {
+			return nil, pulumi.StringArrayOutput{}, err
+		}
+	}
 
 	notify := pulumi.Array{topic.Arn}
 	var names pulumi.StringArray
@@ -150,7 +276,7 @@ func newAlarms(ctx *pulumi.Context, args *Args, parent pulumi.ResourceOption) (*
 		name := naming.Name(spec.base, args.Environment)
 		alarm, err := cloudwatch.NewMetricAlarm(ctx, name, &cloudwatch.MetricAlarmArgs{
 			Name:               pulumi.String(name),
-			AlarmDescription:   pulumi.String(spec.description),
+			AlarmDescription:   pulumi.String(spec.description + " Runbook: " + RunbookURL + "#" + spec.runbook),
 			ComparisonOperator: pulumi.String(spec.comparison),
 			Threshold:          pulumi.Float64(float64(spec.threshold)),
 			EvaluationPeriods:  pulumi.Int(spec.periods),

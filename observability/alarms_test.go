@@ -1,7 +1,11 @@
 package observability
 
 import (
+	"bufio"
 	"encoding/json"
+	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -19,8 +23,8 @@ func TestO4_AlarmsNotifyTheEncryptedTopic(t *testing.T) {
 	}
 	topicArn := offline.MockARN(topicType, "eks-alarms-dev", offline.DefaultRegion)
 	alarms := p.ByType(alarmType)
-	if len(alarms) != 4+len(testNatIDs) {
-		t.Fatalf("want %d alarms, got %d", 4+len(testNatIDs), len(alarms))
+	if len(alarms) != clusterAlarms+len(testNatIDs) {
+		t.Fatalf("want %d alarms, got %d", clusterAlarms+len(testNatIDs), len(alarms))
 	}
 	for _, a := range alarms {
 		for _, actions := range []string{"alarmActions", "okActions"} {
@@ -177,6 +181,166 @@ func TestO4_Dashboard(t *testing.T) {
 	for _, w := range want {
 		if !seen[w] {
 			t.Errorf("dashboard lacks %s", w)
+		}
+	}
+}
+
+// issue 22: every HTTPS endpoint gets its own https subscription on the encrypted alarm topic.
+func TestO4_HttpsSubscriptions(t *testing.T) {
+	endpoints := []string{"https://events.pagerduty.com/integration/key/enqueue", "https://api.opsgenie.com/v1/json/amazonsns?apiKey=k"}
+	p := plan(t, func(a *Args) { a.AlarmHttpsEndpoints = endpoints })
+	subs := p.ByType(subscrType)
+	if len(subs) != len(endpoints) {
+		t.Fatalf("want %d subscriptions, got %d", len(endpoints), len(subs))
+	}
+	for i, s := range subs {
+		if s.String("protocol") != "https" || s.String("endpoint") != endpoints[i] ||
+			s.String("topic") != offline.MockARN(topicType, "eks-alarms-dev", offline.DefaultRegion) {
+			t.Errorf("subscription %d = %v", i, s.Inputs)
+		}
+	}
+	topics := p.ByType(topicType)
+	if len(topics) != 1 || topics[0].String("kmsMasterKeyId") == "" {
+		t.Errorf("alarm topic must stay KMS-encrypted: %v", topics)
+	}
+}
+
+// clusterAlarms counts the alarms that do not depend on the NAT gateways: node CPU, node memory,
+// ready nodes, restarts, API 5xx, API throttling, Velero backup failed, Fluent Bit output errors.
+const clusterAlarms = 8
+
+const (
+	filterType = "aws:cloudwatch/logMetricFilter:LogMetricFilter"
+	groupType  = "aws:cloudwatch/logGroup:LogGroup"
+)
+
+func queryMetrics(a offline.Resource) (metrics map[string]string, expressions []string) {
+	metrics = map[string]string{}
+	queries, _ := a.Input("metricQueries").([]any)
+	for _, raw := range queries {
+		q := raw.(map[string]any)
+		if m, ok := q["metric"].(map[string]any); ok {
+			metrics[m["metricName"].(string)] = m["namespace"].(string)
+		}
+		if e, ok := q["expression"].(string); ok {
+			expressions = append(expressions, e)
+		}
+	}
+	return metrics, expressions
+}
+
+// issue 22: API-server 5xx (as a share of requests) and throttling, from the control-plane
+// metrics EKS vends in AWS/EKS.
+func TestO4_ApiServerAlarms(t *testing.T) {
+	p := plan(t, nil)
+	errs := offline.MustGet(t, p, alarmType, "eks-apiserver-5xx-dev")
+	metrics, expressions := queryMetrics(errs)
+	if metrics["apiserver_request_total_5XX"] != "AWS/EKS" || metrics["apiserver_request_total"] != "AWS/EKS" ||
+		len(expressions) != 1 || !strings.Contains(expressions[0], "/ requests") || errs.Input("threshold") != float64(1) {
+		t.Errorf("5xx alarm reads %v %v threshold %v, want the 5XX share of apiserver_request_total above 1%%", metrics, expressions, errs.Input("threshold"))
+	}
+	throttled := offline.MustGet(t, p, alarmType, "eks-apiserver-throttling-dev")
+	if metrics, _ := queryMetrics(throttled); metrics["apiserver_request_total_429"] != "AWS/EKS" || len(metrics) != 1 {
+		t.Errorf("throttling alarm reads %v, want apiserver_request_total_429", metrics)
+	}
+}
+
+// issue 22: Velero backup failures and Fluent Bit output errors are counted by metric filters on
+// the application log group, and alarmed on the first match.
+func TestO4_LogFilterAlarms(t *testing.T) {
+	p := plan(t, nil)
+	group := offline.MustGet(t, p, groupType, "containerinsights-application-dev")
+	for name, words := range map[string][]string{
+		"velero-backup-failed-dev":     {`"velero"`, "backup failed"},
+		"fluent-bit-output-errors-dev": {`"fluent-bit"`, "[error] [output:"},
+	} {
+		f := offline.MustGet(t, p, filterType, name)
+		if f.String("logGroupName") != group.String("name") {
+			t.Errorf("%s filters %q, want the application group %q", name, f.String("logGroupName"), group.String("name"))
+		}
+		for _, w := range words {
+			if !strings.Contains(f.String("pattern"), w) {
+				t.Errorf("%s pattern %q lacks %q", name, f.String("pattern"), w)
+			}
+		}
+		transform, _ := f.Input("metricTransformation").(map[string]any)
+		a := offline.MustGet(t, p, alarmType, name)
+		metrics, _ := queryMetrics(a)
+		if metrics[transform["name"].(string)] != transform["namespace"] || a.Input("threshold") != float64(0) {
+			t.Errorf("alarm %s reads %v, want the filter's metric %v above 0", name, metrics, transform)
+		}
+	}
+}
+
+// githubSlug is the anchor GitHub gives a Markdown heading: lower case, every character that is
+// not a letter, digit, space, hyphen or underscore removed, spaces turned into hyphens; a repeated
+// slug gets -1, -2, ... appended.
+func githubSlug(heading string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(strings.TrimSpace(heading)) {
+		switch {
+		case r == ' ':
+			b.WriteRune('-')
+		case r == '-' || r == '_' || (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') || r > 127 && !strings.ContainsRune("→–—’“”…", r):
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// readmeAnchors returns every heading anchor of README.md, outside fenced code blocks.
+func readmeAnchors(t *testing.T) map[string]bool {
+	f, err := os.Open("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	anchors, count := map[string]bool{}, map[string]int{}
+	heading := regexp.MustCompile(`^#{1,6}\s+(.*?)\s*#*$`)
+	inFence := false
+	scanner := bufio.NewScanner(f)
+	scanner.Buffer(make([]byte, 1<<20), 1<<20)
+	for scanner.Scan() {
+		line := scanner.Text()
+		if strings.HasPrefix(line, "```") {
+			inFence = !inFence
+			continue
+		}
+		m := heading.FindStringSubmatch(line)
+		if inFence || m == nil {
+			continue
+		}
+		text := strings.ReplaceAll(m[1], "`", "")
+		slug := githubSlug(text)
+		if n := count[slug]; n > 0 {
+			anchors[slug+"-"+strconv.Itoa(n)] = true
+		} else {
+			anchors[slug] = true
+		}
+		count[slug]++
+	}
+	return anchors
+}
+
+// issue 22: every alarm links to its runbook section, and the link resolves to a README heading.
+func TestO4_EveryAlarmLinksToItsRunbook(t *testing.T) {
+	if got := githubSlug("Restore runbook (Kubernetes version, AMIs)"); got != "restore-runbook-kubernetes-version-amis" {
+		t.Fatalf("githubSlug = %q", got)
+	}
+	anchors := readmeAnchors(t)
+	link := regexp.MustCompile(`Runbook: ` + regexp.QuoteMeta(RunbookURL) + `#([a-z0-9_-]+)$`)
+	alarms := plan(t, nil).ByType(alarmType)
+	if len(alarms) == 0 {
+		t.Fatal("no alarms")
+	}
+	for _, a := range alarms {
+		m := link.FindStringSubmatch(a.String("alarmDescription"))
+		if m == nil {
+			t.Errorf("%s description %q has no runbook link", a.Name, a.String("alarmDescription"))
+			continue
+		}
+		if !anchors[m[1]] {
+			t.Errorf("%s links to #%s, which is no heading of README.md", a.Name, m[1])
 		}
 	}
 }

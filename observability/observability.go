@@ -64,6 +64,8 @@ type Args struct {
 	PodRestartAlarmThreshold int
 	// AlarmEmail, when set, subscribes this address to the alarm topic.
 	AlarmEmail string
+	// AlarmHttpsEndpoints are https URLs (PagerDuty, Opsgenie) subscribed to the alarm topic.
+	AlarmHttpsEndpoints []string
 	// DependsOn lists the node groups. The add-on stays DEGRADED without nodes, and the cluster name
 	// is a plain string that carries no dependency on the cluster by itself.
 	DependsOn []pulumi.Resource
@@ -108,6 +110,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	dashboard, err := newDashboard(ctx, args, parent)
 	if err != nil {
+		return nil, err
+	}
+	if err := newLogMetricFilters(ctx, args, logGroups[logApplication], parent); err != nil {
 		return nil, err
 	}
 	topic, alarmNames, err := newAlarms(ctx, args, parent)

@@ -139,8 +139,8 @@ func TestX1_Outputs(t *testing.T) {
 		}
 	}
 	alarms, _ := p.Outputs["alarms"].([]any)
-	if len(alarms) != 5 {
-		t.Errorf("alarm names = %v, want 4 cluster alarms + 1 NAT alarm", alarms)
+	if len(alarms) != clusterAlarms+1 {
+		t.Errorf("alarm names = %v, want %d cluster alarms + 1 NAT alarm", alarms, clusterAlarms)
 	}
 }
 

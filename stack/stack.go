@@ -310,6 +310,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 		NodeMemoryAlarmPercent:        o.NodeMemoryAlarmPercent,
 		PodRestartAlarmThreshold:      o.PodRestartAlarmThreshold,
 		AlarmEmail:                    o.AlarmEmail,
+		AlarmHttpsEndpoints:           o.AlarmHttpsEndpoints,
 		// The load balancer controller's webhook refuses Services until its pods run, and the
 		// Container Insights add-on creates Services: so observability comes after the platform.
 		DependsOn: append(append(append([]pulumi.Resource{}, nodes.NodeGroups...), workloadAddons.Resources()...),
