@@ -39,11 +39,19 @@ type InstanceType struct {
 	VCPUs        Fact[int]    `json:"vcpus"`
 	MemoryMiB    Fact[int]    `json:"memoryMiB"`
 	GPU          *Fact[GPU]   `json:"gpu,omitempty"`
+	// Allocatable is what the kubelet offers pods after the node's reservations.
+	Allocatable Fact[Allocatable] `json:"allocatable"`
 	// MaxPods is the VPC CNI's limit without prefix delegation (eni-max-pods.txt).
 	MaxPods Fact[int] `json:"maxPods"`
 	// OnDemandUsdPerHour maps a region to the Linux on-demand price; a region missing here has no
 	// read price and is reported as unpriced, never guessed.
 	OnDemandUsdPerHour map[string]Fact[float64] `json:"onDemandUsdPerHour"`
+}
+
+// Allocatable is a node's CPU and memory left for pods.
+type Allocatable struct {
+	CPUMilli  int `json:"cpuMilli"`
+	MemoryMiB int `json:"memoryMiB"`
 }
 
 // HasNvidiaGPU reports whether the type has at least one NVIDIA GPU.
@@ -60,10 +68,12 @@ type Freshness struct {
 
 // InstanceTypes is the whole instance-type data file.
 type InstanceTypes struct {
-	Freshness                 Freshness               `json:"freshness"`
-	CurrentGenerationFamilies Fact[[]string]          `json:"currentGenerationFamilies"`
-	RegionsWithoutReadPrice   Fact[[]string]          `json:"regionsWithoutReadPrice"`
-	Types                     map[string]InstanceType `json:"instanceTypes"`
+	Freshness                 Freshness      `json:"freshness"`
+	CurrentGenerationFamilies Fact[[]string] `json:"currentGenerationFamilies"`
+	RegionsWithoutReadPrice   Fact[[]string] `json:"regionsWithoutReadPrice"`
+	// NodesPerManagedNodeGroup is the EKS default quota a group's maxSize is held to.
+	NodesPerManagedNodeGroup Fact[int]               `json:"nodesPerManagedNodeGroup"`
+	Types                    map[string]InstanceType `json:"instanceTypes"`
 }
 
 var (
@@ -103,6 +113,10 @@ func ParseInstanceTypes(data []byte) (*InstanceTypes, error) {
 	}
 	dated("currentGenerationFamilies", c.CurrentGenerationFamilies.Source, c.CurrentGenerationFamilies.ReadOn)
 	dated("regionsWithoutReadPrice", c.RegionsWithoutReadPrice.Source, c.RegionsWithoutReadPrice.ReadOn)
+	dated("nodesPerManagedNodeGroup", c.NodesPerManagedNodeGroup.Source, c.NodesPerManagedNodeGroup.ReadOn)
+	if c.NodesPerManagedNodeGroup.Value <= 0 {
+		bad("nodesPerManagedNodeGroup must be positive")
+	}
 	for _, name := range c.Names() {
 		t := c.Types[name]
 		c.eachFact(t, func(what, source string, readOn Date) { dated(name+"."+what, source, readOn) })
@@ -111,6 +125,9 @@ func ParseInstanceTypes(data []byte) (*InstanceTypes, error) {
 		}
 		if t.VCPUs.Value <= 0 || t.MemoryMiB.Value <= 0 || t.MaxPods.Value <= 0 {
 			bad("%s needs positive vcpus, memoryMiB and maxPods", name)
+		}
+		if a := t.Allocatable.Value; a.CPUMilli <= 0 || a.CPUMilli > 1000*t.VCPUs.Value || a.MemoryMiB <= 0 || a.MemoryMiB > t.MemoryMiB.Value {
+			bad("%s.allocatable %+v must be positive and within the type's vcpus and memory", name, a)
 		}
 		if !slices.Contains(c.CurrentGenerationFamilies.Value, t.Family.Value) {
 			bad("%s: family %q is not listed in currentGenerationFamilies", name, t.Family.Value)
@@ -136,6 +153,7 @@ func (c *InstanceTypes) eachFact(t InstanceType, f func(what, source string, rea
 	f("vcpus", t.VCPUs.Source, t.VCPUs.ReadOn)
 	f("memoryMiB", t.MemoryMiB.Source, t.MemoryMiB.ReadOn)
 	f("maxPods", t.MaxPods.Source, t.MaxPods.ReadOn)
+	f("allocatable", t.Allocatable.Source, t.Allocatable.ReadOn)
 	if t.GPU != nil {
 		f("gpu", t.GPU.Source, t.GPU.ReadOn)
 	}
@@ -171,6 +189,7 @@ func (c *InstanceTypes) Stale(day Date) []string {
 	}
 	check("currentGenerationFamilies", c.CurrentGenerationFamilies.ReadOn)
 	check("regionsWithoutReadPrice", c.RegionsWithoutReadPrice.ReadOn)
+	check("nodesPerManagedNodeGroup", c.NodesPerManagedNodeGroup.ReadOn)
 	for _, name := range c.Names() {
 		c.eachFact(c.Types[name], func(what, _ string, readOn Date) { check(name+"."+what, readOn) })
 	}
