@@ -53,16 +53,19 @@ type BreakEven struct {
 // Report is the plan's "cost" object. MonthlyBaseline is null when the region (or a price the
 // stack needs) has no price: the report says so in Note and does not guess.
 type Report struct {
-	Currency        string      `json:"currency"`
-	Region          string      `json:"region"`
-	PricesAsOf      string      `json:"pricesAsOf"`
-	Priced          bool        `json:"priced"`
-	Note            string      `json:"note,omitempty"`
-	MonthlyBaseline *float64    `json:"monthlyBaseline"`
-	Items           []Item      `json:"items"`
-	PerGB           []PerGB     `json:"perGB"`
-	EndpointVsNat   []BreakEven `json:"endpointBreakEven"`
-	Assumptions     []string    `json:"assumptions"`
+	Currency        string   `json:"currency"`
+	Region          string   `json:"region"`
+	PricesAsOf      string   `json:"pricesAsOf"`
+	Priced          bool     `json:"priced"`
+	Note            string   `json:"note,omitempty"`
+	MonthlyBaseline *float64 `json:"monthlyBaseline"`
+	// MonthlyAtMaxScale is the baseline with every node group at its maxSize (issue 20), so a
+	// 100,000-node typo shows its price; null when the baseline is.
+	MonthlyAtMaxScale *float64    `json:"monthlyAtMaxScale"`
+	Items             []Item      `json:"items"`
+	PerGB             []PerGB     `json:"perGB"`
+	EndpointVsNat     []BreakEven `json:"endpointBreakEven"`
+	Assumptions       []string    `json:"assumptions"`
 }
 
 // Options are the assumptions a caller may change.
@@ -98,6 +101,8 @@ type estimator struct {
 	today   catalogue.Date
 	items   []Item
 	missing []string
+	// maxScaleExtra is what the node groups add when every group runs at maxSize instead of desired.
+	maxScaleExtra float64
 }
 
 // Estimate prices the plan's resources with the prices compiled into the program.
@@ -161,6 +166,8 @@ func EstimateWith(prices *Prices, cat *catalogue.Catalogue, plan *offline.Plan, 
 	total = cents(total)
 	report.Priced = true
 	report.MonthlyBaseline = &total
+	atMax := cents(total + e.maxScaleExtra)
+	report.MonthlyAtMaxScale = &atMax
 	return report
 }
 
@@ -234,6 +241,8 @@ func (e *estimator) nodeGroups() {
 			what += fmt.Sprintf("; scaled to zero, $%.2f a month per running node", hourly*monthlyHours)
 		}
 		e.add(Nodes, g, what, float64(nodes)*hourly*monthlyHours)
+		extraNodes := float64(max(int(number(g.Input("scalingConfig.maxSize"))), nodes) - nodes)
+		e.maxScaleExtra += extraNodes * hourly * monthlyHours
 
 		template, ok := e.launchTemplate(g)
 		if !ok {
@@ -248,6 +257,7 @@ func (e *estimator) nodeGroups() {
 		}
 		e.add(Nodes, template, fmt.Sprintf("EBS gp3 for %s: %s GiB per node × %d node%s", g.Name, strings.Join(sizes, "+"), nodes, plural(nodes)),
 			float64(nodes)*gib*e.prices.EbsGp3UsdPerGBMonth.Value)
+		e.maxScaleExtra += extraNodes * gib * e.prices.EbsGp3UsdPerGBMonth.Value
 	}
 }
 
