@@ -103,6 +103,7 @@ type estimator struct {
 	missing []string
 	// maxScaleExtra is what the node groups add when every group runs at maxSize instead of desired.
 	maxScaleExtra float64
+	region        string
 }
 
 // Estimate prices the plan's resources with the prices compiled into the program.
@@ -129,7 +130,7 @@ func EstimateWith(prices *Prices, cat *catalogue.Catalogue, plan *offline.Plan, 
 	if opts.SpotDiscount != nil {
 		spot = *opts.SpotDiscount
 	}
-	e := &estimator{plan: plan, prices: regionPrices, spot: spot, today: opts.Today}
+	e := &estimator{plan: plan, prices: regionPrices, spot: spot, today: opts.Today, region: region}
 	e.controlPlane(cat)
 	e.natGateways()
 	report.EndpointVsNat = e.interfaceEndpoints()
@@ -268,6 +269,12 @@ func (e *estimator) instancePrice(types []string, spot bool) (string, float64, b
 	best := math.Inf(1)
 	for i, t := range types {
 		price, ok := e.prices.EC2OnDemandUsdPerHour[t]
+		if !ok {
+			// Issue 20: the instance-type catalogue prices the types prices.json does not list.
+			if it, known := catalogue.DefaultInstanceTypes().Lookup(t); known {
+				price, ok = it.OnDemandUsdPerHour[e.region]
+			}
+		}
 		if !ok {
 			if !slices.Contains(e.missing, "instance type "+t) {
 				e.missing = append(e.missing, "instance type "+t)

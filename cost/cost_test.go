@@ -2,6 +2,7 @@ package cost
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -185,5 +186,26 @@ func TestMaxScaleLine(t *testing.T) {
 	WriteTable(&b, r)
 	if !strings.Contains(b.String(), "at maximum scale: every node group at its maxSize") {
 		t.Errorf("the text has no max-scale line:\n%s", b.String())
+	}
+}
+
+// Issue 20: a type prices.json does not list is priced from the instance-type catalogue, and the
+// two data files agree wherever both price a type.
+func TestInstanceTypeCatalogueSuppliesPrices(t *testing.T) {
+	plan := testPlan("us-east-1", "1.36")
+	for i, r := range plan.Resources {
+		if r.Name == "system-nodes" {
+			plan.Resources[i].Inputs["instanceTypes"] = []any{"c6i.xlarge"}
+		}
+	}
+	r := Estimate(plan, Options{Today: day(t, "2026-12-01")})
+	if !r.Priced || !strings.Contains(r.Items[0].What+fmt.Sprint(r.Items), "c6i.xlarge on-demand ($0.1700/h)") {
+		t.Errorf("c6i.xlarge not priced from the catalogue: %q %+v", r.Note, r.Items)
+	}
+	types := catalogue.DefaultInstanceTypes()
+	for name, p := range DefaultPrices().Regions["us-east-1"].EC2OnDemandUsdPerHour {
+		if it, ok := types.Lookup(name); ok && it.OnDemandUsdPerHour["us-east-1"].Value != p.Value {
+			t.Errorf("%s: prices.json $%v, catalogue/instancetypes.json $%v", name, p.Value, it.OnDemandUsdPerHour["us-east-1"].Value)
+		}
 	}
 }
