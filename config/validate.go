@@ -27,7 +27,6 @@ var (
 	policyArnPattern    = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:policy/[\w+=,.@/-]+$`)
 	principalArnPattern = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\w+=,.@/-]+$`)
 	instanceTypePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[0-9]*[a-z0-9]+$`)
-	gpuInstancePattern  = regexp.MustCompile(`^(g|p)[0-9]`)
 	pinnedImagePattern  = regexp.MustCompile(`^[a-z0-9.\-/:]+(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})$`)
 	emailPattern        = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 	dnsLabelPattern     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
@@ -240,13 +239,11 @@ func validateNodeGroups(v *validator, n NodeGroups) {
 		}
 		for i, t := range g.InstanceTypes {
 			v.match(prefix+"InstanceTypes", t, instanceTypePattern, "must be an EC2 instance type such as m6i.large")
-			if g.Name == "gpu" && !gpuInstancePattern.MatchString(t) {
-				v.fail(prefix+"InstanceTypes", t, "must be an NVIDIA GPU instance type (g* or p* families) for the gpu group")
-			}
 			if slices.Contains(g.InstanceTypes[:i], t) {
 				v.fail(prefix+"InstanceTypes", t, "is listed twice")
 			}
 		}
+		validateInstanceTypes(v, g)
 		v.oneOf(prefix+"CapacityType", g.CapacityType, CapacityTypes)
 		for key, size := range map[string]int{"MinSize": g.MinSize, "DesiredSize": g.DesiredSize, "MaxSize": g.MaxSize} {
 			if size < 0 {

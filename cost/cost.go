@@ -54,16 +54,19 @@ type BreakEven struct {
 // Report is the plan's "cost" object. MonthlyBaseline is null when the region (or a price the
 // stack needs) has no price: the report says so in Note and does not guess.
 type Report struct {
-	Currency        string      `json:"currency"`
-	Region          string      `json:"region"`
-	PricesAsOf      string      `json:"pricesAsOf"`
-	Priced          bool        `json:"priced"`
-	Note            string      `json:"note,omitempty"`
-	MonthlyBaseline *float64    `json:"monthlyBaseline"`
-	Items           []Item      `json:"items"`
-	PerGB           []PerGB     `json:"perGB"`
-	EndpointVsNat   []BreakEven `json:"endpointBreakEven"`
-	Assumptions     []string    `json:"assumptions"`
+	Currency        string   `json:"currency"`
+	Region          string   `json:"region"`
+	PricesAsOf      string   `json:"pricesAsOf"`
+	Priced          bool     `json:"priced"`
+	Note            string   `json:"note,omitempty"`
+	MonthlyBaseline *float64 `json:"monthlyBaseline"`
+	// MonthlyAtMaxScale is the baseline with every node group at its maxSize (issue 20), so a
+	// 100,000-node typo shows its price; null when the baseline is.
+	MonthlyAtMaxScale *float64    `json:"monthlyAtMaxScale"`
+	Items             []Item      `json:"items"`
+	PerGB             []PerGB     `json:"perGB"`
+	EndpointVsNat     []BreakEven `json:"endpointBreakEven"`
+	Assumptions       []string    `json:"assumptions"`
 }
 
 // Options are the assumptions a caller may change.
@@ -100,6 +103,9 @@ type estimator struct {
 	today   catalogue.Date
 	items   []Item
 	missing []string
+	// maxScaleExtra is what the node groups add when every group runs at maxSize instead of desired.
+	maxScaleExtra float64
+	region        string
 }
 
 // Estimate prices the plan's resources with the prices compiled into the program.
@@ -126,7 +132,7 @@ func EstimateWith(prices *Prices, cat *catalogue.Catalogue, plan *offline.Plan, 
 	if opts.SpotDiscount != nil {
 		spot = *opts.SpotDiscount
 	}
-	e := &estimator{plan: plan, prices: regionPrices, spot: spot, today: opts.Today}
+	e := &estimator{plan: plan, prices: regionPrices, spot: spot, today: opts.Today, region: region}
 	e.controlPlane(cat)
 	e.natGateways()
 	for _, r := range plan.ByType(typeTgwAttach) {
@@ -167,6 +173,8 @@ func EstimateWith(prices *Prices, cat *catalogue.Catalogue, plan *offline.Plan, 
 	total = cents(total)
 	report.Priced = true
 	report.MonthlyBaseline = &total
+	atMax := cents(total + e.maxScaleExtra)
+	report.MonthlyAtMaxScale = &atMax
 	return report
 }
 
@@ -240,6 +248,8 @@ func (e *estimator) nodeGroups() {
 			what += fmt.Sprintf("; scaled to zero, $%.2f a month per running node", hourly*monthlyHours)
 		}
 		e.add(Nodes, g, what, float64(nodes)*hourly*monthlyHours)
+		extraNodes := float64(max(int(number(g.Input("scalingConfig.maxSize"))), nodes) - nodes)
+		e.maxScaleExtra += extraNodes * hourly * monthlyHours
 
 		template, ok := e.launchTemplate(g)
 		if !ok {
@@ -254,6 +264,7 @@ func (e *estimator) nodeGroups() {
 		}
 		e.add(Nodes, template, fmt.Sprintf("EBS gp3 for %s: %s GiB per node × %d node%s", g.Name, strings.Join(sizes, "+"), nodes, plural(nodes)),
 			float64(nodes)*gib*e.prices.EbsGp3UsdPerGBMonth.Value)
+		e.maxScaleExtra += extraNodes * gib * e.prices.EbsGp3UsdPerGBMonth.Value
 	}
 }
 
@@ -264,6 +275,12 @@ func (e *estimator) instancePrice(types []string, spot bool) (string, float64, b
 	best := math.Inf(1)
 	for i, t := range types {
 		price, ok := e.prices.EC2OnDemandUsdPerHour[t]
+		if !ok {
+			// Issue 20: the instance-type catalogue prices the types prices.json does not list.
+			if it, known := catalogue.DefaultInstanceTypes().Lookup(t); known {
+				price, ok = it.OnDemandUsdPerHour[e.region]
+			}
+		}
 		if !ok {
 			if !slices.Contains(e.missing, "instance type "+t) {
 				e.missing = append(e.missing, "instance type "+t)

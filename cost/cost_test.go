@@ -2,6 +2,7 @@ package cost
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -33,7 +34,7 @@ func testPlan(region, version string) *offline.Plan {
 		res(typeVpcEndpoint, "vpce-s3", map[string]any{"vpcEndpointType": "Gateway", "serviceName": "com.amazonaws." + region + ".s3"}),
 		template,
 		res(typeNodeGroup, "system-nodes", map[string]any{"capacityType": "ON_DEMAND", "instanceTypes": []any{"m6i.large", "m6a.large"},
-			"scalingConfig": map[string]any{"desiredSize": 2.0}}, template.URN),
+			"scalingConfig": map[string]any{"desiredSize": 2.0, "maxSize": 5.0}}, template.URN),
 		res(typeNodeGroup, "app-nodes", map[string]any{"capacityType": "SPOT", "instanceTypes": []any{"m6i.large", "m6a.large", "m5.large"},
 			"scalingConfig": map[string]any{"desiredSize": 1.0}}, template.URN),
 		res(typeKmsKey, "key", map[string]any{}),
@@ -163,5 +164,50 @@ func TestPricesFileRules(t *testing.T) {
 	data, _ := json.Marshal(doc)
 	if _, err := ParsePrices(data); err == nil || !strings.Contains(err.Error(), "us-east-1.natGatewayUsdPerHour") {
 		t.Errorf("a price without source: %v", err)
+	}
+}
+
+// Issue 20: the maximum-scale line prices every group at its maxSize, so a typo in a max size shows.
+func TestMaxScaleLine(t *testing.T) {
+	r := Estimate(testPlan("us-east-1", "1.36"), Options{Today: day(t, "2026-12-01")})
+	if r.MonthlyAtMaxScale == nil || r.MonthlyBaseline == nil {
+		t.Fatalf("no max-scale line: %+v", r)
+	}
+	// system: 3 more m6i.large nodes (maxSize 5, desired 2) with their EBS; app has no maxSize here.
+	var ebsPerNode float64
+	for _, item := range r.Items {
+		if strings.HasPrefix(item.What, "EBS gp3 for system-nodes") {
+			ebsPerNode = item.MonthlyUsd / 2
+		}
+	}
+	want := *r.MonthlyBaseline + 3*(0.096*730+ebsPerNode)
+	if math.Abs(*r.MonthlyAtMaxScale-want) > 0.05 {
+		t.Errorf("at max scale $%.2f, want $%.2f", *r.MonthlyAtMaxScale, want)
+	}
+	var b strings.Builder
+	WriteTable(&b, r)
+	if !strings.Contains(b.String(), "at maximum scale: every node group at its maxSize") {
+		t.Errorf("the text has no max-scale line:\n%s", b.String())
+	}
+}
+
+// Issue 20: a type prices.json does not list is priced from the instance-type catalogue, and the
+// two data files agree wherever both price a type.
+func TestInstanceTypeCatalogueSuppliesPrices(t *testing.T) {
+	plan := testPlan("us-east-1", "1.36")
+	for i, r := range plan.Resources {
+		if r.Name == "system-nodes" {
+			plan.Resources[i].Inputs["instanceTypes"] = []any{"c6i.xlarge"}
+		}
+	}
+	r := Estimate(plan, Options{Today: day(t, "2026-12-01")})
+	if !r.Priced || !strings.Contains(r.Items[0].What+fmt.Sprint(r.Items), "c6i.xlarge on-demand ($0.1700/h)") {
+		t.Errorf("c6i.xlarge not priced from the catalogue: %q %+v", r.Note, r.Items)
+	}
+	types := catalogue.DefaultInstanceTypes()
+	for name, p := range DefaultPrices().Regions["us-east-1"].EC2OnDemandUsdPerHour {
+		if it, ok := types.Lookup(name); ok && it.OnDemandUsdPerHour["us-east-1"].Value != p.Value {
+			t.Errorf("%s: prices.json $%v, catalogue/instancetypes.json $%v", name, p.Value, it.OnDemandUsdPerHour["us-east-1"].Value)
+		}
 	}
 }

@@ -17,6 +17,9 @@ func WriteTable(w io.Writer, r Report) {
 		fmt.Fprintf(w, "  %9.2f  %s\n", item.MonthlyUsd, item.What)
 	}
 	fmt.Fprintf(w, "  %9.2f  monthly baseline\n", *r.MonthlyBaseline)
+	if r.MonthlyAtMaxScale != nil {
+		fmt.Fprintf(w, "  %9.2f  at maximum scale: every node group at its maxSize\n", *r.MonthlyAtMaxScale)
+	}
 	fmt.Fprintln(w, "traffic adds, per GB:")
 	for _, p := range r.PerGB {
 		fmt.Fprintf(w, "  %9.3f  %s\n", p.UsdPerGB, p.What)

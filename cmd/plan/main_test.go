@@ -194,3 +194,26 @@ func TestCostSummaryIsAMarkdownTable(t *testing.T) {
 		t.Errorf("exit %d, stderr %s, table:\n%s", code, stderr, stdout)
 	}
 }
+
+// Issue 20: the max-scale line is in both the JSON cost object and the text, and is above the
+// baseline for dev (whose groups may grow past their desired size).
+func TestMaxScaleLineInJSONAndText(t *testing.T) {
+	code, stdout, stderr := runPlan("--stack", "dev", "--json", "--today", testDay)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var plan struct {
+		Cost struct {
+			MonthlyBaseline   float64
+			MonthlyAtMaxScale *float64
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &plan); err != nil || plan.Cost.MonthlyAtMaxScale == nil ||
+		*plan.Cost.MonthlyAtMaxScale <= plan.Cost.MonthlyBaseline {
+		t.Fatalf("cost object: %v %+v", err, plan.Cost)
+	}
+	code, text, stderr := runPlan("--stack", "dev", "--today", testDay)
+	if code != 0 || !strings.Contains(text, "at maximum scale: every node group at its maxSize") {
+		t.Errorf("exit %d, %s; the text has no max-scale line", code, stderr)
+	}
+}

@@ -71,13 +71,23 @@ func TestCostAgreesWithAnIndependentSum(t *testing.T) {
 	})
 }
 
-// Issue 12: dev's single system node still holds what is placed on it: every container the
-// platform's charts and the Fluent Bit DaemonSet request, plus the DaemonSets of the EKS add-ons,
-// within the node's allocatable CPU and memory.
-func TestDevSystemNodeFitsItsPods(t *testing.T) {
-	p := planFor(t, "dev")
+// Issue 12, issue 20: the platform's own pods fit. config.PlatformRequests holds the requests of
+// what the platform places on its system nodes, and config refuses any stack whose system group at
+// its minimum size cannot hold them (within allocatable CPU, memory and the VPC CNI's max pods,
+// from the instance-type catalogue). This test keeps that one number honest: on every stack, the
+// requests the plan really registers, plus the EKS add-ons' DaemonSets and CoreDNS, stay within it.
+func TestPlatformRequestsCoverThePlan(t *testing.T) {
+	for _, stack := range []string{"dev", "staging", "prod"} {
+		t.Run(stack, func(t *testing.T) { checkPlatformRequests(t, stack) })
+	}
+}
+
+func checkPlatformRequests(t *testing.T, stack string) {
+	p := planFor(t, stack)
 	cpu, memory := new(big.Rat), new(big.Rat)
+	pods := 0
 	add := func(requests map[string]any) {
+		pods++ // a container with requests; each pod has at least one, so this bounds the pods
 		for resource, total := range map[string]*big.Rat{"cpu": cpu, "memory": memory} {
 			if v, ok := requests[resource].(string); ok {
 				q, err := quantity.Parse(v)
@@ -113,19 +123,17 @@ func TestDevSystemNodeFitsItsPods(t *testing.T) {
 	// The EKS add-ons' DaemonSets on every node, from their default manifests: kube-proxy 100m,
 	// aws-node 25m, ebs-csi-node 30m and 120Mi, the CloudWatch agent 250m and 128Mi; rounded up.
 	add(map[string]any{"cpu": "450m", "memory": "512Mi"})
+	pods += 3 // the add-on call above counted one of the four DaemonSet pods
+	// CoreDNS, the EKS add-on's default: two replicas of 100m and 70Mi.
+	add(map[string]any{"cpu": "100m", "memory": "70Mi"})
+	add(map[string]any{"cpu": "100m", "memory": "70Mi"})
 
-	group := p.cfg.NodeGroups.Groups[0]
-	if group.Name != "system" || group.DesiredSize != 1 || group.InstanceTypes[0] != "m6a.large" {
-		t.Fatalf("dev system group %+v: this check knows m6a.large only", group)
-	}
-	// m6a.large: 2 vCPUs, 8 GiB. EKS reserves 70m CPU for two cores, 11 MiB per pod (29 pods) plus
-	// 255 MiB of memory, and evicts below 100 MiB free.
-	allocCPU, _ := quantity.Parse("1930m")
-	allocMemory, _ := quantity.Parse("7363Mi")
 	cpuMilli, _ := new(big.Rat).Mul(cpu, big.NewRat(1000, 1)).Float64()
 	memMi, _ := new(big.Rat).Quo(memory, big.NewRat(1<<20, 1)).Float64()
-	t.Logf("requests on dev's system node: %.0fm CPU of 1930m, %.0fMi memory of 7363Mi", cpuMilli, memMi)
-	if cpu.Cmp(allocCPU) > 0 || memory.Cmp(allocMemory) > 0 {
-		t.Errorf("dev's system node cannot hold its pods: %.0fm CPU, %.0fMi memory requested", cpuMilli, memMi)
+	r := config.PlatformRequests
+	t.Logf("%s: the platform requests %.0fm CPU, %.0fMi memory, at most %d pods; config.PlatformRequests %dm, %dMi, %d pods",
+		stack, cpuMilli, memMi, pods, r.CPUMilli, r.MemoryMiB, r.Pods)
+	if cpuMilli > float64(r.CPUMilli) || memMi > float64(r.MemoryMiB) || pods > r.Pods {
+		t.Errorf("%s: the plan requests more than config.PlatformRequests says; raise it there (the config rule uses it)", stack)
 	}
 }
