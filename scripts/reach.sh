@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154 # root, stack and stack_file are set by scripts/stack.sh
 # The deployer check of scripts/stack.sh (issue 19): before any backend or cloud call, the machine
 # it runs on must be able to reach the stack's Kubernetes API, or `up` would stall about 15
 # minutes in, at the first Kubernetes object. Reachable means, as config validation and the
