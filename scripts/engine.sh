@@ -22,7 +22,9 @@
 #                              cloud resource; a saved update plan (preview --save-plan) applies
 #                              with up --plan; a plan saved before a change to the stack file is
 #                              refused; a deployer outside every declared path fails at the
-#                              first Kubernetes object, and the next up converges (issue 19);
+#                              first Kubernetes object with the cloud resources before it kept,
+#                              and the next up creates only what is missing and converges
+#                              (issues 19, 23);
 #                              then destroy empties the stack
 #
 # Every step prints its duration on stderr; any failure stops the run with the step's log.
@@ -227,10 +229,25 @@ if [ "$mode" = guards ]; then
   step "a deployer at $outsider, outside every declared path, cannot reach the API"
   EKS_PLATFORM_DEPLOYER_ADDRESS=$outsider refused up-outsider.log "configured Kubernetes cluster is unreachable" \
     pulumi up "${on_stack[@]}" --yes --skip-preview
+  # The state holds what was created before the failure (the cloud resources up to the cluster)
+  # and no Kubernetes object, which the API never accepted.
+  pulumi stack export "${on_stack[@]}" >"$work/export-halfway.json"
+  halfway=$(engine-stub cloud-count <"$work/export-halfway.json")
+  [ "$halfway" -gt 0 ] || die "engine $stack: $step_name: the failed up left no cloud resource in the state"
+  if grep -q '"type": "kubernetes:' "$work/export-halfway.json"; then
+    die "engine $stack: $step_name: a Kubernetes object is in the state although the API was unreachable"
+  fi
   took
 
-  step "the first up from a declared deployer (no saved plan: see below)"
+  step "the first up from a declared deployer converges ($halfway cloud resources kept, then a no-change preview)"
   run up-first.log pulumi up "${on_stack[@]}" --yes --skip-preview
+  # It creates only what is missing: what the failed run created stays, nothing is replaced or deleted.
+  unchanged=$(awk '$2 == "unchanged" { print $1 }' "$work/up-first.log")
+  if [ "${unchanged:-0}" -lt "$halfway" ] || grep -qE '^ +([-+~]+ )?[0-9]+ (replaced|deleted)$' "$work/up-first.log"; then
+    tail -n 8 "$work/up-first.log" >&2
+    die "engine $stack: $step_name: the second up did more than create what was missing"
+  fi
+  run preview-converged.log pulumi preview "${on_stack[@]}" --expect-no-changes --diff
   took
 
   # Update plans are experimental in the pinned CLI: --save-plan is marked [PREVIEW], and up's
