@@ -165,13 +165,22 @@ func (p *Provider) diff(req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, er
 	}, nil
 }
 
-func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
+func (p *Provider) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
 	if err := p.reach(req.GetPreview()); err != nil {
 		return nil, err
 	}
-	id, state, err := p.apply(req.GetUrn(), req.GetProperties(), req.GetPreview())
+	urn := req.GetUrn()
+	if !req.GetPreview() {
+		if err := p.createFault(ctx, urn, req.GetProperties()); err != nil {
+			return nil, err
+		}
+	}
+	id, state, err := p.apply(urn, req.GetProperties(), req.GetPreview())
 	if err == nil {
-		err = p.record(req.GetUrn(), id, state, req.GetPreview())
+		err = p.record(urn, id, state, req.GetPreview())
+	}
+	if err == nil && !req.GetPreview() {
+		err = ledger("created.log", urn)
 	}
 	if err != nil {
 		return nil, err
@@ -179,9 +188,53 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 	return &pulumirpc.CreateResponse{Id: id, Properties: state}, nil
 }
 
+// createFault is what the cloud does instead of a plain create (faults.go): a taken name fails,
+// a fail fault fails, and a stall leaves the resource in the cloud and never answers.
+func (p *Provider) createFault(ctx context.Context, urn string, properties *structpb.Struct) error {
+	inputs, err := plugin.UnmarshalProperties(properties, plain)
+	if err != nil {
+		return err
+	}
+	if err := claimedName(urn, inputs); err != nil {
+		return err
+	}
+	fault, err := faultFor(urn, "create")
+	if err != nil || fault == nil {
+		return err
+	}
+	if fault.Mode != "stall" {
+		return fault.failure(inputs, "")
+	}
+	id, state, err := p.apply(urn, properties, false)
+	if err != nil {
+		return err
+	}
+	if err := p.record(urn, id, state, false); err != nil {
+		return err
+	}
+	inputsJSON, err := properties.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	stateJSON, err := state.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	if err := keepOrphan(orphan{URN: urn, Type: string(resource.URN(urn).Type()), Name: physical(urn, inputs),
+		ID: id, Inputs: inputsJSON, State: stateJSON}); err != nil {
+		return err
+	}
+	return stall(ctx, urn)
+}
+
 func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
 	if err := p.reach(req.GetPreview()); err != nil {
 		return nil, err
+	}
+	if !req.GetPreview() {
+		if err := failFault(req.GetUrn(), "update", req.GetNews(), req.GetId()); err != nil {
+			return nil, err
+		}
 	}
 	_, state, err := p.apply(req.GetUrn(), req.GetNews(), false)
 	if err == nil {
@@ -191,6 +244,22 @@ func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pul
 		return nil, err
 	}
 	return &pulumirpc.UpdateResponse{Properties: state}, nil
+}
+
+// failFault returns the error of a fail fault for op on the resource, if the plan holds one.
+func failFault(urn, op string, properties *structpb.Struct, id string) error {
+	fault, err := faultFor(urn, op)
+	if err != nil || fault == nil {
+		return err
+	}
+	if fault.Mode == "stall" {
+		return fmt.Errorf("stub fault plan: %s stalls only creates, not a %s", fault.Resource, op)
+	}
+	inputs, err := plugin.UnmarshalProperties(properties, plain)
+	if err != nil {
+		return err
+	}
+	return fault.failure(inputs, id)
 }
 
 // apply returns what the fake cloud answers for a resource with these inputs. In a preview the
@@ -240,8 +309,26 @@ func (p *Provider) reach(preview bool) error {
 	return checkReachable()
 }
 
-// Read returns the state the engine already has: nothing changes behind the stub's back.
+// Read returns the state the engine already has: nothing changes behind the stub's back. The one
+// exception is a resource the engine knows only by its ID (no state), adopted after an interrupted
+// create: the cloud answers what it holds under that ID (faults.go).
 func (p *Provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
+	if len(req.GetProperties().GetFields()) == 0 {
+		found, _, err := orphanByID(req.GetUrn(), req.GetId())
+		if err != nil {
+			return nil, err
+		}
+		if found != nil {
+			state, inputs := &structpb.Struct{}, &structpb.Struct{}
+			if err := state.UnmarshalJSON(found.State); err != nil {
+				return nil, err
+			}
+			if err := inputs.UnmarshalJSON(found.Inputs); err != nil {
+				return nil, err
+			}
+			return &pulumirpc.ReadResponse{Id: found.ID, Properties: state, Inputs: inputs}, nil
+		}
+	}
 	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties(), Inputs: req.GetInputs()}, nil
 }
 
@@ -249,12 +336,18 @@ func (p *Provider) Delete(_ context.Context, req *pulumirpc.DeleteRequest) (*emp
 	if err := p.reach(false); err != nil {
 		return nil, err
 	}
+	if err := failFault(req.GetUrn(), "delete", req.GetProperties(), req.GetId()); err != nil {
+		return nil, err
+	}
 	if p.pkg == "aws" {
 		if err := forgetNetwork(req.GetUrn()); err != nil {
 			return nil, err
 		}
 	}
-	return &emptypb.Empty{}, nil
+	if err := forgetOrphan(req.GetUrn(), req.GetId()); err != nil {
+		return nil, err
+	}
+	return &emptypb.Empty{}, ledger("deleted.log", req.GetUrn())
 }
 
 func (p *Provider) Invoke(_ context.Context, req *pulumirpc.InvokeRequest) (*pulumirpc.InvokeResponse, error) {
@@ -279,7 +372,8 @@ func (p *Provider) Invoke(_ context.Context, req *pulumirpc.InvokeRequest) (*pul
 	return &pulumirpc.InvokeResponse{Return: out}, nil
 }
 
-// Cancel is a no-op: nothing runs in the background.
+// Cancel is a no-op: nothing runs in the background, and a stalled create (faults.go) stands for
+// an AWS create under way, which no provider can abort.
 func (p *Provider) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
 	return &emptypb.Empty{}, nil
 }
