@@ -55,7 +55,17 @@
 #   engine-guards  no cloud: the deploy path's guards through the real engine (scripts/engine.sh
 #                  guards): typos and a wrong account refused before any resource, a saved plan
 #                  applied, a stale one refused
-# engine-check, engine-plan and engine-guards need no AWS credentials, aws CLI, kubectl or backend login: they
+#   engine-faults  no cloud: faults survived (scripts/engine.sh faults, issue 23): a node group's
+#                  create fails midway, a transient IAM error, an up cancelled while the cluster is
+#                  creating (then this script's advice, followed), a delete refused during destroy;
+#                  each next run must converge, and prod's protected resources are never deleted
+#   adopt <stack> <urn> <id> [<urn> <id>]...
+#                  after an interrupted run: makes each pending create that exists in AWS a
+#                  resource of the state with its ID and refreshes it (scripts/recover.sh); any
+#                  other pending operation is cleared. The advice below prints the exact command
+# After a failed or cancelled up, stack.sh says what to do next (scripts/recover.sh), and every
+# command that runs the engine stops first while the state holds pending operations.
+# engine-check, engine-plan, engine-guards and engine-faults need no AWS credentials, aws CLI, kubectl or backend login: they
 # skip those pre-flight checks.
 #
 # Environment:
@@ -80,16 +90,24 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/day2.sh"
 # shellcheck source=scripts/reach.sh
 . "$(dirname "${BASH_SOURCE[0]}")/reach.sh"
+# shellcheck source=scripts/recover.sh
+. "$(dirname "${BASH_SOURCE[0]}")/recover.sh"
 root=$(repo_root)
 caller_dir=$PWD
 
-usage="usage: scripts/stack.sh <check|preview|up|destroy|refresh-check|outputs|region|upgrade-check|engine-check|engine-plan|engine-guards> <stack> [file | --cleanup | target-minor]"
-if [ $# -lt 2 ] || [ $# -gt 3 ]; then die "$usage"; fi
+usage="usage: scripts/stack.sh <check|preview|up|destroy|refresh-check|outputs|region|upgrade-check|engine-check|engine-plan|engine-guards|engine-faults> <stack> [file | --cleanup | target-minor] | scripts/stack.sh adopt <stack> <urn> <id> [<urn> <id>]..."
+if [ $# -lt 2 ]; then die "$usage"; fi
 command=$1
 stack=$2
+if [ "$command" = adopt ]; then
+  if [ $# -lt 4 ] || [ $(($# % 2)) != 0 ]; then die "adopt needs the stack and one or more pairs of URN and ID, as the advice after an interrupted run prints them; $usage"; fi
+elif [ $# -gt 3 ]; then
+  die "$usage"
+fi
 cleanup=false
 case "$command" in
-  check | refresh-check | region | engine-plan | engine-guards) [ $# -eq 2 ] || die "$usage" ;;
+  adopt) ;;
+  check | refresh-check | region | engine-plan | engine-guards | engine-faults) [ $# -eq 2 ] || die "$usage" ;;
   preview) ;;
   up)
     if [ $# -eq 3 ] && [ ! -f "$3" ]; then
@@ -160,6 +178,7 @@ case "$command" in
   engine-check) exec "$root/scripts/engine.sh" check "$stack" ${3:+"$3"} ;;
   engine-plan) exec "$root/scripts/engine.sh" plan "$stack" ;;
   engine-guards) exec "$root/scripts/engine.sh" guards "$stack" ;;
+  engine-faults) exec "$root/scripts/engine.sh" faults "$stack" ;;
 esac
 # A real preview or deployment judges the Kubernetes lifecycle on today's date, never a pinned one
 # (the program reads EKS_PLATFORM_TODAY only for the engine check; upgrade-check reads its own).
@@ -225,9 +244,14 @@ version_at_least() {
 # (it runs `aws eks get-token` for the kubeconfig) and kubectl when it creates the cluster's core,
 # on preview as well as up, with these minimums (nodejs/eks/dependencies.ts); checking here fails
 # in one line instead of deep in a Pulumi diagnostic. upgrade-check needs the aws CLI only.
-if [ "$command" = destroy ] || [ "$command" = upgrade-check ]; then
-  command -v jq >/dev/null 2>&1 || die "jq not found on PATH: $command reads the AWS CLI's JSON answers with it; install jq"
-fi
+case "$command" in
+  destroy | upgrade-check)
+    command -v jq >/dev/null 2>&1 || die "jq not found on PATH: $command reads the AWS CLI's JSON answers with it; install jq"
+    ;;
+  preview | up | refresh-check | adopt)
+    command -v jq >/dev/null 2>&1 || die "jq not found on PATH: $command reads the stack's state for interrupted operations with it; install jq"
+    ;;
+esac
 if [ "$command" != outputs ]; then
   command -v aws >/dev/null 2>&1 ||
     die "aws CLI not found on PATH: pulumi-eks runs 'aws eks get-token' for the cluster kubeconfig; install AWS CLI v2 (>= 2.7.0)"
@@ -292,6 +316,28 @@ esac
 "$pulumi" "${select_args[@]}"
 
 on_stack=(--stack "$stack" --non-interactive)
+# with_state <function>: runs recover.sh's <function> <stack> <export-file> on the stack's state.
+with_state() {
+  local export_file status=0
+  export_file=$(mktemp "${TMPDIR:-/tmp}/eks-platform-state.XXXXXX")
+  "$pulumi" stack export "${on_stack[@]}" >"$export_file" && "$1" "$stack" "$export_file" || status=$?
+  rm -f "$export_file"
+  return "$status"
+}
+# A run that was killed (a cancelled CI job) leaves pending operations in the state (issue 23):
+# they are resolved first, as the README's runbook says, so that no run creates those resources
+# a second time or fails on them obscurely.
+case "$command" in
+  preview | up | refresh-check | destroy)
+    advice=$(with_state recovery_advice) || die "could not read the state of stack $stack (pulumi stack export failed)"
+    if [ -n "$advice" ]; then
+      printf '%s\n' "$advice" >&2
+      die "stack $stack has pending operations from an interrupted run: resolve them as above (README \"Runbook: a failed or cancelled deploy\"), then run $command again"
+    fi
+    ;;
+esac
+# after_failed_up says what to do next, from the state the failed or cancelled up left.
+after_failed_up() { with_state failed_up_advice >&2 || true; }
 case "$command" in
   check) echo "stack $stack ready: region $region, backend $("$pulumi" whoami --verbose --non-interactive 2>/dev/null | awk '/Backend URL/ { print $3 }')" ;;
   preview)
@@ -308,13 +354,21 @@ case "$command" in
     if [ -n "${3:-}" ]; then
       plan_file=$3
       [[ "$plan_file" = /* ]] || plan_file="$caller_dir/$plan_file"
-      PULUMI_EXPERIMENTAL=true "$pulumi" up "${on_stack[@]}" --refresh --yes --diff --plan "$plan_file" ||
+      if ! PULUMI_EXPERIMENTAL=true "$pulumi" up "${on_stack[@]}" --refresh --yes --diff --plan "$plan_file"; then
+        after_failed_up
         die "up of stack $stack with the saved plan $plan_file failed; if the engine reports 'violates plan', the program or the stack changed since the plan was saved: preview again, approve the new plan"
-    else
-      "$pulumi" up "${on_stack[@]}" --refresh --yes --diff
+      fi
+    elif ! "$pulumi" up "${on_stack[@]}" --refresh --yes --diff; then
+      after_failed_up
+      die "up of stack $stack failed (what to do next: above, and README \"Runbook: a failed or cancelled deploy\")"
     fi
     ;;
   destroy) destroy_stack "$cleanup" ;;
+  adopt)
+    shift 2
+    adopt_pending_creates "$stack" "$@"
+    echo "adopted; now run scripts/stack.sh up $stack: it creates only what is missing"
+    ;;
   upgrade-check) upgrade_check "$3" ;;
   refresh-check)
     status=0

@@ -32,7 +32,8 @@ const fakeAnswer = `answer() {
 
 // fakePulumi logs every call and answers the few commands whose output the script reads.
 // FAKE_PULUMI_WHOAMI_RC fails `whoami`; FAKE_PULUMI_FAIL names one subcommand that fails;
-// FAKE_PULUMI_OUTPUTS replaces the stack outputs; `stack export` answers the recorded state.
+// FAKE_PULUMI_OUTPUTS replaces the stack outputs; `stack export` answers the recorded state, or an
+// empty one.
 const fakePulumi = "#!/bin/sh\n" + fakeAnswer + `echo "pulumi $* | PULUMI_BACKEND_URL=${PULUMI_BACKEND_URL:-}" >> "$FAKE_LOG"
 case "$1" in
   version) echo "$FAKE_PULUMI_VERSION" ;;
@@ -41,7 +42,9 @@ case "$1" in
     if [ "$2" = output ]; then
       if [ -n "${FAKE_PULUMI_OUTPUTS:-}" ]; then echo "$FAKE_PULUMI_OUTPUTS"; else echo '{"clusterName":"eks-platform-dev"}'; fi
     fi
-    if [ "$2" = export ]; then answer pulumi.stack.export; fi
+    if [ "$2" = export ]; then
+      if [ -e "$FAKE_ANSWERS/pulumi.stack.export.json" ]; then answer pulumi.stack.export; else echo '{"version": 3, "deployment": {}}'; fi
+    fi
     ;;
 esac
 if [ "$1" = "${FAKE_PULUMI_FAIL:-}" ]; then exit 255; fi
@@ -187,7 +190,7 @@ func newFixture(t *testing.T, opts fixtureOptions) *fixture {
 	for name, content := range stackFiles {
 		files["Pulumi."+name+".yaml"] = content
 	}
-	for _, rel := range []string{"scripts/stack.sh", "scripts/lib.sh", "scripts/day2.sh", "scripts/reach.sh", "tools/pulumi/go.mod"} {
+	for _, rel := range []string{"scripts/stack.sh", "scripts/lib.sh", "scripts/day2.sh", "scripts/reach.sh", "scripts/recover.sh", "tools/pulumi/go.mod"} {
 		data, err := os.ReadFile(filepath.Join(repo, rel))
 		if err != nil {
 			t.Fatal(err)
@@ -662,6 +665,8 @@ func TestEngineCommands(t *testing.T) {
 		{args: []string{"engine-check", "dev"}, want: "engine.sh check dev"},
 		{args: []string{"engine-check", "dev", "plans/dev.json"}, want: "engine.sh check dev plans/dev.json"},
 		{args: []string{"engine-plan", "west"}, want: "engine.sh plan west"},
+		{args: []string{"engine-guards", "dev"}, want: "engine.sh guards dev"},
+		{args: []string{"engine-faults", "prod"}, want: "engine.sh faults prod"},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
@@ -682,5 +687,64 @@ func TestEngineCommands(t *testing.T) {
 	}
 	if r := f.run(t, nil, "engine-check", "nosuch"); r.code == 0 || !strings.Contains(r.stderr, "Pulumi.nosuch.yaml not found") {
 		t.Errorf("engine-check of a missing stack: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// interruptedState is what a cancelled up leaves (issue 23): the engine wrote pending operations
+// for the calls that were under way, here a create whose outcome only AWS knows and an update.
+const interruptedState = `{"version": 3, "deployment": {"resources": [], "pending_operations": [
+  {"resource": {"urn": "urn:pulumi:dev::eks-platform::eks:index:Cluster$aws:eks/cluster:Cluster::eks-platform-dev-eksCluster",
+    "custom": true, "type": "aws:eks/cluster:Cluster", "inputs": {"name": "eks-platform-dev"}}, "type": "creating"},
+  {"resource": {"urn": "urn:pulumi:dev::eks-platform::aws:eks/nodeGroup:NodeGroup::app-nodes-dev",
+    "custom": true, "type": "aws:eks/nodeGroup:NodeGroup", "inputs": {"nodeGroupName": "app-nodes-dev"}}, "type": "updating"}
+]}}`
+
+// TestInterruptedRunIsResolvedFirst: after a cancelled run, every command that runs the engine
+// stops before it, naming each pending operation and the runbook's exact commands for it (issue
+// 23), instead of creating the cluster a second time. scripts/engine.sh faults follows these
+// commands against the real engine's state.
+func TestInterruptedRunIsResolvedFirst(t *testing.T) {
+	for _, command := range []string{"preview", "up", "refresh-check", "destroy"} {
+		t.Run(command, func(t *testing.T) {
+			f := newFixture(t, fixtureOptions{})
+			writeFile(t, filepath.Join(f.answers, "pulumi.stack.export.json"), interruptedState, 0o644)
+			r := f.run(t, map[string]string{"EKS_PLATFORM_CONFIRM_DESTROY": "dev"}, command, "dev")
+			if r.code == 0 {
+				t.Fatalf("exit 0 with pending operations; calls %q", r.calls)
+			}
+			for _, want := range []string{
+				"aws eks describe-cluster --name eks-platform-dev",
+				"$ scripts/stack.sh adopt dev " +
+					"'urn:pulumi:dev::eks-platform::eks:index:Cluster$aws:eks/cluster:Cluster::eks-platform-dev-eksCluster' 'eks-platform-dev'",
+				"$ pulumi refresh --stack dev --non-interactive --yes --clear-pending-creates",
+				"the update of urn:pulumi:dev::eks-platform::aws:eks/nodeGroup:NodeGroup::app-nodes-dev was interrupted",
+				"error: stack dev has pending operations from an interrupted run",
+			} {
+				if !strings.Contains(r.stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+				}
+			}
+			for _, call := range r.mutatingCalls() {
+				if !strings.HasPrefix(call, "pulumi stack select") && !strings.HasPrefix(call, "pulumi stack export") {
+					t.Errorf("ran %q before the pending operations were resolved", call)
+				}
+			}
+		})
+	}
+}
+
+// TestFailedUpSaysWhatToDoNext: after an up that failed with nothing pending, stack.sh says that
+// the state holds what was created and that a rerun creates only what is missing (issue 23).
+func TestFailedUpSaysWhatToDoNext(t *testing.T) {
+	f := newFixture(t, fixtureOptions{})
+	r := f.run(t, map[string]string{"FAKE_PULUMI_FAIL": "up"}, "up", "dev")
+	if r.code == 0 {
+		t.Fatal("a failed up exited 0")
+	}
+	for _, want := range []string{"nothing is pending", "run scripts/stack.sh up dev again: it creates only what is missing",
+		`error: up of stack dev failed (what to do next: above, and README "Runbook: a failed or cancelled deploy")`} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
 	}
 }
