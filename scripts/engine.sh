@@ -26,6 +26,20 @@
 #                              and the next up creates only what is missing and converges
 #                              (issues 19, 23);
 #                              then destroy empties the stack
+#   faults <stack>             faults survived (issue 23), each scenario on a fresh backend with
+#                              the stubs' fault plan (tests/engine/stub/faults.go): (1) a node
+#                              group's create fails: up exits non-zero, the state holds exactly
+#                              what the cloud created, the next up creates only what is missing
+#                              and a preview after it changes nothing; (2) a transient IAM error
+#                              fails the cluster's create once, and the rerun converges; (3) up is
+#                              cancelled (SIGINT, then SIGTERM) while the cluster is creating: the
+#                              state holds its pending create, an up that skips the runbook fails
+#                              (ResourceInUseException), and the runbook stack.sh prints (adopt)
+#                              followed by up converges; (4) a security group's delete fails
+#                              during destroy: what it needs stays in the state, and the next
+#                              destroy empties the stack (prod: stops at the protected resources).
+#                              After every run, (5) no protected resource has left the state or
+#                              been deleted in the cloud, and the state is whole
 #
 # Every step prints its duration on stderr; any failure stops the run with the step's log.
 # EKS_PLATFORM_ENGINE_KEEP=1 keeps the work directory (backend, logs, project) for inspection.
@@ -34,14 +48,14 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 root=$(repo_root)
 
-usage="usage: scripts/engine.sh check <stack> [plan-file] | scripts/engine.sh plan|guards <stack>"
+usage="usage: scripts/engine.sh check <stack> [plan-file] | scripts/engine.sh plan|guards|faults <stack>"
 [ $# -ge 2 ] || die "$usage"
 mode=$1
 stack=$2
 plan_file=${3:-}
 case "$mode" in
   check) [ $# -le 3 ] || die "$usage" ;;
-  plan | guards) [ $# -eq 2 ] || die "$usage" ;;
+  plan | guards | faults) [ $# -eq 2 ] || die "$usage" ;;
   *) die "$usage" ;;
 esac
 [ -f "$root/Pulumi.$stack.yaml" ] || die "stack file Pulumi.$stack.yaml not found in $root"
@@ -171,6 +185,18 @@ plan_to() {
   engine-stub plan "$stack" <"$work/export.json" >"$1"
 }
 
+# refused <log> <expected text> <command...>: the command must fail and say the expected text.
+refused() {
+  local log="$work/$1" expected=$2
+  shift 2
+  if "$@" >"$log" 2>&1; then
+    tail -n 40 "$log" >&2
+    die "engine $stack: $step_name: '$*' succeeded, but must be refused"
+  fi
+  grep -qF -- "$expected" "$log" ||
+    { tail -n 40 "$log" >&2; die "engine $stack: $step_name: '$*' failed without saying '$expected'"; }
+}
+
 if [ "$mode" = plan ]; then
   step "pulumi up"
   run up.log pulumi up "${on_stack[@]}" --yes --skip-preview
@@ -180,23 +206,168 @@ if [ "$mode" = plan ]; then
   exit 0
 fi
 
+if [ "$mode" = faults ]; then
+  command -v jq >/dev/null 2>&1 || die "jq not found on PATH: the fault scenarios read the engine's state with it"
+  # shellcheck source=scripts/recover.sh
+  . "$root/scripts/recover.sh"
+  environment=$(awk '$1 == "eks-platform:environment:" { gsub(/["\047]/, "", $2); print $2; exit }' "$root/Pulumi.$stack.yaml")
+  # The stub's fault plan and its ledgers (tests/engine/stub/faults.go).
+  export EKS_PLATFORM_STUB_FAULT_DIR="$work/faults"
+  fault_dir=$EKS_PLATFORM_STUB_FAULT_DIR
+  fail() { die "engine $stack: $step_name: $*"; }
+  faults() { printf '%s\n' "$1" >"$fault_dir/faults.json"; rm -f "$fault_dir/stalled"; }
+  # scenario <title> <slug>: a fresh backend, stack and cloud (network records, fault directory).
+  scenario() {
+    step "$1"
+    export PULUMI_BACKEND_URL="file://$work/state-$2"
+    rm -rf "$fault_dir" "$EKS_PLATFORM_STUB_NETWORK_DIR"
+    mkdir -p "$work/state-$2" "$fault_dir" "$EKS_PLATFORM_STUB_NETWORK_DIR"
+    cp "$root/Pulumi.$stack.yaml" "$work/project/"
+    : >"$work/protected-seen"
+    run "init-$2.log" pulumi stack init "$stack" --non-interactive
+  }
+  # snapshot <file> exports the state and checks what must hold after any run, failed or not:
+  # every protected resource seen in the scenario is still in the state and was never deleted in
+  # the cloud (scenario 5), and the state is whole (every dependency and parent is in it).
+  snapshot() {
+    local lost
+    pulumi stack export "${on_stack[@]}" >"$work/$1"
+    jq -r '.deployment.resources[]? | select(.protect) | .urn' "$work/$1" |
+      LC_ALL=C sort -u - "$work/protected-seen" >"$work/protected-seen.new"
+    mv "$work/protected-seen.new" "$work/protected-seen"
+    lost=$(LC_ALL=C comm -23 "$work/protected-seen" <(jq -r '.deployment.resources[]?.urn' "$work/$1" | LC_ALL=C sort -u))
+    [ -z "$lost" ] || fail "protected resources are gone from the state: $lost"
+    lost=$(LC_ALL=C comm -12 "$work/protected-seen" <(LC_ALL=C sort -u "$fault_dir/deleted.log" 2>/dev/null || true))
+    [ -z "$lost" ] || fail "protected resources were deleted in the cloud: $lost"
+    lost=$(jq -r '(reduce .deployment.resources[]?.urn as $u ({}; .[$u] = true)) as $held
+      | .deployment.resources[]? | ((.dependencies // [])[], (.parent // empty)) | select($held[.] | not)' "$work/$1" | sort -u)
+    [ -z "$lost" ] || fail "resources in the state depend on resources no longer in it: $lost"
+  }
+  # cloud_urns <export>: the cloud resources the state holds (custom, not providers), sorted.
+  cloud_urns() { jq -r '.deployment.resources[]? | select(.custom and (.type | startswith("pulumi:providers:") | not)) | .urn' "$work/$1" | LC_ALL=C sort; }
+  created_urns() { LC_ALL=C sort "$fault_dir/created.log" 2>/dev/null || true; }
+  # converges <log> <held-file>: an up from where the last run stopped creates only what is
+  # missing (what the state held stays: nothing created again, replaced or deleted), and a preview
+  # after it changes nothing.
+  converges() {
+    local again gone
+    : >"$fault_dir/created.log"
+    run "$1" pulumi up "${on_stack[@]}" --yes --skip-preview
+    if grep -qE '^ +([-+~]+ )?[0-9]+ (replaced|deleted)$' "$work/$1"; then tail -n 8 "$work/$1" >&2; fail "the up replaced or deleted resources"; fi
+    snapshot "export-$1.json"
+    again=$(LC_ALL=C comm -12 "$2" <(created_urns))
+    [ -z "$again" ] || fail "the up created again what the state held: $again"
+    gone=$(LC_ALL=C comm -23 "$2" <(cloud_urns "export-$1.json"))
+    [ -z "$gone" ] || fail "resources the state held are gone: $gone"
+    run "preview-$1" pulumi preview "${on_stack[@]}" --expect-no-changes --diff
+  }
+
+  nodegroup="aws:eks/nodeGroup:NodeGroup::system-nodes-$environment"
+  scenario "scenario 1: the create of $nodegroup fails (NodeCreationFailure); the next up creates only what is missing" create-fails
+  faults "[{\"resource\": \"$nodegroup\", \"op\": \"create\", \"mode\": \"fail-always\", \"error\": \"NodeCreationFailure\"}]"
+  refused up-create-fails.log "NodeCreationFailure: Instances failed to join the kubernetes cluster" \
+    pulumi up "${on_stack[@]}" --yes --skip-preview
+  snapshot export-create-fails.json
+  cloud_urns export-create-fails.json >"$work/held"
+  # Exactly what was created: every resource the cloud created is in the state, and nothing else.
+  if ! cmp -s "$work/held" <(created_urns); then
+    diff <(created_urns) "$work/held" >&2 || true
+    fail "the state does not hold exactly what the cloud created (<: created only, >: held only)"
+  fi
+  [ -s "$work/held" ] || fail "the failed up created nothing before the node group"
+  ! grep -q ":NodeGroup::system-nodes-$environment\$" "$work/held" || fail "the node group whose create failed is in the state"
+  failed_up_advice "$stack" "$work/export-create-fails.json" >"$work/advice-create-fails.txt"
+  grep -q "nothing is pending" "$work/advice-create-fails.txt" || fail "stack.sh's advice after the failure: $(cat "$work/advice-create-fails.txt")"
+  # The cause is fixed (the plan no longer fails the group): the next up converges.
+  rm -f "$fault_dir/faults.json"
+  converges up-after-create-fails.log "$work/held"
+  echo "engine $stack: $(wc -l <"$work/held") resources kept from the failed up, $(created_urns | wc -l) created by the next" >&2
+  took
+
+  scenario "scenario 2: IAM's eventual consistency fails the cluster's create once (RoleNotAssumable); the rerun succeeds" transient
+  faults '[{"resource": "aws:eks/cluster:Cluster", "op": "create", "mode": "fail-once", "error": "RoleNotAssumable"}]'
+  refused up-transient.log "could not be assumed because it does not exist or the trusted entity is not correct" \
+    pulumi up "${on_stack[@]}" --yes --skip-preview
+  snapshot export-transient.json
+  failed_up_advice "$stack" "$work/export-transient.json" >"$work/advice-transient.txt"
+  grep -q "scripts/stack.sh up $stack" "$work/advice-transient.txt" || fail "stack.sh's advice after the failure: $(cat "$work/advice-transient.txt")"
+  cloud_urns export-transient.json >"$work/held"
+  converges up-after-transient.log "$work/held"
+  took
+
+  scenario "scenario 3: up is cancelled (SIGINT, then SIGTERM) while the cluster is creating; the runbook's adopt, then up, converge" cancelled
+  faults '[{"resource": "aws:eks/cluster:Cluster", "op": "create", "mode": "stall"}]'
+  pulumi up "${on_stack[@]}" --yes --skip-preview >"$work/up-cancelled.log" 2>&1 &
+  up_pid=$!
+  waited=0
+  until [ -e "$fault_dir/stalled" ]; do
+    kill -0 "$up_pid" 2>/dev/null || { tail -n 40 "$work/up-cancelled.log" >&2; fail "up ended before the cluster's create began"; }
+    waited=$((waited + 1))
+    [ "$waited" -lt 1200 ] || fail "the cluster's create did not begin within 10 minutes"
+    sleep 0.5
+  done
+  # What a GitHub Actions runner does to a cancelled job: SIGINT, 7.5 s later SIGTERM, and at the
+  # job's end it kills every process left (the plugins, the program).
+  kill -INT "$up_pid"
+  sleep 7.5
+  kill -TERM "$up_pid" 2>/dev/null || true
+  if wait "$up_pid"; then fail "the cancelled up exited 0"; fi
+  pkill -f "$work/" || true
+  snapshot export-cancelled.json
+  pending_operations "$work/export-cancelled.json" >"$work/pending"
+  grep -q "^creating .*\\\$aws:eks/cluster:Cluster::" "$work/pending" || fail "no pending create of the cluster after the cancel: $(cat "$work/pending")"
+  cloud_urns export-cancelled.json >"$work/held"
+  # Skipping the runbook fails: up creates the cluster a second time and AWS refuses the name.
+  refused up-skipping-recovery.log "ResourceInUseException: Cluster already exists with name" \
+    pulumi up "${on_stack[@]}" --yes --skip-preview
+  snapshot export-skipped.json
+  # The runbook, as stack.sh prints it from this state: adopt the cluster the cloud holds, with
+  # the command the advice gives (scripts/stack.sh adopt runs adopt_pending_creates after its
+  # pre-flight checks, which need an AWS account).
+  failed_up_advice "$stack" "$work/export-skipped.json" >"$work/advice-cancelled.txt"
+  adopt=$(sed -n "s/^    \\$ scripts\/stack.sh adopt $stack '\([^']*\)' '\([^']*\)'\$/\1 \2/p" "$work/advice-cancelled.txt")
+  [ -n "$adopt" ] || fail "the advice gives no adopt command: $(cat "$work/advice-cancelled.txt")"
+  read -r adopt_urn adopt_id <<<"$adopt"
+  run adopt.log adopt_pending_creates "$stack" "$adopt_urn" "$adopt_id"
+  snapshot export-imported.json
+  [ -z "$(pending_operations "$work/export-imported.json")" ] || fail "operations still pending after the runbook's refresh"
+  cloud_urns export-imported.json >"$work/held"
+  grep -q ':Cluster::' "$work/held" || fail "the runbook's adopt did not put the cluster in the state"
+  converges up-after-cancel.log "$work/held"
+  took
+
+  group="aws:ec2/securityGroup:SecurityGroup::sg-vpc-endpoints-$environment"
+  step "scenario 4: the delete of $group fails during destroy (DependencyViolation); a second destroy, once it clears, empties the stack"
+  faults "[{\"resource\": \"$group\", \"op\": \"delete\", \"mode\": \"fail-once\", \"error\": \"DependencyViolation\"}]"
+  refused destroy-blocked.log "api error DependencyViolation: resource" pulumi destroy "${on_stack[@]}" --yes --skip-preview
+  snapshot export-destroy-blocked.json
+  cloud_urns export-destroy-blocked.json >"$work/held"
+  grep -q ":SecurityGroup::sg-vpc-endpoints-$environment\$" "$work/held" || fail "the security group whose delete failed left the state"
+  grep -q ':Vpc::' "$work/held" || fail "the VPC the security group needs left the state"
+  if [ -s "$work/protected-seen" ]; then
+    # prod: what is protected stops every destroy, before and after the fault clears (scenario 5).
+    refused destroy-again.log "protected" pulumi destroy "${on_stack[@]}" --yes --skip-preview
+    snapshot export-destroy-again.json
+    ! grep -q ":SecurityGroup::sg-vpc-endpoints-$environment\$" <(cloud_urns export-destroy-again.json) ||
+      fail "the second destroy did not delete the security group once its fault cleared"
+    echo "engine $stack: $(wc -l <"$work/protected-seen") protected resources kept through every scenario" >&2
+  else
+    run destroy-again.log pulumi destroy "${on_stack[@]}" --yes --skip-preview
+    snapshot export-destroyed.json
+    left=$(engine-stub count <"$work/export-destroyed.json")
+    [ "$left" = 0 ] || fail "the second destroy left $left resources in the stack"
+  fi
+  took
+  echo "engine $stack: every fault scenario converged" >&2
+  exit 0
+fi
+
 if [ "$mode" = guards ]; then
   stack_copy="$work/project/Pulumi.$stack.yaml"
   cp "$stack_copy" "$work/stack-file.committed"
   # with_line <line> writes the stack file plus one line at the top of its config block (after
   # stack init the file also holds the backend's encryptionsalt, after the block).
   with_line() { awk -v line="  $1" '{ print } $0 == "config:" { print line }' "$work/stack-file.committed" >"$stack_copy"; }
-  # refused <log> <expected text> <command...>: the command must fail and say the expected text.
-  refused() {
-    local log="$work/$1" expected=$2
-    shift 2
-    if "$@" >"$log" 2>&1; then
-      tail -n 40 "$log" >&2
-      die "engine $stack: $step_name: '$*' succeeded, but must be refused"
-    fi
-    grep -qF -- "$expected" "$log" ||
-      { tail -n 40 "$log" >&2; die "engine $stack: $step_name: '$*' failed without saying '$expected'"; }
-  }
   # no_cloud_resources: the refused run left nothing a cloud would hold.
   no_cloud_resources() {
     pulumi stack export "${on_stack[@]}" >"$work/export.json"
