@@ -31,7 +31,9 @@
 #                              group's create fails: up exits non-zero, the state holds exactly
 #                              what the cloud created, the next up creates only what is missing
 #                              and a preview after it changes nothing; (2) a transient IAM error
-#                              fails the cluster's create once, and the rerun converges; (3) up is
+#                              fails the cluster's create once, and the rerun converges; (2b) an
+#                              approved plan's up --plan fails halfway (Throttling), and the same
+#                              plan applies what is left; (3) up is
 #                              cancelled (SIGINT, then SIGTERM) while the cluster is creating: the
 #                              state holds its pending create, an up that skips the runbook fails
 #                              (ResourceInUseException), and the runbook stack.sh prints (adopt)
@@ -293,6 +295,29 @@ if [ "$mode" = faults ]; then
   grep -q "scripts/stack.sh up $stack" "$work/advice-transient.txt" || fail "stack.sh's advice after the failure: $(cat "$work/advice-transient.txt")"
   cloud_urns export-transient.json >"$work/held"
   converges up-after-transient.log "$work/held"
+  took
+
+  # The deploy applies the plan an approver read (issue 18). After a transient fault halfway
+  # through it, the same approved plan applies what is left: nothing needs approving again.
+  step "scenario 2b: up --plan of an approved change fails halfway (Throttling); the same plan then applies the rest"
+  stack_copy="$work/project/Pulumi.$stack.yaml"
+  cp "$stack_copy" "$work/stack-file.unchanged"
+  awk '{ print } $0 == "config:" { print "  eks-platform:nodeCpuAlarmPercent: 70"; print "  eks-platform:nodeMemoryAlarmPercent: 70" }' \
+    "$work/stack-file.unchanged" >"$stack_copy"
+  run save-plan-approved.log pulumi preview "${on_stack[@]}" --refresh --diff --save-plan "$work/plan-approved.json"
+  faults "[{\"resource\": \"aws:cloudwatch/metricAlarm:MetricAlarm::eks-node-memory-high-$environment\", \"op\": \"update\", \"mode\": \"fail-once\", \"error\": \"Throttling\"}]"
+  # The flags of scripts/stack.sh up <stack> <plan-file>.
+  refused up-plan-throttled.log "api error Throttling: Rate exceeded" \
+    env PULUMI_EXPERIMENTAL=true pulumi up "${on_stack[@]}" --refresh --yes --diff --plan "$work/plan-approved.json"
+  snapshot export-plan-throttled.json
+  failed_up_advice "$stack" "$work/export-plan-throttled.json" "$work/plan-approved.json" >"$work/advice-plan.txt"
+  grep -qF "scripts/stack.sh up $stack $work/plan-approved.json" "$work/advice-plan.txt" || fail "stack.sh's advice after the failure: $(cat "$work/advice-plan.txt")"
+  run up-plan-again.log env PULUMI_EXPERIMENTAL=true pulumi up "${on_stack[@]}" --refresh --yes --diff --plan "$work/plan-approved.json"
+  grep -qE '^ +~ 1 updated$' "$work/up-plan-again.log" || { tail -n 8 "$work/up-plan-again.log" >&2; fail "the rerun of the approved plan did more or less than the one update the failure left"; }
+  snapshot export-plan-applied.json
+  thresholds=$(jq -r '[.deployment.resources[] | select(.type == "aws:cloudwatch/metricAlarm:MetricAlarm" and (.urn | test("eks-node-(cpu|memory)-high"))) | .outputs.threshold] | map(tostring) | join(" ")' "$work/export-plan-applied.json")
+  [ "$thresholds" = "70 70" ] || fail "the approved change is not in the state: thresholds $thresholds, want 70 70"
+  run preview-plan-applied.log pulumi preview "${on_stack[@]}" --expect-no-changes --diff
   took
 
   scenario "scenario 3: up is cancelled (SIGINT, then SIGTERM) while the cluster is creating; the runbook's adopt, then up, converge" cancelled

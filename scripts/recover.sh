@@ -85,8 +85,9 @@ adopt_pending_creates() {
   "$cli" refresh --stack "$stack" --non-interactive --yes "${targets[@]}"
 }
 
-# failed_up_advice <stack> <export-file> is what scripts/stack.sh says after an up that failed or
-# was cancelled: the runbook's steps when operations are pending, else that a rerun converges.
+# failed_up_advice <stack> <export-file> [plan-file] is what scripts/stack.sh says after an up
+# (of that saved plan) that failed or was cancelled: the runbook's steps when operations are
+# pending, else that a rerun converges.
 failed_up_advice() {
   local advice
   advice=$(recovery_advice "$1" "$2")
@@ -96,5 +97,10 @@ failed_up_advice() {
   fi
   echo "up of stack $1 failed; nothing is pending: the state holds exactly what was created before the failure."
   echo "Fix the cause the engine reported above (a transient AWS error, such as an IAM role not yet usable"
-  echo "or a throttled API, needs no fix), then run scripts/stack.sh up $1 again: it creates only what is missing."
+  if [ -n "${3:-}" ]; then
+    echo "or a throttled API, needs no fix), then run scripts/stack.sh up $1 $3 again: the approved plan"
+    echo "applies what is left. If the engine reports 'violates plan', preview again and approve the new plan."
+  else
+    echo "or a throttled API, needs no fix), then run scripts/stack.sh up $1 again: it creates only what is missing."
+  fi
 }

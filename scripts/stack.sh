@@ -316,11 +316,12 @@ esac
 "$pulumi" "${select_args[@]}"
 
 on_stack=(--stack "$stack" --non-interactive)
-# with_state <function>: runs recover.sh's <function> <stack> <export-file> on the stack's state.
+# with_state <function> [args]: runs recover.sh's <function> <stack> <export-file> [args] on the
+# stack's state.
 with_state() {
   local export_file status=0
   export_file=$(mktemp "${TMPDIR:-/tmp}/eks-platform-state.XXXXXX")
-  "$pulumi" stack export "${on_stack[@]}" >"$export_file" && "$1" "$stack" "$export_file" || status=$?
+  "$pulumi" stack export "${on_stack[@]}" >"$export_file" && "$1" "$stack" "$export_file" "${@:2}" || status=$?
   rm -f "$export_file"
   return "$status"
 }
@@ -337,7 +338,7 @@ case "$command" in
     ;;
 esac
 # after_failed_up says what to do next, from the state the failed or cancelled up left.
-after_failed_up() { with_state failed_up_advice >&2 || true; }
+after_failed_up() { with_state failed_up_advice "$@" >&2 || true; }
 case "$command" in
   check) echo "stack $stack ready: region $region, backend $("$pulumi" whoami --verbose --non-interactive 2>/dev/null | awk '/Backend URL/ { print $3 }')" ;;
   preview)
@@ -355,7 +356,7 @@ case "$command" in
       plan_file=$3
       [[ "$plan_file" = /* ]] || plan_file="$caller_dir/$plan_file"
       if ! PULUMI_EXPERIMENTAL=true "$pulumi" up "${on_stack[@]}" --refresh --yes --diff --plan "$plan_file"; then
-        after_failed_up
+        after_failed_up "$plan_file"
         die "up of stack $stack with the saved plan $plan_file failed; if the engine reports 'violates plan', the program or the stack changed since the plan was saved: preview again, approve the new plan"
       fi
     elif ! "$pulumi" up "${on_stack[@]}" --refresh --yes --diff; then

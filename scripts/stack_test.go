@@ -734,17 +734,31 @@ func TestInterruptedRunIsResolvedFirst(t *testing.T) {
 }
 
 // TestFailedUpSaysWhatToDoNext: after an up that failed with nothing pending, stack.sh says that
-// the state holds what was created and that a rerun creates only what is missing (issue 23).
+// the state holds what was created and that a rerun creates only what is missing, or, for an
+// approved plan, that the same plan applies what is left (issue 23; engine-faults scenario 2b).
 func TestFailedUpSaysWhatToDoNext(t *testing.T) {
-	f := newFixture(t, fixtureOptions{})
-	r := f.run(t, map[string]string{"FAKE_PULUMI_FAIL": "up"}, "up", "dev")
-	if r.code == 0 {
-		t.Fatal("a failed up exited 0")
-	}
-	for _, want := range []string{"nothing is pending", "run scripts/stack.sh up dev again: it creates only what is missing",
-		`error: up of stack dev failed (what to do next: above, and README "Runbook: a failed or cancelled deploy")`} {
-		if !strings.Contains(r.stderr, want) {
-			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
-		}
+	plan := filepath.Join(t.TempDir(), "update-plan-dev.json")
+	writeFile(t, plan, "{}", 0o600)
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{args: []string{"up", "dev"}, want: []string{"nothing is pending", "run scripts/stack.sh up dev again: it creates only what is missing",
+			`error: up of stack dev failed (what to do next: above, and README "Runbook: a failed or cancelled deploy")`}},
+		{args: []string{"up", "dev", plan}, want: []string{"nothing is pending", "run scripts/stack.sh up dev " + plan + " again: the approved plan",
+			"applies what is left", "error: up of stack dev with the saved plan " + plan + " failed"}},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			f := newFixture(t, fixtureOptions{})
+			r := f.run(t, map[string]string{"FAKE_PULUMI_FAIL": "up"}, tc.args...)
+			if r.code == 0 {
+				t.Fatal("a failed up exited 0")
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(r.stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+				}
+			}
+		})
 	}
 }

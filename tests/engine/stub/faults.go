@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -83,6 +84,12 @@ var ErrorTexts = map[string]func(inputs resource.PropertyMap, id string) string{
 			"RequestID: 0f6d5a1e-4c2b-4e8a-9b7d-3c1e2f4a5b6c, InvalidParameterException: Role with arn: %s, "+
 			"could not be assumed because it does not exist or the trusted entity is not correct",
 			str(in, "name"), str(in, "roleArn"))
+	},
+	// An API that throttles the deploy beyond the AWS SDK's retries (CloudWatch's PutMetricAlarm
+	// is limited per account and region); the same call succeeds a little later.
+	"Throttling": func(in resource.PropertyMap, _ string) string {
+		return fmt.Sprintf("updating CloudWatch Metric Alarm (%s): operation error CloudWatch: PutMetricAlarm, exceeded maximum number of attempts, 25, "+
+			"https response error StatusCode: 400, RequestID: 9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d, api error Throttling: Rate exceeded", str(in, "name"))
 	},
 	// A security group that an ENI or another group's rule still references (a load balancer's, a
 	// pod's) cannot be deleted; EC2 refuses until the dependent object is gone.
@@ -174,7 +181,12 @@ func (f Fault) matches(urn string) bool {
 func (f Fault) failure(inputs resource.PropertyMap, id string) error {
 	text, ok := ErrorTexts[f.Error]
 	if !ok {
-		return fmt.Errorf("stub fault plan: unknown error %q for %s (known: NodeCreationFailure, RoleNotAssumable, DependencyViolation)", f.Error, f.Resource)
+		known := make([]string, 0, len(ErrorTexts))
+		for name := range ErrorTexts {
+			known = append(known, name)
+		}
+		sort.Strings(known)
+		return fmt.Errorf("stub fault plan: unknown error %q for %s (known: %s)", f.Error, f.Resource, strings.Join(known, ", "))
 	}
 	return errors.New(text(inputs, id))
 }
