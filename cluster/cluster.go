@@ -194,7 +194,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	eksCluster, err := eks.NewCluster(ctx, naming.Name("eks", args.Environment),
 		clusterArgs(args, serviceRole, apiSecurityGroup, adminAccessEntries(adminKeys, partition, args.Tags)),
 		parent, protect, pulumi.DependsOn(reachedThrough), pulumi.Providers(options.Providers...),
-		pulumi.Transforms([]pulumi.ResourceTransform{controlPlanePolicy(args.UpgradeSupportType, args.ZonalShift)}))
+		pulumi.Transforms([]pulumi.ResourceTransform{
+			controlPlanePolicy(args.UpgradeSupportType, args.ZonalShift), closeUnusedNodeSecurityGroup(),
+		}))
 	if err != nil {
 		return nil, err
 	}

@@ -13,8 +13,8 @@ import (
 // The real-engine run (scripts/stack.sh engine-plan) shows it reaching the real child.
 func TestL2ClusterComponentCarriesTheControlPlanePolicyTransform(t *testing.T) {
 	plan, _, _ := runCluster(t, testArgs())
-	if got := eksCluster(t, plan).Transforms; got != 1 {
-		t.Fatalf("the pulumi-eks cluster has %d transforms, want the control-plane policy", got)
+	if got := eksCluster(t, plan).Transforms; got != 2 {
+		t.Fatalf("the pulumi-eks cluster has %d transforms, want the control-plane policy and the node security group's closing", got)
 	}
 }
 

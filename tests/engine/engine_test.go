@@ -293,6 +293,45 @@ func openToWorld(cidrs ...string) bool {
 
 // No ingress rule anywhere in the stack, the program's or pulumi-eks', admits the whole internet
 // (S2): rule resources of both kinds and inline rules on security groups.
+// pulumi-eks v2.8.1 always creates a node security group, which the platform's managed node
+// groups do not carry (issue 22). Its rules must reach nothing outside the group: no CIDR at
+// all, and no rule that admits the group on another group (the API's 443) or sends its traffic
+// anywhere but to itself. cluster/node_security_group.go closes it with a transform that only
+// the engine runs on pulumi-eks' children.
+func TestPulumiEksNodeSecurityGroupReachesNothingOutsideItself(t *testing.T) {
+	forEachStack(t, func(t *testing.T, _ string, _ *config.Config, plan *offline.Plan) {
+		var nodeGroup string
+		for _, rule := range plan.ByType("aws:ec2/securityGroupRule:SecurityGroupRule") {
+			if strings.HasSuffix(rule.Name, "-eksNodeIngressRule") {
+				nodeGroup = rule.String("securityGroupId")
+			}
+		}
+		if nodeGroup == "" {
+			t.Fatal("pulumi-eks' node security group (its eksNodeIngressRule) is not in the engine plan")
+		}
+		touching := 0
+		for _, rule := range plan.ByType("aws:ec2/securityGroupRule:SecurityGroupRule") {
+			on, source := rule.String("securityGroupId"), rule.String("sourceSecurityGroupId")
+			if on != nodeGroup && source != nodeGroup {
+				continue
+			}
+			touching++
+			if cidrs := append(rule.Strings("cidrBlocks"), rule.Strings("ipv6CidrBlocks")...); len(cidrs) > 0 {
+				t.Errorf("%s opens the unused node security group to %v", rule.URN, cidrs)
+			}
+			if on != nodeGroup {
+				t.Errorf("%s admits the unused node security group on %s", rule.URN, on)
+			}
+			if rule.String("type") == "egress" && source != "" && source != nodeGroup {
+				t.Errorf("%s lets the unused node security group reach %s", rule.URN, source)
+			}
+		}
+		if touching < 5 {
+			t.Errorf("%d rules of the node security group seen, want pulumi-eks' five", touching)
+		}
+	})
+}
+
 func TestNoIngressOpenToTheWorld(t *testing.T) {
 	forEachStack(t, func(t *testing.T, _ string, _ *config.Config, plan *offline.Plan) {
 		rules := 0
