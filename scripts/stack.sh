@@ -55,6 +55,10 @@
 #   engine-guards  no cloud: the deploy path's guards through the real engine (scripts/engine.sh
 #                  guards): typos and a wrong account refused before any resource, a saved plan
 #                  applied, a stale one refused
+#   engine-check-bootstrap
+#                  the same as engine-check for the bootstrap project (bootstrap/Pulumi.<stack>.yaml,
+#                  one stack per AWS account) with the stub aws provider: preview, up, no-change
+#                  preview, destroy (its protected buckets and keys refused first)
 # engine-check, engine-plan and engine-guards need no AWS credentials, aws CLI, kubectl or backend login: they
 # skip those pre-flight checks.
 #
@@ -83,13 +87,13 @@ set -euo pipefail
 root=$(repo_root)
 caller_dir=$PWD
 
-usage="usage: scripts/stack.sh <check|preview|up|destroy|refresh-check|outputs|region|upgrade-check|engine-check|engine-plan|engine-guards> <stack> [file | --cleanup | target-minor]"
+usage="usage: scripts/stack.sh <check|preview|up|destroy|refresh-check|outputs|region|upgrade-check|engine-check|engine-plan|engine-guards|engine-check-bootstrap> <stack> [file | --cleanup | target-minor]"
 if [ $# -lt 2 ] || [ $# -gt 3 ]; then die "$usage"; fi
 command=$1
 stack=$2
 cleanup=false
 case "$command" in
-  check | refresh-check | region | engine-plan | engine-guards) [ $# -eq 2 ] || die "$usage" ;;
+  check | refresh-check | region | engine-plan | engine-guards | engine-check-bootstrap) [ $# -eq 2 ] || die "$usage" ;;
   preview) ;;
   up)
     if [ $# -eq 3 ] && [ ! -f "$3" ]; then
@@ -110,6 +114,8 @@ case "$command" in
   *) die "unknown command '$command'; $usage" ;;
 esac
 [[ "$stack" =~ ^[A-Za-z0-9_.-]+$ ]] || die "invalid stack name '$stack': letters, digits, '_', '.', '-' only"
+# The bootstrap project has its own stack files (bootstrap/Pulumi.<stack>.yaml); engine.sh checks them.
+if [ "$command" = engine-check-bootstrap ]; then exec "$root/scripts/engine.sh" check-bootstrap "$stack"; fi
 
 stack_file="$root/Pulumi.$stack.yaml"
 if [ ! -f "$stack_file" ]; then
