@@ -383,3 +383,17 @@ func TestProgramReadsTheCLIConfig(t *testing.T) {
 		t.Fatal("a malformed PULUMI_CONFIG was accepted")
 	}
 }
+
+// One AWS provider carries the cost tags of C5 to every resource and refuses any other account.
+func TestProviderTagsAndAccount(t *testing.T) {
+	plan := planOf(t, "prod")
+	provider := offline.MustGet(t, plan, "pulumi:providers:aws", "aws-prod")
+	for key, want := range map[string]string{"Environment": "prod", "CostCenter": "platform-engineering", "Owner": "platform-team", "Project": "eks-platform", "ManagedBy": "pulumi"} {
+		if got := provider.String("defaultTags.tags." + key); got != want {
+			t.Errorf("tag %s = %q, want %q", key, got, want)
+		}
+	}
+	if !slices.Equal(provider.Strings("allowedAccountIds"), []string{"777788889999"}) {
+		t.Errorf("allowedAccountIds %v", provider.Input("allowedAccountIds"))
+	}
+}

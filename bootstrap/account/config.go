@@ -153,6 +153,9 @@ func Parse(values map[string]string) (*Config, error) {
 		bad("bootstrap:environments", get("bootstrap:environments"), problem)
 	}
 	c.Environments = envs
+	// The platform's Environment tag names the environment; an account shared by several names
+	// them all ('_' never occurs in an environment name).
+	c.Tags["Environment"] = strings.Join(envs, "_")
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}

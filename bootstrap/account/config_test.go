@@ -19,7 +19,7 @@ func TestParseGoodValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Region != "eu-west-1" || len(c.Environments) != 2 || c.AccessLogDays != 365 || c.Tags["ManagedBy"] != "pulumi" || c.Tags["CostCenter"] != "platform-engineering" {
+	if c.Region != "eu-west-1" || len(c.Environments) != 2 || c.AccessLogDays != 365 || c.Tags["ManagedBy"] != "pulumi" || c.Tags["CostCenter"] != "platform-engineering" || c.Tags["Environment"] != "dev_perf" {
 		t.Fatalf("%+v", c)
 	}
 }
