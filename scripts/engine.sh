@@ -42,6 +42,9 @@
 #                              destroy empties the stack (prod: stops at the protected resources).
 #                              After every run, (5) no protected resource has left the state or
 #                              been deleted in the cloud, and the state is whole
+#   check-bootstrap <stack>    check for the bootstrap project (bootstrap/, issue 19): its
+#                              Pulumi.yaml and bootstrap/Pulumi.<stack>.yaml, the stub aws
+#                              provider only (no pulumi-eks, no npm)
 #
 # Every step prints its duration on stderr; any failure stops the run with the step's log.
 # EKS_PLATFORM_ENGINE_KEEP=1 keeps the work directory (backend, logs, project) for inspection.
@@ -50,24 +53,39 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 root=$(repo_root)
 
-usage="usage: scripts/engine.sh check <stack> [plan-file] | scripts/engine.sh plan|guards|faults <stack>"
+usage="usage: scripts/engine.sh check <stack> [plan-file] | scripts/engine.sh plan|guards|faults|check-bootstrap <stack>"
 [ $# -ge 2 ] || die "$usage"
 mode=$1
 stack=$2
 plan_file=${3:-}
 case "$mode" in
   check) [ $# -le 3 ] || die "$usage" ;;
-  plan | guards | faults) [ $# -eq 2 ] || die "$usage" ;;
+  plan | guards | faults | check-bootstrap) [ $# -eq 2 ] || die "$usage" ;;
   *) die "$usage" ;;
 esac
-[ -f "$root/Pulumi.$stack.yaml" ] || die "stack file Pulumi.$stack.yaml not found in $root"
+# The project run: the platform (the repository root, binary eks-platform, account in
+# eks-platform:awsAccountId) or the bootstrap (bootstrap/, binary bootstrap, bootstrap:awsAccountId).
+project_dir=$root
+program=eks-platform
+program_pkg=.
+account_key=eks-platform:awsAccountId
+if [ "$mode" = check-bootstrap ]; then
+  project_dir=$root/bootstrap
+  program=bootstrap
+  program_pkg=./bootstrap
+  account_key=bootstrap:awsAccountId
+  mode=check
+fi
+[ -f "$project_dir/Pulumi.$stack.yaml" ] || die "stack file Pulumi.$stack.yaml not found in $project_dir"
 if [ -n "$plan_file" ] && [[ "$plan_file" != /* ]]; then plan_file="$PWD/$plan_file"; fi
 
 if [ ! -x "$root/bin/pulumi" ] || [ ! -x "$root/bin/pulumi-language-go" ]; then
   die "the pinned Pulumi CLI and Go language host are missing from bin/: run scripts/toolchain.sh"
 fi
-command -v node >/dev/null 2>&1 || die "node not found on PATH: pulumi-eks' provider is JavaScript (Node.js >= 18)"
-command -v npm >/dev/null 2>&1 || die "npm not found on PATH: it installs the pinned pulumi-eks (tests/engine/eks-provider)"
+if [ "$program" = eks-platform ]; then
+  command -v node >/dev/null 2>&1 || die "node not found on PATH: pulumi-eks' provider is JavaScript (Node.js >= 18)"
+  command -v npm >/dev/null 2>&1 || die "npm not found on PATH: it installs the pinned pulumi-eks (tests/engine/eks-provider)"
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/eks-platform-engine-$stack.XXXXXX")
 cleanup() {
@@ -97,15 +115,17 @@ run() {
   fi
 }
 
-step "pulumi-eks 2.8.1 from npm (tests/engine/eks-provider)"
 provider_dir="$root/tests/engine/eks-provider"
-stamp="$provider_dir/node_modules/.engine-check-lock"
-if ! cmp -s "$provider_dir/package-lock.json" "$stamp" 2>/dev/null; then
-  # --ignore-scripts: @pulumi/kubernetes' install script downloads a provider plugin.
-  run npm.log npm ci --prefix "$provider_dir" --ignore-scripts --no-audit --no-fund
-  cp "$provider_dir/package-lock.json" "$stamp"
+if [ "$program" = eks-platform ]; then
+  step "pulumi-eks 2.8.1 from npm (tests/engine/eks-provider)"
+  stamp="$provider_dir/node_modules/.engine-check-lock"
+  if ! cmp -s "$provider_dir/package-lock.json" "$stamp" 2>/dev/null; then
+    # --ignore-scripts: @pulumi/kubernetes' install script downloads a provider plugin.
+    run npm.log npm ci --prefix "$provider_dir" --ignore-scripts --no-audit --no-fund
+    cp "$provider_dir/package-lock.json" "$stamp"
+  fi
+  took
 fi
-took
 
 step "build the program and the stubs"
 mkdir -p "$work/bin" "$work/project"
@@ -114,16 +134,18 @@ mkdir -p "$work/bin" "$work/project"
 # prices) and the Go version, so the next stack reuses them and a changed pin is never missed.
 build_key=$(
   cd "$root"
-  { go env GOVERSION GOOS GOARCH; git ls-files -co --exclude-standard -- '*.go' '*.mod' '*.sum' 'catalogue/*.json' 'cost/*.json' ':!:*_test.go' | LC_ALL=C sort | xargs sha256sum; } |
+  { go env GOVERSION GOOS GOARCH; git ls-files -co --exclude-standard -- '*.go' '*.mod' '*.sum' 'catalogue/*.json' 'cost/*.json' 'bootstrap/account/*.json' ':!:*_test.go' | LC_ALL=C sort | xargs sha256sum; } |
     sha256sum | cut -c1-16
 )
 build_cache="${XDG_CACHE_HOME:-$HOME/.cache}/eks-platform/engine/$build_key"
-if [ ! -x "$build_cache/eks-platform" ] || [ ! -x "$build_cache/engine-stub" ]; then
+if [ ! -x "$build_cache/$program" ] || [ ! -x "$build_cache/engine-stub" ]; then
   mkdir -p "$build_cache"
-  run build-program.log go build -C "$root" -o "$build_cache/.eks-platform.$$" .
-  run build-stub.log go build -C "$root/tests/engine" -o "$build_cache/.engine-stub.$$" ./cmd/engine-stub
-  mv -f "$build_cache/.eks-platform.$$" "$build_cache/eks-platform"
-  mv -f "$build_cache/.engine-stub.$$" "$build_cache/engine-stub"
+  run build-program.log go build -C "$root" -o "$build_cache/.$program.$$" "$program_pkg"
+  mv -f "$build_cache/.$program.$$" "$build_cache/$program"
+  if [ ! -x "$build_cache/engine-stub" ]; then
+    run build-stub.log go build -C "$root/tests/engine" -o "$build_cache/.engine-stub.$$" ./cmd/engine-stub
+    mv -f "$build_cache/.engine-stub.$$" "$build_cache/engine-stub"
+  fi
 else
   echo "engine $stack: program and stubs restored from $build_cache" >&2
 fi
@@ -132,7 +154,7 @@ fi
 touch "$build_cache"
 find "$(dirname "$build_cache")" -mindepth 1 -maxdepth 1 -type d -mmin +360 -printf '%T@ %p\n' | sort -rn |
   tail -n +4 | cut -d' ' -f2- | while read -r old; do rm -rf "$old"; done
-ln -s "$build_cache/eks-platform" "$work/project/eks-platform"
+ln -s "$build_cache/$program" "$work/project/$program"
 ln -s "$build_cache/engine-stub" "$work/bin/engine-stub"
 for plugin in aws kubernetes eks; do
   ln -s engine-stub "$work/bin/pulumi-resource-$plugin"
@@ -142,14 +164,14 @@ took
 # The project is a copy, so `pulumi stack init` writes its encryption salt there and not into the
 # committed stack file; it runs the binary built above instead of compiling the program again for
 # every command.
-awk '$0 == "runtime: go" { print "runtime:\n  name: go\n  options:\n    binary: ./eks-platform"; next } { print }' \
-  "$root/Pulumi.yaml" >"$work/project/Pulumi.yaml"
-grep -q 'binary: ./eks-platform' "$work/project/Pulumi.yaml" || die "Pulumi.yaml has no 'runtime: go' line to point at the built program"
-cp "$root/Pulumi.$stack.yaml" "$work/project/"
+awk -v binary="$program" '$0 == "runtime: go" { print "runtime:\n  name: go\n  options:\n    binary: ./" binary; next } { print }' \
+  "$project_dir/Pulumi.yaml" >"$work/project/Pulumi.yaml"
+grep -q "binary: ./$program" "$work/project/Pulumi.yaml" || die "Pulumi.yaml has no 'runtime: go' line to point at the built program"
+cp "$project_dir/Pulumi.$stack.yaml" "$work/project/"
 # The stub's credentials belong to the stack's own account, as a deployer's must (scripts/stack.sh
 # checks that before any real run); the guards mode also tries another account.
-account=$(awk '$1 == "eks-platform:awsAccountId:" { gsub(/["\047]/, "", $2); print $2; exit }' "$root/Pulumi.$stack.yaml")
-[[ "$account" =~ ^[0-9]{12}$ ]] || die "Pulumi.$stack.yaml names no AWS account (eks-platform:awsAccountId)"
+account=$(awk -v key="$account_key:" '$1 == key { gsub(/["\047]/, "", $2); print $2; exit }' "$project_dir/Pulumi.$stack.yaml")
+[[ "$account" =~ ^[0-9]{12}$ ]] || die "Pulumi.$stack.yaml names no AWS account ($account_key)"
 export EKS_PLATFORM_STUB_ACCOUNT_ID=$account
 # The reachability model (tests/engine/stub/network.go, issue 19): the aws stub records the VPC,
 # the cluster's endpoint access, the 443 rules, transit routes and attachments it creates; the

@@ -63,9 +63,13 @@
 #                  after an interrupted run: makes each pending create that exists in AWS a
 #                  resource of the state with its ID and refreshes it (scripts/recover.sh); any
 #                  other pending operation is cleared. The advice below prints the exact command
+#   engine-check-bootstrap
+#                  the same as engine-check for the bootstrap project (bootstrap/Pulumi.<stack>.yaml,
+#                  one stack per AWS account) with the stub aws provider: preview, up, no-change
+#                  preview, destroy (its protected buckets and keys refused first)
 # After a failed or cancelled up, stack.sh says what to do next (scripts/recover.sh), and every
 # command that runs the engine stops first while the state holds pending operations.
-# engine-check, engine-plan, engine-guards and engine-faults need no AWS credentials, aws CLI, kubectl or backend login: they
+# engine-check, engine-plan, engine-guards, engine-faults and engine-check-bootstrap need no AWS credentials, aws CLI, kubectl or backend login: they
 # skip those pre-flight checks.
 #
 # Environment:
@@ -95,7 +99,7 @@ set -euo pipefail
 root=$(repo_root)
 caller_dir=$PWD
 
-usage="usage: scripts/stack.sh <check|preview|up|destroy|refresh-check|outputs|region|upgrade-check|engine-check|engine-plan|engine-guards|engine-faults> <stack> [file | --cleanup | target-minor] | scripts/stack.sh adopt <stack> <urn> <id> [<urn> <id>]..."
+usage="usage: scripts/stack.sh <check|preview|up|destroy|refresh-check|outputs|region|upgrade-check|engine-check|engine-plan|engine-guards|engine-faults|engine-check-bootstrap> <stack> [file | --cleanup | target-minor] | scripts/stack.sh adopt <stack> <urn> <id> [<urn> <id>]..."
 if [ $# -lt 2 ]; then die "$usage"; fi
 command=$1
 stack=$2
@@ -107,7 +111,7 @@ fi
 cleanup=false
 case "$command" in
   adopt) ;;
-  check | refresh-check | region | engine-plan | engine-guards | engine-faults) [ $# -eq 2 ] || die "$usage" ;;
+  check | refresh-check | region | engine-plan | engine-guards | engine-faults | engine-check-bootstrap) [ $# -eq 2 ] || die "$usage" ;;
   preview) ;;
   up)
     if [ $# -eq 3 ] && [ ! -f "$3" ]; then
@@ -128,6 +132,8 @@ case "$command" in
   *) die "unknown command '$command'; $usage" ;;
 esac
 [[ "$stack" =~ ^[A-Za-z0-9_.-]+$ ]] || die "invalid stack name '$stack': letters, digits, '_', '.', '-' only"
+# The bootstrap project has its own stack files (bootstrap/Pulumi.<stack>.yaml); engine.sh checks them.
+if [ "$command" = engine-check-bootstrap ]; then exec "$root/scripts/engine.sh" check-bootstrap "$stack"; fi
 
 stack_file="$root/Pulumi.$stack.yaml"
 if [ ! -f "$stack_file" ]; then

@@ -667,6 +667,8 @@ func TestEngineCommands(t *testing.T) {
 		{args: []string{"engine-plan", "west"}, want: "engine.sh plan west"},
 		{args: []string{"engine-guards", "dev"}, want: "engine.sh guards dev"},
 		{args: []string{"engine-faults", "prod"}, want: "engine.sh faults prod"},
+		// The bootstrap's stacks live in bootstrap/, which engine.sh reads (issue 19).
+		{args: []string{"engine-check-bootstrap", "prod"}, want: "engine.sh check-bootstrap prod"},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
@@ -687,6 +689,9 @@ func TestEngineCommands(t *testing.T) {
 	}
 	if r := f.run(t, nil, "engine-check", "nosuch"); r.code == 0 || !strings.Contains(r.stderr, "Pulumi.nosuch.yaml not found") {
 		t.Errorf("engine-check of a missing stack: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if r := f.run(t, nil, "engine-check-bootstrap", "dev", "extra"); r.code == 0 || !strings.Contains(r.stderr, "usage:") {
+		t.Errorf("engine-check-bootstrap with a file: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
 

@@ -27,6 +27,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/acme/eks-platform/bootstrap/account"
 	"github.com/acme/eks-platform/catalogue"
 	"github.com/acme/eks-platform/config"
 	"github.com/acme/eks-platform/cost"
@@ -46,6 +47,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	asJSON := flags.Bool("json", false, "print one JSON object instead of the tree")
 	todayFlag := flags.String("today", "", "judge the Kubernetes version lifecycle on this day, YYYY-MM-DD (default: today, UTC)")
 	costDiff := flags.String("cost-diff", "", "print what the change costs against BASE, as the pull-request comment (Markdown): BASE is a git ref, whose offline plan of every stack (or of --stack) is priced, or the --json plan of one stack")
+	project := flags.String("project", config.Project, "the Pulumi project to plan: "+config.Project+" (the platform) or "+account.Project+" (bootstrap/, one stack per AWS account; --stack and --json only)")
 	costSummary := flags.Bool("cost-summary", false, "print the Markdown table of every committed stack's monthly baseline (README \"Cost\") and exit")
 	var spotDiscount *float64
 	flags.Func("spot-discount", "assumed saving of spot over on-demand for the cost report, 0 to 0.9 (default: cost/prices.json's)", func(v string) error {
@@ -58,6 +60,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	})
 	if err := flags.Parse(args); err != nil {
 		return 2
+	}
+	if *project != config.Project {
+		return printBootstrapPlan(*project, *stackName, *asJSON, *configFile != "" || *costDiff != "" || *costSummary || *todayFlag != "" || spotDiscount != nil, stdout, stderr)
 	}
 	today := time.Now()
 	if *todayFlag != "" {
@@ -113,6 +118,40 @@ func run(args []string, stdout, stderr io.Writer) int {
 	offline.WriteTree(stdout, plan.Plan)
 	fmt.Fprintln(stdout)
 	cost.WriteTable(stdout, plan.Cost)
+	return 0
+}
+
+// printBootstrapPlan prints the bootstrap stack's offline plan (README "Bootstrap an account, then
+// deploy"): the same tree and the same JSON schema (stack, resources, outputs, warnings), no cost.
+func printBootstrapPlan(project, stack string, asJSON, otherFlags bool, stdout, stderr io.Writer) int {
+	switch {
+	case project != account.Project:
+		fmt.Fprintf(stderr, "plan: --project %q: must be %s or %s\n", project, config.Project, account.Project)
+		return 2
+	case otherFlags || stack == "":
+		fmt.Fprintf(stderr, "plan: --project %s takes --stack NAME (bootstrap/Pulumi.NAME.yaml) and --json only\n", account.Project)
+		return 2
+	}
+	root, err := config.FindProjectRoot(".")
+	if err != nil {
+		fmt.Fprintln(stderr, "plan:", err)
+		return 1
+	}
+	plan, err := account.Plan(root, stack)
+	if err != nil {
+		fmt.Fprintf(stderr, "plan: bootstrap stack %s: %v\n", stack, err)
+		return 1
+	}
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(plan); err != nil {
+			fmt.Fprintln(stderr, "plan:", err)
+			return 1
+		}
+		return 0
+	}
+	offline.WriteTree(stdout, plan)
 	return 0
 }
 

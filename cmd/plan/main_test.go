@@ -217,3 +217,38 @@ func TestMaxScaleLineInJSONAndText(t *testing.T) {
 		t.Errorf("exit %d, %s; the text has no max-scale line", code, stderr)
 	}
 }
+
+// The bootstrap project's plan (issue 19, A4): the same JSON schema, usage errors for flags it
+// does not take, and a bad project or stack refused.
+func TestBootstrapProjectPlan(t *testing.T) {
+	code, stdout, stderr := runPlan("--project", "bootstrap", "--stack", "dev", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var plan struct {
+		Stack     string           `json:"stack"`
+		Resources []map[string]any `json:"resources"`
+		Outputs   map[string]any   `json:"outputs"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &plan); err != nil || plan.Stack != "dev" || len(plan.Resources) == 0 {
+		t.Fatalf("plan %v, %d resources: %v", plan.Stack, len(plan.Resources), err)
+	}
+	if plan.Outputs["secretsProvider"] != "awskms://alias/eks-platform-state?region=us-east-1" {
+		t.Errorf("secretsProvider output %v", plan.Outputs["secretsProvider"])
+	}
+	if code, stdout, _ := runPlan("--project", "bootstrap", "--stack", "prod"); code != 0 || !strings.Contains(stdout, "eks-platform:bootstrap:Account") {
+		t.Errorf("tree: exit %d:\n%s", code, stdout)
+	}
+	for _, args := range [][]string{
+		{"--project", "bootstrap"},
+		{"--project", "bootstrap", "--stack", "dev", "--cost-diff", "HEAD"},
+		{"--project", "nope", "--stack", "dev"},
+	} {
+		if code, stdout, stderr := runPlan(args...); code != 2 || stdout != "" || !strings.Contains(stderr, "--project") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, stdout, stderr)
+		}
+	}
+	if code, stdout, stderr := runPlan("--project", "bootstrap", "--stack", "nosuch"); code != 1 || stdout != "" || !strings.Contains(stderr, "bootstrap stack nosuch") {
+		t.Errorf("missing stack: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
