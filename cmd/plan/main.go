@@ -107,13 +107,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "plan: warning:", warning)
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(plan); err != nil {
-			fmt.Fprintln(stderr, "plan:", err)
-			return 1
-		}
-		return 0
+		return writeJSON(stdout, stderr, plan)
 	}
 	offline.WriteTree(stdout, plan.Plan)
 	fmt.Fprintln(stdout)
@@ -143,13 +137,7 @@ func printBootstrapPlan(project, stack string, asJSON, otherFlags bool, stdout, 
 		return 1
 	}
 	if asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(plan); err != nil {
-			fmt.Fprintln(stderr, "plan:", err)
-			return 1
-		}
-		return 0
+		return writeJSON(stdout, stderr, plan)
 	}
 	offline.WriteTree(stdout, plan)
 	return 0
@@ -173,5 +161,16 @@ func printCostSummary(stdout, stderr io.Writer, today time.Time) int {
 		return 1
 	}
 	fmt.Fprint(stdout, table)
+	return 0
+}
+
+// writeJSON prints a plan as the --json contract's indented JSON; the exit code is 1 if it fails.
+func writeJSON(stdout, stderr io.Writer, plan any) int {
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(plan); err != nil {
+		fmt.Fprintln(stderr, "plan:", err)
+		return 1
+	}
 	return 0
 }
