@@ -53,8 +53,10 @@ type Args struct {
 	EndpointPublicAccess bool
 	// PublicAccessCidrs limit the public endpoint; used only when EndpointPublicAccess is true.
 	PublicAccessCidrs []string
-	// AdminPrincipalArns are IAM role or user ARNs given cluster-admin through access entries (K1).
-	AdminPrincipalArns []string
+	// Access are the IAM principals given access to the Kubernetes API through access entries,
+	// each with its tier (K1, issue 22). The deploying role is not among them: EKS gives the
+	// cluster's creator its own entry.
+	Access []AccessGrant
 	// LogRetentionDays is the retention of the control-plane log group (K2).
 	LogRetentionDays int
 	// PrivateAccessCidrs may reach the private API endpoint on 443 from outside the VPC: the
@@ -121,7 +123,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := args.validate(); err != nil {
 		return nil, err
 	}
-	adminKeys, err := accessEntryKeys(args.AdminPrincipalArns)
+	principals, err := accessEntryKeys(args.Access)
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +194,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	// send them itself; passing them explicitly shows in the plan which AWS provider (region,
 	// default tags) pulumi-eks creates its resources with.
 	eksCluster, err := eks.NewCluster(ctx, naming.Name("eks", args.Environment),
-		clusterArgs(args, serviceRole, apiSecurityGroup, adminAccessEntries(adminKeys, partition, args.Tags)),
+		clusterArgs(args, serviceRole, apiSecurityGroup, accessEntries(principals, partition, args.Tags)),
 		parent, protect, pulumi.DependsOn(reachedThrough), pulumi.Providers(options.Providers...),
 		pulumi.Transforms([]pulumi.ResourceTransform{
 			controlPlanePolicy(args.UpgradeSupportType, args.ZonalShift), closeUnusedNodeSecurityGroup(),

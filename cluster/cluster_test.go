@@ -37,9 +37,12 @@ func testArgs() *Args {
 		KmsKeyArn:            pulumi.String(testKeyArn),
 		EndpointPublicAccess: true,
 		PublicAccessCidrs:    []string{"203.0.113.0/24", "198.51.100.7/32"},
-		AdminPrincipalArns:   []string{adminRoleArn, adminUserArn},
-		LogRetentionDays:     30,
-		Tags:                 map[string]string{"Environment": "dev", "CostCenter": "platform"},
+		Access: []AccessGrant{
+			{PrincipalArn: adminRoleArn, Tier: Admin},
+			{PrincipalArn: adminUserArn, Tier: Admin},
+		},
+		LogRetentionDays: 30,
+		Tags:             map[string]string{"Environment": "dev", "CostCenter": "platform"},
 	}
 }
 
@@ -251,21 +254,70 @@ func TestK1AccessEntriesGiveEachAdminClusterAdmin(t *testing.T) {
 	}
 }
 
-func TestK1AdminPrincipalsMustBeDistinctIAMRolesOrUsers(t *testing.T) {
-	for name, arns := range map[string][]string{
-		"group":            {"arn:aws:iam::123456789012:group/admins"},
-		"sts session":      {"arn:aws:sts::123456789012:assumed-role/admins/session"},
-		"not an arn":       {"admins"},
-		"same entry twice": {"arn:aws:iam::123456789012:role/a/b", "arn:aws:iam::123456789012:role/a-b"},
+func TestK1AccessPrincipalsMustBeDistinctIAMRolesOrUsers(t *testing.T) {
+	const viewer = "arn:aws:iam::123456789012:role/auditors"
+	for name, grants := range map[string][]AccessGrant{
+		"group":                     {{PrincipalArn: "arn:aws:iam::123456789012:group/admins", Tier: Admin}},
+		"sts session":               {{PrincipalArn: "arn:aws:sts::123456789012:assumed-role/admins/session", Tier: Viewer}},
+		"not an arn":                {{PrincipalArn: "admins", Tier: Admin}},
+		"same entry twice":          {{PrincipalArn: "arn:aws:iam::123456789012:role/a/b", Tier: Admin}, {PrincipalArn: "arn:aws:iam::123456789012:role/a-b", Tier: Viewer}},
+		"two cluster tiers":         {{PrincipalArn: viewer, Tier: Viewer}, {PrincipalArn: viewer, Tier: SecretViewer}},
+		"admin and editor":          {{PrincipalArn: viewer, Tier: Admin}, {PrincipalArn: viewer, Tier: NamespaceEditor, Namespaces: []string{"apps"}}},
+		"editor without namespaces": {{PrincipalArn: viewer, Tier: NamespaceEditor}},
+		"viewer with namespaces":    {{PrincipalArn: viewer, Tier: Viewer, Namespaces: []string{"apps"}}},
 	} {
 		args := testArgs()
-		args.AdminPrincipalArns = arns
+		args.Access = grants
 		if _, err := offline.RunComponent("dev", nil, func(ctx *pulumi.Context) error {
 			_, err := New(ctx, "cluster-dev", args)
 			return err
 		}); err == nil {
-			t.Errorf("%s: admin principals %v accepted", name, arns)
+			t.Errorf("%s: access %+v accepted", name, grants)
 		}
+	}
+}
+
+// issue 22: a viewer, a secret viewer and a namespace editor who also views get the EKS policies
+// of their tiers, the editor's scoped to its namespaces, in one access entry per principal.
+func TestAccessTiersBecomeScopedPolicies(t *testing.T) {
+	const (
+		auditors = "arn:aws:iam::123456789012:role/auditors"
+		support  = "arn:aws:iam::123456789012:role/support"
+		team     = "arn:aws:iam::123456789012:role/team-payments"
+	)
+	args := testArgs()
+	args.Access = []AccessGrant{
+		{PrincipalArn: auditors, Tier: Viewer},
+		{PrincipalArn: support, Tier: SecretViewer},
+		{PrincipalArn: team, Tier: NamespaceEditor, Namespaces: []string{"payments", "ledger"}},
+		{PrincipalArn: team, Tier: Viewer},
+	}
+	plan, _, _ := runCluster(t, args)
+	c := eksCluster(t, plan)
+	entries, _ := c.Input("accessEntries").(map[string]any)
+	if len(entries) != 3 {
+		t.Fatalf("accessEntries = %v, want one per principal", entries)
+	}
+	const policyPrefix = "arn:aws:eks::aws:cluster-access-policy/"
+	for _, want := range []struct{ entry, association, policy, scope string }{
+		{"role-auditors", "view", "AmazonEKSViewPolicy", "cluster"},
+		{"role-support", "admin-view", "AmazonEKSAdminViewPolicy", "cluster"},
+		{"role-team-payments", "view", "AmazonEKSViewPolicy", "cluster"},
+		{"role-team-payments", "edit", "AmazonEKSEditPolicy", "namespace"},
+	} {
+		association := "accessEntries." + want.entry + ".accessPolicies." + want.association
+		if got := c.String(association + ".policyArn"); got != policyPrefix+want.policy {
+			t.Errorf("%s.policyArn = %q, want %s", association, got, want.policy)
+		}
+		if got := c.String(association + ".accessScope.type"); got != want.scope {
+			t.Errorf("%s.accessScope.type = %q, want %s", association, got, want.scope)
+		}
+	}
+	if got := c.Strings("accessEntries.role-team-payments.accessPolicies.edit.accessScope.namespaces"); !reflect.DeepEqual(got, []string{"ledger", "payments"}) {
+		t.Errorf("editor namespaces = %v, want [ledger payments]", got)
+	}
+	if policies, _ := c.Input("accessEntries.role-auditors.accessPolicies").(map[string]any); len(policies) != 1 {
+		t.Errorf("viewer has policies %v, want only view", policies)
 	}
 }
 

@@ -73,9 +73,7 @@ type Cluster struct {
 	EndpointPublicAccess bool
 	PublicAccessCidrs    []string
 	PrivateAccessCidrs   []string
-	AdminPrincipalArns   []string
-	// DeployRoleIsOnlyAdmin says, explicitly, that an empty AdminPrincipalArns is meant (issue 22).
-	DeployRoleIsOnlyAdmin bool
+	Access               Access
 	// AddonVersions are the catalogue's builds for KubernetesVersion unless a stack overrides one (L1).
 	AddonVersions AddonVersions
 	// UpgradeSupportType is the EKS upgrade policy: STANDARD (EKS upgrades the control plane
@@ -83,6 +81,27 @@ type Cluster struct {
 	UpgradeSupportType string
 	// ZonalShift lets AWS shift the cluster's traffic away from an impaired availability zone.
 	ZonalShift bool
+}
+
+// Access lists who reaches the Kubernetes API, by tier, through EKS access entries (K1, issue 22).
+// A principal holds one cluster-wide tier at most; a namespace editor may also be a viewer.
+type Access struct {
+	AdminPrincipalArns []string
+	// DeployRoleIsOnlyAdmin says, explicitly, that an empty AdminPrincipalArns is meant.
+	DeployRoleIsOnlyAdmin     bool
+	SecretViewerPrincipalArns []string // AmazonEKSAdminViewPolicy: reads Secrets too
+	ViewerPrincipalArns       []string // AmazonEKSViewPolicy: the preview role is one (issue 18)
+	NamespaceEditors          []NamespaceEditor
+	// BreakGlassRoleArn, when set, is an IAM role with cluster admin for emergencies; every API
+	// request it makes raises an alarm.
+	BreakGlassRoleArn string
+}
+
+// NamespaceEditor may edit one workload namespace (AmazonEKSEditPolicy at namespace scope). The
+// stack file writes it as "<namespace>=<principal ARN>".
+type NamespaceEditor struct {
+	Namespace    string
+	PrincipalArn string
 }
 
 // AddonVersions pins every EKS add-on (K3, O1).

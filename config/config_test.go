@@ -58,6 +58,22 @@ func TestCommittedStacksParse(t *testing.T) {
 	}
 }
 
+// issue 18: every stack's pull-request preview role reads its cluster through a viewer access
+// entry, so a preview of the Kubernetes half works, and has no higher tier. The role name is the
+// bootstrap project's (bootstrap/account, previewRolePrefix + environment).
+func TestEachStackPreviewRoleIsAViewer(t *testing.T) {
+	for _, stack := range committedStacks(t) {
+		c, err := parse(stack, stackValues(t, stack))
+		if err != nil {
+			t.Fatalf("stack %s: %v", stack, err)
+		}
+		preview := "arn:aws:iam::" + c.AccountID + ":role/eks-platform-preview-" + stack
+		if !slices.Contains(c.Cluster.Access.ViewerPrincipalArns, preview) {
+			t.Errorf("stack %s: viewerPrincipalArns = %v, want the preview role %s", stack, c.Cluster.Access.ViewerPrincipalArns, preview)
+		}
+	}
+}
+
 // The environments differ where they really differ (issue 2, seed 003 #2, S1, S4).
 func TestEnvironmentsDiffer(t *testing.T) {
 	dev, _ := parse("dev", stackValues(t, "dev"))

@@ -58,12 +58,18 @@ func Parse(stack string, values map[string]string, today time.Time) (*Config, er
 			CreateAutoScalingServiceLinkedRole: r.bool("createAutoScalingServiceLinkedRole"),
 		},
 		Cluster: Cluster{
-			KubernetesVersion:     r.str("kubernetesVersion"),
-			EndpointPublicAccess:  r.bool("endpointPublicAccess"),
-			PublicAccessCidrs:     r.strings("publicAccessCidrs"),
-			PrivateAccessCidrs:    r.strings("privateAccessCidrs"),
-			AdminPrincipalArns:    r.strings("adminPrincipalArns"),
-			DeployRoleIsOnlyAdmin: r.bool("deployRoleIsOnlyAdmin"),
+			KubernetesVersion:    r.str("kubernetesVersion"),
+			EndpointPublicAccess: r.bool("endpointPublicAccess"),
+			PublicAccessCidrs:    r.strings("publicAccessCidrs"),
+			PrivateAccessCidrs:   r.strings("privateAccessCidrs"),
+			Access: Access{
+				AdminPrincipalArns:        r.strings("adminPrincipalArns"),
+				DeployRoleIsOnlyAdmin:     r.bool("deployRoleIsOnlyAdmin"),
+				SecretViewerPrincipalArns: r.strings("secretViewerPrincipalArns"),
+				ViewerPrincipalArns:       r.strings("viewerPrincipalArns"),
+				NamespaceEditors:          namespaceEditors(r.strings("namespaceEditors")),
+				BreakGlassRoleArn:         r.str("breakGlassRoleArn"),
+			},
 			AddonVersions: AddonVersions{
 				VpcCni:                  r.str("vpcCniVersion"),
 				KubeProxy:               r.str("kubeProxyVersion"),
@@ -233,4 +239,18 @@ func (r *reader) nodeGroup(name, fixedCapacityType string) NodeGroup {
 		g.CapacityType = r.str(prefix + "CapacityType")
 	}
 	return g
+}
+
+// namespaceEditors splits each "<namespace>=<principal ARN>" entry at its first "=" (ARNs hold
+// ":" and "/", never "="). An entry without one keeps an empty namespace, which validation refuses.
+func namespaceEditors(entries []string) []NamespaceEditor {
+	editors := make([]NamespaceEditor, 0, len(entries))
+	for _, entry := range entries {
+		namespace, arn, ok := strings.Cut(entry, "=")
+		if !ok {
+			namespace, arn = "", entry
+		}
+		editors = append(editors, NamespaceEditor{Namespace: namespace, PrincipalArn: arn})
+	}
+	return editors
 }

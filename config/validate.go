@@ -204,31 +204,7 @@ func validateCluster(v *validator, c *Config, today catalogue.Date) {
 			v.fail("privateAccessCidrs", s, "must be a specific network (/8 or longer): it opens the API server's security group (S2)")
 		}
 	}
-	entries := map[string]string{}
-	for _, arn := range k.AdminPrincipalArns {
-		if !principalArnPattern.MatchString(arn) {
-			v.fail("adminPrincipalArns", arn, "must be an IAM role or user ARN")
-			continue
-		}
-		// The cluster package keys each access entry by the ARN's resource part with "/" turned
-		// into "-" (cluster.accessEntryKey), so role/a/b and role/a-b would share one entry.
-		entry := strings.ReplaceAll(strings.SplitN(arn, ":", 6)[5], "/", "-")
-		switch other, seen := entries[entry]; {
-		case seen && other == arn:
-			v.fail("adminPrincipalArns", arn, "is listed twice")
-		case seen:
-			v.fail("adminPrincipalArns", arn, fmt.Sprintf("must not map to the same EKS access entry (%s) as %s", entry, other))
-		}
-		entries[entry] = arn
-	}
-	// issue 22: in prod the deploy role alone as standing cluster admin must be a written decision.
-	switch {
-	case c.Environment == EnvProd && len(k.AdminPrincipalArns) == 0 && !k.DeployRoleIsOnlyAdmin:
-		v.fail("adminPrincipalArns", k.AdminPrincipalArns, "must not be empty in prod unless "+Key("deployRoleIsOnlyAdmin")+
-			" is true: list the admin roles, or say in the stack file that the deploy role is the only cluster admin")
-	case len(k.AdminPrincipalArns) > 0 && k.DeployRoleIsOnlyAdmin:
-		v.fail("deployRoleIsOnlyAdmin", true, "must be false when "+Key("adminPrincipalArns")+" lists admins: the deploy role is then not the only admin")
-	}
+	validateAccess(v, c)
 }
 
 func validateNodeGroups(v *validator, n NodeGroups) {

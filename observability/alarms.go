@@ -2,6 +2,7 @@ package observability
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/acme/eks-platform/internal/naming"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
@@ -153,7 +154,7 @@ func alarmSpecs(args *Args) []alarmSpec {
 			},
 		},
 	)
-	for _, f := range logAlarmFilters(args.ClusterName) {
+	for _, f := range logAlarmFilters(args) {
 		specs = append(specs, alarmSpec{
 			base: f.base, description: f.description, runbook: f.runbook,
 			comparison: "GreaterThanThreshold", threshold: 0, periods: 1, missingData: missingIsFine,
@@ -180,11 +181,13 @@ func alarmSpecs(args *Args) []alarmSpec {
 	return specs
 }
 
-// logAlarmFilter is a metric filter on the application log group (every container's stdout and
-// stderr, shipped by Fluent Bit with the kubernetes filter's metadata) and the alarm on it.
+// logAlarmFilter is a metric filter and the alarm on it. Its log group is the application group
+// (every container's stdout and stderr, shipped by Fluent Bit with the kubernetes filter's
+// metadata) or, for auditLog, the control-plane group that holds the API server's audit log.
 type logAlarmFilter struct {
 	base, description, runbook string
 	pattern                    string
+	auditLog                   bool
 }
 
 // metric is the filter's metric name, per cluster (a filter's metric carries no dimension).
@@ -193,9 +196,11 @@ func (f logAlarmFilter) metric(cluster string) string { return cluster + "-" + f
 // logAlarmFilters: Velero logs "backup failed" (level=error) when a backup ends Failed, and Fluent
 // Bit logs "[error] [output:cloudwatch_logs..." when a flush to CloudWatch fails. Both reach the
 // application group (a Fluent Bit that can deliver nothing cannot report it: the ready-node and
-// restart alarms and the runbook cover that).
-func logAlarmFilters(cluster string) []logAlarmFilter {
-	return []logAlarmFilter{
+// restart alarms and the runbook cover that). With a break-glass role, every audit event of a
+// request it makes counts.
+func logAlarmFilters(args *Args) []logAlarmFilter {
+	cluster := args.ClusterName
+	filters := []logAlarmFilter{
 		{
 			base:        "velero-backup-failed",
 			description: fmt.Sprintf("A Velero backup of %s failed.", cluster),
@@ -209,14 +214,39 @@ func logAlarmFilters(cluster string) []logAlarmFilter {
 			pattern:     fmt.Sprintf(`{ $.kubernetes.container_name = "%s" && $.log = "*%s*" }`, fluentBitName, fluentBitOutputErrors),
 		},
 	}
+	if args.BreakGlassRoleArn != "" {
+		filters = append(filters, logAlarmFilter{
+			base:        "eks-break-glass-used",
+			description: fmt.Sprintf("The break-glass role %s made a request to the Kubernetes API of %s.", args.BreakGlassRoleArn, cluster),
+			runbook:     "break-glass-role-used",
+			pattern:     fmt.Sprintf(`{ $.user.username = "%s/*" }`, assumedRoleUsername(args.BreakGlassRoleArn)),
+			auditLog:    true,
+		})
+	}
+	return filters
 }
 
-// newLogMetricFilters creates the metric filters the log alarms read, on the application group.
+// assumedRoleUsername is the Kubernetes username EKS gives a role's sessions through its access
+// entry: "arn:<partition>:sts::<account>:assumed-role/<role name>/{{SessionName}}", the path of
+// the role dropped (docs.aws.amazon.com/eks/latest/userguide/set-custom-username.html, "Default
+// username generation", read 2026-12-07). This returns it without the session part. The ARN is
+// validated by config as arn:<partition>:iam::<account>:role/<path/><name>.
+func assumedRoleUsername(roleArn string) string {
+	parts := strings.SplitN(roleArn, ":", 6)
+	name := parts[5][strings.LastIndex(parts[5], "/")+1:]
+	return fmt.Sprintf("arn:%s:sts::%s:assumed-role/%s", parts[1], parts[4], name)
+}
+
+// newLogMetricFilters creates the metric filters the log alarms read.
 func newLogMetricFilters(ctx *pulumi.Context, args *Args, application *cloudwatch.LogGroup, parent pulumi.ResourceOption) error {
-	for _, f := range logAlarmFilters(args.ClusterName) {
+	for _, f := range logAlarmFilters(args) {
+		logGroup := pulumi.StringInput(application.Name)
+		if f.auditLog {
+			logGroup = args.ControlPlaneLogGroupName
+		}
 		_, err := cloudwatch.NewLogMetricFilter(ctx, naming.Name(f.base, args.Environment), &cloudwatch.LogMetricFilterArgs{
 			Name:         pulumi.String(naming.Name(f.base, args.Environment)),
-			LogGroupName: application.Name,
+			LogGroupName: logGroup,
 			Pattern:      pulumi.String(f.pattern),
 			MetricTransformation: &cloudwatch.LogMetricFilterMetricTransformationArgs{
 				Namespace: pulumi.String(logMetricNamespace),

@@ -272,6 +272,41 @@ func TestO4_LogFilterAlarms(t *testing.T) {
 	}
 }
 
+const breakGlassRole = "arn:aws:iam::111122223333:role/emergency/eks-break-glass"
+
+func withBreakGlass(a *Args) {
+	a.BreakGlassRoleArn = breakGlassRole
+	a.ControlPlaneLogGroupName = pulumi.String("/aws/eks/eks-platform-dev/cluster")
+}
+
+// issue 22: every request of the break-glass role shows in the audit log under the username EKS
+// gives its sessions (the role's path dropped), and the first one raises the alarm. Without a
+// break-glass role there is no such filter.
+func TestBreakGlassUseIsAlarmed(t *testing.T) {
+	p := plan(t, withBreakGlass)
+	f := offline.MustGet(t, p, filterType, "eks-break-glass-used-dev")
+	if got := f.String("logGroupName"); got != "/aws/eks/eks-platform-dev/cluster" {
+		t.Errorf("break-glass filter reads %q, want the control-plane (audit) log group", got)
+	}
+	want := `{ $.user.username = "arn:aws:sts::111122223333:assumed-role/eks-break-glass/*" }`
+	if got := f.String("pattern"); got != want {
+		t.Errorf("break-glass pattern = %s, want %s", got, want)
+	}
+	transform, _ := f.Input("metricTransformation").(map[string]any)
+	a := offline.MustGet(t, p, alarmType, "eks-break-glass-used-dev")
+	metrics, _ := queryMetrics(a)
+	if metrics[transform["name"].(string)] != transform["namespace"] || a.Input("threshold") != float64(0) ||
+		a.Input("evaluationPeriods") != float64(1) {
+		t.Errorf("alarm reads %v (threshold %v), want the filter's metric above 0 in one period", metrics, a.Input("threshold"))
+	}
+	if !strings.Contains(a.String("alarmDescription"), breakGlassRole) {
+		t.Errorf("alarm description %q does not name the role", a.String("alarmDescription"))
+	}
+	if _, err := plan(t, nil).Get(filterType, "eks-break-glass-used-dev"); err == nil {
+		t.Error("a break-glass filter exists without a break-glass role")
+	}
+}
+
 // githubSlug is the anchor GitHub gives a Markdown heading: lower case, every character that is
 // not a letter, digit, space, hyphen or underscore removed, spaces turned into hyphens; a repeated
 // slug gets -1, -2, ... appended.
@@ -329,7 +364,7 @@ func TestO4_EveryAlarmLinksToItsRunbook(t *testing.T) {
 	}
 	anchors := readmeAnchors(t)
 	link := regexp.MustCompile(`Runbook: ` + regexp.QuoteMeta(RunbookURL) + `#([a-z0-9_-]+)$`)
-	alarms := plan(t, nil).ByType(alarmType)
+	alarms := plan(t, withBreakGlass).ByType(alarmType)
 	if len(alarms) == 0 {
 		t.Fatal("no alarms")
 	}

@@ -66,6 +66,11 @@ type Args struct {
 	AlarmEmail string
 	// AlarmHttpsEndpoints are https URLs (PagerDuty, Opsgenie) subscribed to the alarm topic.
 	AlarmHttpsEndpoints []string
+	// ControlPlaneLogGroupName is the cluster's control-plane log group, which holds the audit log.
+	ControlPlaneLogGroupName pulumi.StringInput
+	// BreakGlassRoleArn, when set, is the emergency admin role: any request it makes to the
+	// Kubernetes API raises an alarm (issue 22).
+	BreakGlassRoleArn string
 	// DependsOn lists the node groups. The add-on stays DEGRADED without nodes, and the cluster name
 	// is a plain string that carries no dependency on the cluster by itself.
 	DependsOn []pulumi.Resource
@@ -162,6 +167,7 @@ func validate(args *Args) error {
 		{"FluentBitImage", args.FluentBitImage == ""},
 		{"NatGatewayIds", args.NatGatewayIds == nil},
 		{"DependsOn", len(args.DependsOn) == 0},
+		{"ControlPlaneLogGroupName (the break-glass alarm reads the audit log)", args.BreakGlassRoleArn != "" && args.ControlPlaneLogGroupName == nil},
 	}
 	for _, m := range missing {
 		if m.absent {

@@ -143,7 +143,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 		KmsKeyArn:            encryption.KeyArn,
 		EndpointPublicAccess: cfg.Cluster.EndpointPublicAccess,
 		PublicAccessCidrs:    cfg.Cluster.PublicAccessCidrs,
-		AdminPrincipalArns:   cfg.Cluster.AdminPrincipalArns,
+		Access:               accessGrants(cfg.Cluster.Access),
 		// The deployer's networks open 443 on the API's security group like any other private
 		// access network, and nothing wider (issue 19).
 		PrivateAccessCidrs:     append(slices.Clone(cfg.Cluster.PrivateAccessCidrs), cfg.Network.Deployer.Cidrs...),
@@ -311,6 +311,8 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 		PodRestartAlarmThreshold:      o.PodRestartAlarmThreshold,
 		AlarmEmail:                    o.AlarmEmail,
 		AlarmHttpsEndpoints:           o.AlarmHttpsEndpoints,
+		ControlPlaneLogGroupName:      eks.ControlPlaneLogGroupName,
+		BreakGlassRoleArn:             cfg.Cluster.Access.BreakGlassRoleArn,
 		// The load balancer controller's webhook refuses Services until its pods run, and the
 		// Container Insights add-on creates Services: so observability comes after the platform.
 		DependsOn: append(append(append([]pulumi.Resource{}, nodes.NodeGroups...), workloadAddons.Resources()...),
@@ -426,4 +428,38 @@ func nodeGroupSpecs(n config.NodeGroups) []nodegroups.GroupSpec {
 		})
 	}
 	return specs
+}
+
+// accessGrants turns the configured tiers into the cluster's access grants. The break-glass role
+// is an admin to EKS; what sets it apart is the alarm on its use (observability).
+func accessGrants(a config.Access) []cluster.AccessGrant {
+	var grants []cluster.AccessGrant
+	for _, tier := range []struct {
+		tier cluster.AccessTier
+		arns []string
+	}{
+		{cluster.Admin, a.AdminPrincipalArns},
+		{cluster.SecretViewer, a.SecretViewerPrincipalArns},
+		{cluster.Viewer, a.ViewerPrincipalArns},
+	} {
+		for _, arn := range tier.arns {
+			grants = append(grants, cluster.AccessGrant{PrincipalArn: arn, Tier: tier.tier})
+		}
+	}
+	if a.BreakGlassRoleArn != "" {
+		grants = append(grants, cluster.AccessGrant{PrincipalArn: a.BreakGlassRoleArn, Tier: cluster.Admin})
+	}
+	// One grant per principal, listing all its namespaces, in the order the stack file names them.
+	editorNamespaces := map[string][]string{}
+	var editors []string
+	for _, e := range a.NamespaceEditors {
+		if _, seen := editorNamespaces[e.PrincipalArn]; !seen {
+			editors = append(editors, e.PrincipalArn)
+		}
+		editorNamespaces[e.PrincipalArn] = append(editorNamespaces[e.PrincipalArn], e.Namespace)
+	}
+	for _, arn := range editors {
+		grants = append(grants, cluster.AccessGrant{PrincipalArn: arn, Tier: cluster.NamespaceEditor, Namespaces: editorNamespaces[arn]})
+	}
+	return grants
 }

@@ -1,0 +1,91 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// validateAccess checks the access tiers (K1, issue 22). EKS keeps one access entry per
+// principal and the cluster package keys each entry by the ARN's resource part with "/" turned
+// into "-" (cluster.accessEntryKey), so the rules follow from that: one cluster-wide tier per
+// principal, and no two principals whose keys collide.
+func validateAccess(v *validator, c *Config) {
+	a := c.Cluster.Access
+	tiers := []struct {
+		key  string
+		arns []string
+	}{
+		{"adminPrincipalArns", a.AdminPrincipalArns},
+		{"secretViewerPrincipalArns", a.SecretViewerPrincipalArns},
+		{"viewerPrincipalArns", a.ViewerPrincipalArns},
+	}
+	if a.BreakGlassRoleArn != "" {
+		tiers = append(tiers, struct {
+			key  string
+			arns []string
+		}{"breakGlassRoleArn", []string{a.BreakGlassRoleArn}})
+	}
+	entries := map[string]string{}
+	claimEntry := func(key, value, arn string) {
+		entry := strings.ReplaceAll(strings.SplitN(arn, ":", 6)[5], "/", "-")
+		if other, seen := entries[entry]; seen && other != arn {
+			v.fail(key, value, fmt.Sprintf("must not map to the same EKS access entry (%s) as %s", entry, other))
+		}
+		entries[entry] = arn
+	}
+
+	clusterTier := map[string]string{} // principal ARN -> key of its cluster-wide tier
+	for _, tier := range tiers {
+		for _, arn := range tier.arns {
+			if !principalArnPattern.MatchString(arn) {
+				v.fail(tier.key, arn, "must be an IAM role or user ARN")
+				continue
+			}
+			if other, held := clusterTier[arn]; held {
+				if other == tier.key {
+					v.fail(tier.key, arn, "is listed twice")
+				} else {
+					v.fail(tier.key, arn, "is already in "+Key(other)+": a principal has one access entry, so one cluster-wide tier")
+				}
+				continue
+			}
+			clusterTier[arn] = tier.key
+			claimEntry(tier.key, arn, arn)
+		}
+	}
+	if a.BreakGlassRoleArn != "" && principalArnPattern.MatchString(a.BreakGlassRoleArn) &&
+		!strings.Contains(a.BreakGlassRoleArn, ":role/") {
+		v.fail("breakGlassRoleArn", a.BreakGlassRoleArn, "must be an IAM role ARN: break-glass access is assumed in an emergency, never held by a user")
+	}
+
+	granted := map[NamespaceEditor]bool{}
+	for _, e := range a.NamespaceEditors {
+		entry := e.Namespace + "=" + e.PrincipalArn
+		switch tier := clusterTier[e.PrincipalArn]; {
+		case e.Namespace == "":
+			v.fail("namespaceEditors", e.PrincipalArn, "must be <namespace>=<IAM role or user ARN>")
+		case !slices.Contains(c.Workloads.Namespaces, e.Namespace):
+			v.fail("namespaceEditors", entry, fmt.Sprintf("must name one of %s %s: editors edit workload namespaces only, never the platform's",
+				Key("workloadNamespaces"), show(c.Workloads.Namespaces)))
+		case !principalArnPattern.MatchString(e.PrincipalArn):
+			v.fail("namespaceEditors", entry, "must name an IAM role or user ARN after the \"=\"")
+		case granted[e]:
+			v.fail("namespaceEditors", entry, "is listed twice")
+		case tier == "adminPrincipalArns" || tier == "breakGlassRoleArn":
+			v.fail("namespaceEditors", entry, "names a principal of "+Key(tier)+", whose admin policy already covers every namespace")
+		default:
+			granted[e] = true
+			claimEntry("namespaceEditors", entry, e.PrincipalArn)
+		}
+	}
+
+	// issue 22: in prod the deploy role alone as standing cluster admin must be a written decision.
+	switch {
+	case c.Environment == EnvProd && len(a.AdminPrincipalArns) == 0 && !a.DeployRoleIsOnlyAdmin:
+		v.fail("adminPrincipalArns", a.AdminPrincipalArns, "must not be empty in prod unless "+Key("deployRoleIsOnlyAdmin")+
+			" is true: list the admin roles, or say in the stack file that the deploy role is the only cluster admin")
+	case len(a.AdminPrincipalArns) > 0 && a.DeployRoleIsOnlyAdmin:
+		v.fail("deployRoleIsOnlyAdmin", true, "must be false when "+Key("adminPrincipalArns")+" lists admins: the deploy role is then not the only admin")
+	}
+}
