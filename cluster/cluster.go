@@ -206,8 +206,11 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	// pulumi-eks v2 returns the cluster, its security group and its OIDC provider only as resource
 	// references, which Pulumi's Go mocks cannot resolve for a remote component's children. The
 	// same values are read back as plain data once the cluster exists: the name is derived from a
-	// cluster output, so during the first preview it is unknown and the lookups are skipped.
-	readyName := eksCluster.Core.Endpoint().
+	// cluster output, so during the first preview it is unknown and the lookups are skipped. That
+	// output is kubeconfigJson, a plain string: never `core`, whose access entries pulumi-eks v2
+	// sends as resource references its Go SDK cannot decode, failing every resource that waits on
+	// it once a stack has an access entry (pulumi/pulumi-eks#1435; found by the engine run).
+	readyName := eksCluster.KubeconfigJson.
 		ApplyT(func(string) string { return args.ClusterName }).(pulumi.StringOutput)
 	described := awseks.LookupClusterOutput(ctx, awseks.LookupClusterOutputArgs{Name: readyName}, parent)
 	issuerURL := described.Identities().Index(pulumi.Int(0)).Oidcs().Index(pulumi.Int(0)).Issuer()

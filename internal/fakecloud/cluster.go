@@ -12,17 +12,36 @@ import (
 
 // The EKS cluster and what the program reads back about it. Under the Go SDK mocks pulumi-eks'
 // Cluster is a remote component that creates nothing (pulumi/pulumi#12553): only its plain
-// `core.endpoint` output is answered. Under the real engine pulumi-eks creates the
-// aws:eks/cluster:Cluster and the OIDC provider itself, and they get the same computed values
-// that the getCluster and getOpenIdConnectProvider data sources return, so whichever path the
-// program takes, it reads one cluster.
+// outputs are answered. Under the real engine pulumi-eks creates the aws:eks/cluster:Cluster and
+// the OIDC provider itself, and they get the same computed values that the getCluster and
+// getOpenIdConnectProvider data sources return, so whichever path the program takes, it reads one
+// cluster.
+//
+// `core` fails to decode once the cluster has an access entry, as in AWS. The real pulumi-eks v2
+// sends core.accessEntries as resource references to aws:eks/accessEntry:AccessEntry where its Go
+// SDK's schema type expects eks:index:AccessEntry objects (pulumi/pulumi-eks#1435, fix open in
+// #1481), so every resource that waits on `core` fails ("expected a eks.AccessEntry, got a
+// resource of type *eks.AccessEntry"), seen in the engine run. The mocks cannot answer those
+// references (the component's children are not registered with them), so each entry is answered
+// by its principal ARN, a string, which the SDK refuses in the same place, for the same reason:
+// a value that is not an eks.AccessEntry.
 func init() {
 	registerOutputs("eks:index:Cluster", func(r Resource, state resource.PropertyMap) {
 		name := String(r.Inputs, "name")
-		state["core"] = resource.NewObjectProperty(resource.NewPropertyMapFromMap(map[string]any{
-			"endpoint": clusterEndpoint(name, r.Region),
-			"vpcId":    String(r.Inputs, "vpcId"),
-		}))
+		endpoint := clusterEndpoint(name, r.Region)
+		entries := []resource.PropertyValue{}
+		if v, ok := r.Inputs["accessEntries"]; ok && v.IsObject() {
+			for _, key := range v.ObjectValue().StableKeys() {
+				entries = append(entries, resource.NewStringProperty(String(v.ObjectValue()[key].ObjectValue(), "principalArn")))
+			}
+		}
+		state["core"] = resource.NewObjectProperty(resource.PropertyMap{
+			"endpoint":      resource.NewStringProperty(endpoint),
+			"vpcId":         resource.NewStringProperty(String(r.Inputs, "vpcId")),
+			"accessEntries": resource.NewArrayProperty(entries),
+		})
+		state["kubeconfigJson"] = resource.NewStringProperty(fmt.Sprintf(
+			`{"apiVersion":"v1","kind":"Config","clusters":[{"name":%q,"cluster":{"server":%q}}]}`, name, endpoint))
 	})
 
 	registerOutputs("aws:eks/cluster:Cluster", func(r Resource, state resource.PropertyMap) {

@@ -193,6 +193,33 @@ func TestClusterAccessEntriesOnly(t *testing.T) {
 	})
 }
 
+// issues 18 and 22: what pulumi-eks really creates for the access tiers. Each stack's preview role
+// gets an access entry of its own with only AmazonEKSViewPolicy, at cluster scope, associated.
+func TestPreviewRoleHasAViewOnlyAccessEntry(t *testing.T) {
+	forEachStack(t, func(t *testing.T, stack string, cfg *config.Config, plan *offline.Plan) {
+		preview := "arn:aws:iam::" + cfg.AccountID + ":role/eks-platform-preview-" + stack
+		var entry *offline.Resource
+		for _, e := range plan.ByType("aws:eks/accessEntry:AccessEntry") {
+			if e.String("principalArn") == preview {
+				entry = &e
+			}
+		}
+		if entry == nil {
+			t.Fatalf("no access entry for the preview role %s", preview)
+		}
+		var policies []string
+		for _, a := range plan.ByType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation") {
+			if a.String("principalArn") == preview {
+				policies = append(policies, a.String("policyArn")+" @ "+a.String("accessScope.type"))
+			}
+		}
+		want := []string{"arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy @ cluster"}
+		if strings.Join(policies, ",") != strings.Join(want, ",") {
+			t.Errorf("preview role policies = %v, want %v", policies, want)
+		}
+	})
+}
+
 // The upgrade policy and zonal shift of the stack file reach the cluster pulumi-eks creates (L2):
 // pulumi-eks has no input for them, the program sets them with a transform on the component, and
 // only the engine runs that transform on the component's children.
