@@ -117,7 +117,40 @@ func loadBalancerControllerSettings(args *Args) pulumi.Map {
 		"region":      pulumi.String(args.Region),
 		"vpcId":       args.VpcId,
 		"defaultTags": pulumi.ToStringMap(args.LoadBalancerTags),
+		// The chart runs as non-root without escalation already; the restricted standard also
+		// asks for dropped capabilities and a seccomp profile (issue 22). The controller binds
+		// 9443 and 8080, so it needs no capability. fsGroup is the chart's own default.
+		"podSecurityContext": restrictedPod(pulumi.Map{"fsGroup": pulumi.Int(nobodyUID)}),
+		"securityContext":    withEntries(restrictedContainer(), pulumi.Map{"runAsNonRoot": pulumi.Bool(true)}),
 	}
+}
+
+// nobodyUID is the nobody user; the cluster-autoscaler chart suggests it for its distroless image,
+// and the load balancer controller's chart uses it as fsGroup.
+const nobodyUID = 65534
+
+// restrictedPod is a pod securityContext that meets the restricted Pod Security Standard at pod
+// level (RuntimeDefault seccomp), plus the given fields.
+func restrictedPod(extra pulumi.Map) pulumi.Map {
+	return withEntries(pulumi.Map{"seccompProfile": pulumi.Map{"type": pulumi.String("RuntimeDefault")}}, extra)
+}
+
+// restrictedContainer is a container securityContext that meets the restricted Pod Security
+// Standard at container level: no privilege escalation, every capability dropped, and a
+// read-only root file system.
+func restrictedContainer() pulumi.Map {
+	return pulumi.Map{
+		"allowPrivilegeEscalation": pulumi.Bool(false),
+		"readOnlyRootFilesystem":   pulumi.Bool(true),
+		"capabilities":             pulumi.Map{"drop": pulumi.StringArray{pulumi.String("ALL")}},
+	}
+}
+
+func withEntries(m, extra pulumi.Map) pulumi.Map {
+	for k, v := range extra {
+		m[k] = v
+	}
+	return m
 }
 
 // clusterAutoscalerSettings discover the node groups by the cluster's tags (which the nodegroups
@@ -144,6 +177,14 @@ func clusterAutoscalerSettings(args *Args) pulumi.Map {
 		// minor must match the cluster's; the chart's default image follows the chart instead.
 		"image":     pulumi.Map{"tag": pulumi.String(args.ClusterAutoscalerImageTag)},
 		"extraArgs": extraArgs,
+		// The chart sets no securityContext; these are the values its own comments suggest, and
+		// they meet the restricted Pod Security Standard (issue 22).
+		"securityContext": restrictedPod(pulumi.Map{
+			"runAsNonRoot": pulumi.Bool(true),
+			"runAsUser":    pulumi.Int(nobodyUID),
+			"runAsGroup":   pulumi.Int(nobodyUID),
+		}),
+		"containerSecurityContext": restrictedContainer(),
 	}
 	if args.PreferredNodeGroupNames != nil {
 		// Priority picks the cheapest group that fits; least-waste breaks ties within a level.

@@ -268,11 +268,6 @@ func veleroPolicy(s veleroScope) security.PolicyDocument {
 // the daily schedule of the workload namespaces. The pods meet the restricted Pod Security
 // Standard of their namespace.
 func veleroSettings(args *Args, bucketName pulumi.StringOutput) pulumi.Map {
-	restrictedContainer := pulumi.Map{
-		"allowPrivilegeEscalation": pulumi.Bool(false),
-		"readOnlyRootFilesystem":   pulumi.Bool(true),
-		"capabilities":             pulumi.Map{"drop": pulumi.StringArray{pulumi.String("ALL")}},
-	}
 	return pulumi.Map{
 		"initContainers": pulumi.Array{pulumi.Map{
 			"name":            pulumi.String("velero-plugin-for-aws"),
@@ -280,17 +275,16 @@ func veleroSettings(args *Args, bucketName pulumi.StringOutput) pulumi.Map {
 			"imagePullPolicy": pulumi.String("IfNotPresent"),
 			// The chart's "plugins" emptyDir, from which the server loads plugins.
 			"volumeMounts":    pulumi.Array{pulumi.Map{"mountPath": pulumi.String("/target"), "name": pulumi.String("plugins")}},
-			"securityContext": restrictedContainer,
+			"securityContext": restrictedContainer(),
 			"resources":       computeResources{"50m", "64Mi", "200m", "128Mi"}.values(),
 		}},
-		"podSecurityContext": pulumi.Map{
-			"runAsNonRoot":   pulumi.Bool(true),
-			"runAsUser":      pulumi.Int(veleroUID),
-			"runAsGroup":     pulumi.Int(veleroUID),
-			"fsGroup":        pulumi.Int(veleroUID),
-			"seccompProfile": pulumi.Map{"type": pulumi.String("RuntimeDefault")},
-		},
-		"containerSecurityContext": restrictedContainer,
+		"podSecurityContext": restrictedPod(pulumi.Map{
+			"runAsNonRoot": pulumi.Bool(true),
+			"runAsUser":    pulumi.Int(veleroUID),
+			"runAsGroup":   pulumi.Int(veleroUID),
+			"fsGroup":      pulumi.Int(veleroUID),
+		}),
+		"containerSecurityContext": restrictedContainer(),
 		"credentials":              pulumi.Map{"useSecret": pulumi.Bool(false)},
 		// The CRD upgrade hook pulls a kubectl image tagged only with the cluster version; the CRDs
 		// ship in the chart's crds/ directory and are installed by Helm.
