@@ -162,10 +162,12 @@ type Platform struct {
 	// Charts are the catalogue's releases unless a stack overrides one (L1).
 	Charts map[string]Chart // keyed by ChartClusterAutoscaler etc.
 	// ClusterAutoscalerImageTag is the autoscaler release of the cluster's minor (L1).
-	ClusterAutoscalerImageTag     string
-	VeleroAwsPluginImage          string
-	BackupSchedule                string
-	BackupRetentionDays           int
+	ClusterAutoscalerImageTag string
+	VeleroAwsPluginImage      string
+	BackupSchedule            string
+	BackupRetentionDays       int
+	// BackupObjectLockDays locks each backup object version in COMPLIANCE mode (prod only).
+	BackupObjectLockDays          int
 	ScaleDownUnneededTime         string
 	ScaleDownUtilizationThreshold string
 }

@@ -117,6 +117,7 @@ func Parse(stack string, values map[string]string, today time.Time) (*Config, er
 			VeleroAwsPluginImage:          r.str("veleroAwsPluginImage"),
 			BackupSchedule:                r.str("backupSchedule"),
 			BackupRetentionDays:           r.int("backupRetentionDays"),
+			BackupObjectLockDays:          r.int("backupObjectLockDays"),
 			ScaleDownUnneededTime:         r.str("clusterAutoscalerScaleDownUnneededTime"),
 			ScaleDownUtilizationThreshold: r.str("clusterAutoscalerScaleDownUtilizationThreshold"),
 		},

@@ -114,6 +114,7 @@ func validate(c *Config, clusterBase string, today catalogue.Date) error {
 	validateAlarmDestinations(v, c)
 	validateWorkloads(v, c)
 	validatePlatform(v, c.Platform)
+	validateBackupLock(v, c)
 	validateHighAvailability(v, c)
 	return errors.Join(v.errs...)
 }
@@ -415,6 +416,22 @@ func validatePlatform(v *validator, p Platform) {
 	v.match("clusterAutoscalerScaleDownUnneededTime", p.ScaleDownUnneededTime, durationPattern, "must be a duration such as 10m")
 	if t, err := strconv.ParseFloat(p.ScaleDownUtilizationThreshold, 64); err != nil || t <= 0 || t >= 1 {
 		v.fail("clusterAutoscalerScaleDownUtilizationThreshold", p.ScaleDownUtilizationThreshold, "must be a number between 0 and 1")
+	}
+}
+
+// validateBackupLock: prod's backups are locked in COMPLIANCE mode, which nobody can lift or
+// shorten, so they outlive a compromised account (issue 22). The lock runs at most as long as
+// the backups are kept, so Velero's TTL and the lifecycle rule still end them. Dev and staging
+// are torn down with their buckets, which a compliance lock would keep for its whole term.
+func validateBackupLock(v *validator, c *Config) {
+	days := c.Platform.BackupObjectLockDays
+	switch {
+	case c.Environment == EnvProd && days < 1:
+		v.fail("backupObjectLockDays", days, "must be at least 1 in prod: its backups are locked (S3 Object Lock, COMPLIANCE mode) so nobody can delete them early")
+	case c.Environment != EnvProd && days != 0:
+		v.fail("backupObjectLockDays", days, fmt.Sprintf("must be 0 in %s: a COMPLIANCE lock keeps the bucket undeletable for its whole term, and %s is torn down with its backups", c.Environment, c.Environment))
+	case days > c.Platform.BackupRetentionDays:
+		v.fail("backupObjectLockDays", days, fmt.Sprintf("must be at most %s (%d): a backup locked beyond its TTL cannot be deleted when Velero expires it", Key("backupRetentionDays"), c.Platform.BackupRetentionDays))
 	}
 }
 

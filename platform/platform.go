@@ -98,6 +98,11 @@ type Args struct {
 	BackupSchedule string
 	// BackupRetentionDays is both the backups' Velero TTL and the bucket's lifecycle expiry.
 	BackupRetentionDays int
+	// BackupObjectLockDays, above 0, locks every backup object version in COMPLIANCE mode for that
+	// many days (prod, issue 22); at most BackupRetentionDays.
+	BackupObjectLockDays int
+	// AccessLogRetentionDays is how long the backup bucket's S3 access logs are kept.
+	AccessLogRetentionDays int
 	// Labels are the cost-allocation labels of the namespaces created here (AWS default tags do
 	// not reach Kubernetes objects).
 	Labels map[string]string
@@ -251,6 +256,12 @@ func validate(args *Args) error {
 	// embeds the cluster name.
 	if !bucketSafeClusterName.MatchString(args.ClusterName) {
 		return fmt.Errorf("platform: ClusterName %q must be lower-case letters, digits and '-' to name the backup bucket", args.ClusterName)
+	}
+	if args.BackupObjectLockDays < 0 || args.BackupObjectLockDays > args.BackupRetentionDays {
+		return fmt.Errorf("platform: BackupObjectLockDays = %d, want 0 to BackupRetentionDays (%d)", args.BackupObjectLockDays, args.BackupRetentionDays)
+	}
+	if args.AccessLogRetentionDays < 1 {
+		return fmt.Errorf("platform: AccessLogRetentionDays = %d, want at least 1", args.AccessLogRetentionDays)
 	}
 	if length := len(backupBucketName(args.ClusterName, accountIDPlaceholder)); length > maxBucketNameLength {
 		return fmt.Errorf("platform: backup bucket name for cluster %q would be %d characters, S3 allows %d",

@@ -80,6 +80,7 @@ func validArgs() *Args {
 		VeleroAwsPluginImage:          testPlugin,
 		BackupSchedule:                "0 3 * * *",
 		BackupRetentionDays:           30,
+		AccessLogRetentionDays:        90,
 		Labels:                        map[string]string{"CostCenter": "platform-engineering"},
 		LoadBalancerTags:              map[string]string{"CostCenter": "platform-engineering", "ManagedBy": "aws-load-balancer-controller"},
 	}

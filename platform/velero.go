@@ -8,7 +8,6 @@ import (
 	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/acme/eks-platform/internal/naming"
 	"github.com/acme/eks-platform/security"
 )
 
@@ -66,6 +65,12 @@ func backupBucketName(clusterName, accountID string) string {
 	return fmt.Sprintf("velero-%s-%s", clusterName, accountID)
 }
 
+// accessLogBucketName is "s3logs-<cluster>-<account>", where the backup bucket's S3 access logs
+// go; as long as the backup bucket's name, so the same cluster names fit.
+func accessLogBucketName(clusterName, accountID string) string {
+	return fmt.Sprintf("s3logs-%s-%s", clusterName, accountID)
+}
+
 // newBackups creates the backup bucket, Velero's IRSA role, the VolumeSnapshotClass and the
 // Velero release with its daily schedule (P3). The release waits for the load balancer controller
 // like every other release, and for the snapshot class, so that no backup runs before its volumes
@@ -75,7 +80,7 @@ func newBackups(ctx *pulumi.Context, comp *Platform, args *Args, loadBalancerCon
 	identity := aws.GetCallerIdentityOutput(ctx, aws.GetCallerIdentityOutputArgs{}, parent)
 	partition := aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, parent)
 
-	bucket, err := newBackupBucket(ctx, comp, args, identity.AccountId())
+	bucket, err := newBackupBuckets(ctx, comp, args, identity.AccountId())
 	if err != nil {
 		return nil, err
 	}
@@ -112,111 +117,6 @@ func newBackups(ctx *pulumi.Context, comp *Platform, args *Args, loadBalancerCon
 		return nil, err
 	}
 	return &backups{bucket: bucket, role: role, release: release}, nil
-}
-
-// newBackupBucket creates the backup bucket: versioned, encrypted with the platform key, closed
-// to the public and to plain HTTP, and emptied by lifecycle after the retention period and a
-// grace period (P3). In prod it is protected and outlives the stack.
-func newBackupBucket(ctx *pulumi.Context, comp *Platform, args *Args, accountID pulumi.StringOutput) (*s3.BucketV2, error) {
-	name := func(part string) string { return naming.Name("velero-bucket"+part, args.Environment) }
-	parent := pulumi.Parent(comp)
-	// A retained bucket keeps its settings too: deleting the public access block or the policy
-	// from a bucket full of backups would open it.
-	keep := pulumi.Composite(pulumi.Protect(args.Protect), pulumi.RetainOnDelete(args.Protect))
-	bucketName := accountID.ApplyT(func(id string) string {
-		return backupBucketName(args.ClusterName, id)
-	}).(pulumi.StringOutput)
-
-	bucket, err := s3.NewBucketV2(ctx, name(""), &s3.BucketV2Args{
-		Bucket: bucketName,
-		// Dev and staging are torn down with their backups; a retained prod bucket is never
-		// emptied by Pulumi.
-		ForceDestroy: pulumi.Bool(!args.Protect),
-		Tags:         pulumi.StringMap{"Name": bucketName},
-	}, parent, keep)
-	if err != nil {
-		return nil, err
-	}
-
-	versioning, err := s3.NewBucketVersioningV2(ctx, name("-versioning"), &s3.BucketVersioningV2Args{
-		Bucket:                  bucket.ID(),
-		VersioningConfiguration: s3.BucketVersioningV2VersioningConfigurationArgs{Status: pulumi.String("Enabled")},
-	}, parent, keep)
-	if err != nil {
-		return nil, err
-	}
-
-	if _, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name("-encryption"), &s3.BucketServerSideEncryptionConfigurationV2Args{
-		Bucket: bucket.ID(),
-		Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
-			ApplyServerSideEncryptionByDefault: s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
-				SseAlgorithm:   pulumi.String("aws:kms"),
-				KmsMasterKeyId: args.KmsKeyArn,
-			},
-			// An S3 bucket key cuts the KMS requests (and their cost) of many small backup objects.
-			BucketKeyEnabled: pulumi.Bool(true),
-		}},
-	}, parent, keep); err != nil {
-		return nil, err
-	}
-
-	publicAccess, err := s3.NewBucketPublicAccessBlock(ctx, name("-public-access"), &s3.BucketPublicAccessBlockArgs{
-		Bucket:                bucket.ID(),
-		BlockPublicAcls:       pulumi.Bool(true),
-		BlockPublicPolicy:     pulumi.Bool(true),
-		IgnorePublicAcls:      pulumi.Bool(true),
-		RestrictPublicBuckets: pulumi.Bool(true),
-	}, parent, keep)
-	if err != nil {
-		return nil, err
-	}
-
-	tlsOnly := bucket.Arn.ApplyT(func(arn string) (string, error) { return tlsOnlyBucketPolicy(arn).JSON() }).(pulumi.StringOutput)
-	// S3 rejects concurrent changes to one bucket's access settings, so the policy follows the
-	// public access block.
-	if _, err := s3.NewBucketPolicy(ctx, name("-policy"), &s3.BucketPolicyArgs{
-		Bucket: bucket.ID(),
-		Policy: tlsOnly,
-	}, parent, keep, pulumi.DependsOn([]pulumi.Resource{publicAccess})); err != nil {
-		return nil, err
-	}
-
-	// Velero deletes expired backups itself; the lifecycle rule is the backstop, a grace period
-	// after the TTL, and also expires the versions deleted objects leave behind, one retention
-	// period later.
-	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, name("-lifecycle"), &s3.BucketLifecycleConfigurationV2Args{
-		Bucket: bucket.ID(),
-		Rules: s3.BucketLifecycleConfigurationV2RuleArray{s3.BucketLifecycleConfigurationV2RuleArgs{
-			Id:     pulumi.String("expire-backups"),
-			Status: pulumi.String("Enabled"),
-			Filter: s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String("")},
-			Expiration: s3.BucketLifecycleConfigurationV2RuleExpirationArgs{
-				Days: pulumi.Int(args.BackupRetentionDays + lifecycleGraceDays),
-			},
-			NoncurrentVersionExpiration: s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{
-				NoncurrentDays: pulumi.Int(args.BackupRetentionDays),
-			},
-			AbortIncompleteMultipartUpload: s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs{
-				DaysAfterInitiation: pulumi.Int(abortIncompleteUploadDays),
-			},
-		}},
-		// Lifecycle rules on noncurrent versions need versioning to be on first.
-	}, parent, keep, pulumi.DependsOn([]pulumi.Resource{versioning})); err != nil {
-		return nil, err
-	}
-	return bucket, nil
-}
-
-// tlsOnlyBucketPolicy denies every request to the bucket that does not use TLS (P3).
-func tlsOnlyBucketPolicy(bucketArn string) security.PolicyDocument {
-	return security.PolicyDocument{Statement: []security.Statement{{
-		Sid:       "DenyInsecureTransport",
-		Effect:    security.Deny,
-		Principal: map[string]string{"AWS": "*"},
-		Action:    security.StringList{"s3:*"},
-		Resource:  security.StringList{bucketArn, bucketArn + "/*"},
-		Condition: security.Condition{"Bool": {"aws:SecureTransport": {"false"}}},
-	}}}
 }
 
 // veleroScope is what Velero's policy is scoped to, known once the bucket and key exist.
@@ -303,7 +203,10 @@ func veleroSettings(args *Args, bucketName pulumi.StringOutput) pulumi.Map {
 				"provider": pulumi.String("aws"),
 				"bucket":   bucketName,
 				"default":  pulumi.Bool(true),
-				"config":   pulumi.Map{"region": pulumi.String(args.Region), "kmsKeyId": args.KmsKeyArn},
+				// S3 refuses a PutObject into an Object Lock bucket without a Content-MD5 or
+				// checksum header; the AWS plugin sends one with checksumAlgorithm (its default,
+				// written out because the prod bucket depends on it).
+				"config": pulumi.Map{"region": pulumi.String(args.Region), "kmsKeyId": args.KmsKeyArn, "checksumAlgorithm": pulumi.String("CRC32")},
 			}},
 			// CSI snapshot support is built into Velero since 1.14 but still off without this
 			// flag: a backup would hold the volumes' manifests and none of their data.

@@ -73,8 +73,9 @@ func TestProdBackupBucketIsProtectedAndRetained(t *testing.T) {
 			t.Errorf("dev %s: protect=%v retain=%v, want neither", d.Name, d.Protect, d.RetainOnDelete)
 		}
 	}
-	if parts != 6 {
-		t.Errorf("checked %d bucket resources, want 6 (bucket, versioning, encryption, public access, policy, lifecycle)", parts)
+	// Two buckets (backups, their access logs) of six parts each, and the logging setting.
+	if parts != 13 {
+		t.Errorf("checked %d bucket resources, want 13 (bucket, versioning, encryption, public access, policy, lifecycle, twice; logging)", parts)
 	}
 }
 
@@ -319,5 +320,44 @@ func TestVeleroRoleErrorsSurface(t *testing.T) {
 	})
 	if err == nil || !strings.Contains(err.Error(), "IAM allows at most 64") {
 		t.Errorf("got error %v, want the IAM role name limit", err)
+	}
+}
+
+// issue 22: with a lock, every backup version is locked in COMPLIANCE mode for the given days;
+// without one there is no lock configuration.
+func TestBackupObjectLock(t *testing.T) {
+	p := plan(t, func(a *Args) { a.Protect, a.BackupObjectLockDays = true, 30 })
+	lock := offline.MustGet(t, p, "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2", "velero-bucket-object-lock-dev")
+	if lock.String("objectLockEnabled") != "Enabled" || lock.String("rule.defaultRetention.mode") != "COMPLIANCE" ||
+		lock.Input("rule.defaultRetention.days") != float64(30) {
+		t.Errorf("object lock = %v, want Enabled, COMPLIANCE, 30 days", lock.Inputs)
+	}
+	if !lock.Protect || !lock.RetainOnDelete {
+		t.Error("prod object lock configuration is not protected and retained")
+	}
+	if got := len(plan(t, nil).ByType("aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2")); got != 0 {
+		t.Errorf("%d object lock configurations without BackupObjectLockDays", got)
+	}
+}
+
+// issue 22: the backup bucket's S3 server access logs go to their own bucket, encrypted with
+// SSE-S3 (the only encryption a log target accepts), which only S3's logging service, for this
+// bucket and this account, may write to, over TLS.
+func TestBackupBucketAccessLogging(t *testing.T) {
+	p := plan(t, nil)
+	logging := offline.MustGet(t, p, "aws:s3/bucketLoggingV2:BucketLoggingV2", "velero-bucket-access-logging-dev")
+	logBucket := offline.MustGet(t, p, bucketType, "s3-access-logs-dev")
+	if logging.String("bucket") != testBucketName || logging.String("targetBucket") != logBucket.String("bucket") {
+		t.Errorf("logging %s -> %s, want %s -> %s", logging.String("bucket"), logging.String("targetBucket"), testBucketName, logBucket.String("bucket"))
+	}
+	enc := offline.MustGet(t, p, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "s3-access-logs-encryption-dev")
+	if got := enc.String("rules.0.applyServerSideEncryptionByDefault.sseAlgorithm"); got != "AES256" {
+		t.Errorf("log bucket encryption = %q, want AES256", got)
+	}
+	policy := offline.MustGet(t, p, "aws:s3/bucketPolicy:BucketPolicy", "s3-access-logs-policy-dev").String("policy")
+	for _, want := range []string{`"logging.s3.amazonaws.com"`, `"aws:SourceAccount"`, `"aws:SourceArn"`, `"DenyInsecureTransport"`, "arn:aws:s3:::" + testBucketName} {
+		if !strings.Contains(policy, want) {
+			t.Errorf("log bucket policy lacks %s: %s", want, policy)
+		}
 	}
 }

@@ -281,6 +281,8 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 		VeleroAwsPluginImage:          p.VeleroAwsPluginImage,
 		BackupSchedule:                p.BackupSchedule,
 		BackupRetentionDays:           p.BackupRetentionDays,
+		BackupObjectLockDays:          p.BackupObjectLockDays,
+		AccessLogRetentionDays:        cfg.LogRetentionDays,
 		Labels:                        cfg.Tags,
 		LoadBalancerTags:              cfg.TagsManagedBy("aws-load-balancer-controller"),
 		SnapshotCRDs:                  workloadAddons.ByName["snapshot-controller"],
