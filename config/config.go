@@ -167,7 +167,9 @@ type Platform struct {
 	BackupSchedule            string
 	BackupRetentionDays       int
 	// BackupObjectLockDays locks each backup object version in COMPLIANCE mode (prod only).
-	BackupObjectLockDays          int
+	BackupObjectLockDays int
+	// BackupCopyRegion, when set, is the region every backup is replicated to (required in prod).
+	BackupCopyRegion              string
 	ScaleDownUnneededTime         string
 	ScaleDownUtilizationThreshold string
 }

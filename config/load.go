@@ -118,6 +118,7 @@ func Parse(stack string, values map[string]string, today time.Time) (*Config, er
 			BackupSchedule:                r.str("backupSchedule"),
 			BackupRetentionDays:           r.int("backupRetentionDays"),
 			BackupObjectLockDays:          r.int("backupObjectLockDays"),
+			BackupCopyRegion:              r.str("backupCopyRegion"),
 			ScaleDownUnneededTime:         r.str("clusterAutoscalerScaleDownUnneededTime"),
 			ScaleDownUtilizationThreshold: r.str("clusterAutoscalerScaleDownUtilizationThreshold"),
 		},

@@ -115,6 +115,7 @@ func validate(c *Config, clusterBase string, today catalogue.Date) error {
 	validateWorkloads(v, c)
 	validatePlatform(v, c.Platform)
 	validateBackupLock(v, c)
+	validateBackupCopy(v, c)
 	validateHighAvailability(v, c)
 	return errors.Join(v.errs...)
 }
@@ -432,6 +433,21 @@ func validateBackupLock(v *validator, c *Config) {
 		v.fail("backupObjectLockDays", days, fmt.Sprintf("must be 0 in %s: a COMPLIANCE lock keeps the bucket undeletable for its whole term, and %s is torn down with its backups", c.Environment, c.Environment))
 	case days > c.Platform.BackupRetentionDays:
 		v.fail("backupObjectLockDays", days, fmt.Sprintf("must be at most %s (%d): a backup locked beyond its TTL cannot be deleted when Velero expires it", Key("backupRetentionDays"), c.Platform.BackupRetentionDays))
+	}
+}
+
+// validateBackupCopy: prod's backups are copied to another region, so they outlive the loss of
+// the stack's region as well as of its bucket (issue 22).
+func validateBackupCopy(v *validator, c *Config) {
+	region := c.Platform.BackupCopyRegion
+	switch {
+	case region == "" && c.Environment == EnvProd:
+		v.fail("backupCopyRegion", region, "must name another AWS region in prod: its backups are copied there (S3 replication) to survive the loss of "+c.Region)
+	case region == "":
+	case !regionPattern.MatchString(region):
+		v.fail("backupCopyRegion", region, "must be empty or an AWS region such as us-west-2")
+	case region == c.Region:
+		v.fail("backupCopyRegion", region, "must differ from aws:region: a copy in the same region does not survive the region")
 	}
 }
 

@@ -338,13 +338,20 @@ func (e *estimator) alarms() {
 	}
 }
 
+// planRegion is the stack's region: that of the AWS provider most resources use. A stack also
+// has providers for other regions (the backup copy's), which serve a few resources only.
 func planRegion(plan *offline.Plan) string {
+	users := map[string]int{}
+	for _, r := range plan.Resources {
+		users[r.Provider]++
+	}
+	region, most := offline.DefaultRegion, -1
 	for _, p := range plan.ByType(typeAwsProvider) {
-		if region := p.String("region"); region != "" {
-			return region
+		if r := p.String("region"); r != "" && users[p.URN] > most {
+			region, most = r, users[p.URN]
 		}
 	}
-	return offline.DefaultRegion
+	return region
 }
 
 func blockDevices(template offline.Resource) []map[string]any {

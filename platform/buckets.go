@@ -35,9 +35,11 @@ type bucketSpec struct {
 // newBucket creates a versioned, encrypted bucket closed to the public and to plain HTTP, with its
 // lifecycle rule and, when asked, its Object Lock. protect keeps the bucket and every setting:
 // deleting the public access block or the policy from a bucket full of backups would open it.
-func newBucket(ctx *pulumi.Context, env string, spec bucketSpec, protect bool, parent pulumi.ResourceOption) (*s3.BucketV2, error) {
+// opts carry the parent, and the provider of another region for the backup copy. The versioning
+// setting is returned for what must follow it (replication).
+func newBucket(ctx *pulumi.Context, env string, spec bucketSpec, protect bool, opts ...pulumi.ResourceOption) (*s3.BucketV2, *s3.BucketVersioningV2, error) {
 	name := func(part string) string { return naming.Name(spec.logical+part, env) }
-	keep := pulumi.Composite(parent, pulumi.Protect(protect), pulumi.RetainOnDelete(protect))
+	keep := pulumi.Composite(append(opts, pulumi.Protect(protect), pulumi.RetainOnDelete(protect))...)
 
 	bucket, err := s3.NewBucketV2(ctx, name(""), &s3.BucketV2Args{
 		Bucket: spec.name,
@@ -47,7 +49,7 @@ func newBucket(ctx *pulumi.Context, env string, spec bucketSpec, protect bool, p
 		Tags:         pulumi.StringMap{"Name": spec.name},
 	}, keep)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	versioning, err := s3.NewBucketVersioningV2(ctx, name("-versioning"), &s3.BucketVersioningV2Args{
@@ -55,7 +57,7 @@ func newBucket(ctx *pulumi.Context, env string, spec bucketSpec, protect bool, p
 		VersioningConfiguration: s3.BucketVersioningV2VersioningConfigurationArgs{Status: pulumi.String("Enabled")},
 	}, keep)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	encryption := s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
@@ -75,7 +77,7 @@ func newBucket(ctx *pulumi.Context, env string, spec bucketSpec, protect bool, p
 			BucketKeyEnabled: pulumi.Bool(spec.kmsKeyArn != nil),
 		}},
 	}, keep); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	publicAccess, err := s3.NewBucketPublicAccessBlock(ctx, name("-public-access"), &s3.BucketPublicAccessBlockArgs{
@@ -86,7 +88,7 @@ func newBucket(ctx *pulumi.Context, env string, spec bucketSpec, protect bool, p
 		RestrictPublicBuckets: pulumi.Bool(true),
 	}, keep)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	var policy pulumi.StringOutput
@@ -101,7 +103,7 @@ func newBucket(ctx *pulumi.Context, env string, spec bucketSpec, protect bool, p
 		Bucket: bucket.ID(),
 		Policy: policy,
 	}, keep, pulumi.DependsOn([]pulumi.Resource{publicAccess})); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, name("-lifecycle"), &s3.BucketLifecycleConfigurationV2Args{
@@ -122,7 +124,7 @@ func newBucket(ctx *pulumi.Context, env string, spec bucketSpec, protect bool, p
 		}},
 		// Lifecycle rules on noncurrent versions need versioning to be on first.
 	}, keep, pulumi.DependsOn([]pulumi.Resource{versioning})); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	if spec.objectLockDays > 0 {
@@ -138,10 +140,10 @@ func newBucket(ctx *pulumi.Context, env string, spec bucketSpec, protect bool, p
 				},
 			},
 		}, keep, pulumi.DependsOn([]pulumi.Resource{versioning})); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return bucket, nil
+	return bucket, versioning, nil
 }
 
 // bucketPolicy denies every request to the bucket that does not use TLS (P3), besides the given
@@ -173,11 +175,20 @@ func serverAccessLogDelivery(logBucketArn, sourceBucketArn, accountID string) se
 	}
 }
 
-// newBackupBuckets creates the backup bucket (P3) and the bucket its S3 server access logs go to
-// (issue 22). The backup bucket is encrypted with the platform key, its lifecycle expires backups
-// a grace period after their TTL, and in prod every new version is locked (Object Lock). The log
-// bucket keeps the access logs as long as the platform keeps its other logs.
-func newBackupBuckets(ctx *pulumi.Context, comp *Platform, args *Args, accountID pulumi.StringOutput) (*s3.BucketV2, error) {
+// backupStore is where backups live: the bucket Velero writes, and its copy in another region
+// when one is configured (copy and copyKeyArn stay nil without).
+type backupStore struct {
+	bucket     *s3.BucketV2
+	copy       *s3.BucketV2
+	copyKeyArn pulumi.StringOutput
+}
+
+// newBackupBuckets creates the backup bucket (P3), the bucket its S3 server access logs go to,
+// and, with a copy region, the copy (issue 22). The backup bucket is encrypted with the platform
+// key, its lifecycle expires backups a grace period after their TTL, and in prod every new version
+// is locked (Object Lock). The log bucket keeps the access logs as long as the platform keeps its
+// other logs.
+func newBackupBuckets(ctx *pulumi.Context, comp *Platform, args *Args, accountID pulumi.StringOutput) (*backupStore, error) {
 	parent := pulumi.Parent(comp)
 	bucketName := accountID.ApplyT(func(id string) string {
 		return backupBucketName(args.ClusterName, id)
@@ -185,11 +196,12 @@ func newBackupBuckets(ctx *pulumi.Context, comp *Platform, args *Args, accountID
 	// Velero deletes expired backups itself; the lifecycle rule is the backstop, a grace period
 	// after the TTL, and also expires the versions deleted objects leave behind, one retention
 	// period later.
-	bucket, err := newBucket(ctx, args.Environment, bucketSpec{
+	backupSpec := bucketSpec{
 		logical: "velero-bucket", name: bucketName, kmsKeyArn: args.KmsKeyArn,
 		expireDays: args.BackupRetentionDays + lifecycleGraceDays, noncurrentDays: args.BackupRetentionDays,
 		objectLockDays: args.BackupObjectLockDays,
-	}, args.Protect, parent)
+	}
+	bucket, versioning, err := newBucket(ctx, args.Environment, backupSpec, args.Protect, parent)
 	if err != nil {
 		return nil, err
 	}
@@ -197,7 +209,7 @@ func newBackupBuckets(ctx *pulumi.Context, comp *Platform, args *Args, accountID
 	logBucketName := accountID.ApplyT(func(id string) string {
 		return accessLogBucketName(args.ClusterName, id)
 	}).(pulumi.StringOutput)
-	logBucket, err := newBucket(ctx, args.Environment, bucketSpec{
+	logBucket, _, err := newBucket(ctx, args.Environment, bucketSpec{
 		logical: "s3-access-logs", name: logBucketName,
 		expireDays: args.AccessLogRetentionDays, noncurrentDays: 1,
 		policy: func(logBucketArn pulumi.StringOutput) pulumi.StringOutput {
@@ -217,5 +229,12 @@ func newBackupBuckets(ctx *pulumi.Context, comp *Platform, args *Args, accountID
 	}, parent, pulumi.Protect(args.Protect), pulumi.RetainOnDelete(args.Protect)); err != nil {
 		return nil, err
 	}
-	return bucket, nil
+
+	store := &backupStore{bucket: bucket}
+	if args.BackupCopy != nil {
+		if err := newBackupCopy(ctx, comp, args, accountID, store, backupSpec, versioning); err != nil {
+			return nil, err
+		}
+	}
+	return store, nil
 }

@@ -103,6 +103,8 @@ type Args struct {
 	BackupObjectLockDays int
 	// AccessLogRetentionDays is how long the backup bucket's S3 access logs are kept.
 	AccessLogRetentionDays int
+	// BackupCopy, when set, copies every backup to another region (issue 22).
+	BackupCopy *BackupCopy
 	// Labels are the cost-allocation labels of the namespaces created here (AWS default tags do
 	// not reach Kubernetes objects).
 	Labels map[string]string

@@ -80,18 +80,31 @@ func newBackups(ctx *pulumi.Context, comp *Platform, args *Args, loadBalancerCon
 	identity := aws.GetCallerIdentityOutput(ctx, aws.GetCallerIdentityOutputArgs{}, parent)
 	partition := aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, parent)
 
-	bucket, err := newBackupBuckets(ctx, comp, args, identity.AccountId())
+	store, err := newBackupBuckets(ctx, comp, args, identity.AccountId())
 	if err != nil {
 		return nil, err
 	}
+	bucket := store.bucket
 
-	policy := pulumi.All(partition.DnsSuffix(), bucket.Arn, args.KmsKeyArn).ApplyT(
+	inputs := []any{partition.DnsSuffix(), bucket.Arn, args.KmsKeyArn}
+	if store.copy != nil {
+		inputs = append(inputs, store.copy.Arn, store.copyKeyArn)
+	}
+	policy := pulumi.All(inputs...).ApplyT(
 		func(v []any) (string, error) {
-			return veleroPolicy(veleroScope{
+			scope := veleroScope{
 				s3Endpoint: fmt.Sprintf("s3.%s.%s", args.Region, v[0].(string)),
 				bucketArn:  v[1].(string),
 				kmsKeyArn:  v[2].(string),
-			}).JSON()
+			}
+			if store.copy != nil {
+				scope.copy = &veleroScope{
+					s3Endpoint: fmt.Sprintf("s3.%s.%s", args.BackupCopy.Region, v[0].(string)),
+					bucketArn:  v[3].(string),
+					kmsKeyArn:  v[4].(string),
+				}
+			}
+			return veleroPolicy(scope).JSON()
 		}).(pulumi.StringOutput)
 	role, err := security.NewIRSARole(ctx, veleroRoleBaseName, &security.IRSARoleArgs{
 		Environment:            args.Environment,
@@ -125,6 +138,9 @@ type veleroScope struct {
 	// requests S3 makes with the key on Velero's behalf.
 	s3Endpoint           string
 	bucketArn, kmsKeyArn string
+	// copy, when set, is the backup copy in another region, which Velero may read to restore
+	// from it (README "Restore runbook"), never write.
+	copy *veleroScope
 }
 
 // veleroPolicy lets Velero use its own bucket and nothing else (P3, S3). It has no EC2
@@ -132,7 +148,7 @@ type veleroScope struct {
 // driver makes those calls on its own role. It has no s3:DeleteObjectVersion: a deleted backup
 // stays recoverable as a noncurrent version until the lifecycle rule expires it.
 func veleroPolicy(s veleroScope) security.PolicyDocument {
-	return security.PolicyDocument{Statement: []security.Statement{
+	statements := []security.Statement{
 		{
 			Sid:    "ReadWriteBackupObjects",
 			Effect: security.Allow,
@@ -146,21 +162,36 @@ func veleroPolicy(s veleroScope) security.PolicyDocument {
 			Action:   security.StringList{"s3:ListBucket"},
 			Resource: security.StringList{s.bucketArn},
 		},
-		{
-			// The objects are SSE-KMS with the platform key: S3 generates and decrypts their data
-			// keys with the caller's permissions. The key serves Velero only through S3 and only
-			// for this bucket, whose ARN is the encryption context S3 uses with a bucket key (an
-			// object's ARN without one).
-			Sid:      "UsePlatformKeyForTheBucketOnly",
-			Effect:   security.Allow,
-			Action:   security.StringList{"kms:GenerateDataKey", "kms:Decrypt"},
-			Resource: security.StringList{s.kmsKeyArn},
-			Condition: security.Condition{
-				"StringEquals": {"kms:ViaService": {s.s3Endpoint}},
-				"StringLike":   {"kms:EncryptionContext:aws:s3:arn": {s.bucketArn, s.bucketArn + "/*"}},
+		s.keyUse("UsePlatformKeyForTheBucketOnly", "kms:GenerateDataKey", "kms:Decrypt"),
+	}
+	if c := s.copy; c != nil {
+		statements = append(statements,
+			security.Statement{
+				Sid:      "ReadBackupCopy",
+				Effect:   security.Allow,
+				Action:   security.StringList{"s3:GetObject", "s3:ListBucket"},
+				Resource: security.StringList{c.bucketArn, c.bucketArn + "/*"},
 			},
+			c.keyUse("DecryptBackupCopy", "kms:Decrypt"))
+	}
+	return security.PolicyDocument{Statement: statements}
+}
+
+// keyUse lets Velero use the scope's key only through S3 in the scope's region and only for its
+// bucket. The objects are SSE-KMS: S3 generates and decrypts their data keys with the caller's
+// permissions, and the bucket's ARN is the encryption context S3 uses with a bucket key (an
+// object's ARN without one).
+func (s veleroScope) keyUse(sid string, actions ...string) security.Statement {
+	return security.Statement{
+		Sid:      sid,
+		Effect:   security.Allow,
+		Action:   security.StringList(actions),
+		Resource: security.StringList{s.kmsKeyArn},
+		Condition: security.Condition{
+			"StringEquals": {"kms:ViaService": {s.s3Endpoint}},
+			"StringLike":   {"kms:EncryptionContext:aws:s3:arn": {s.bucketArn, s.bucketArn + "/*"}},
 		},
-	}}
+	}
 }
 
 // veleroSettings configure Velero for the bucket and this region, with IRSA credentials instead

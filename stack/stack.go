@@ -90,11 +90,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 	// so every taggable AWS resource gets them without each package repeating them (C5). It
 	// refuses credentials of any account but the stack's own (issue 18): the AWS provider checks
 	// allowedAccountIds against sts:GetCallerIdentity when it is configured, before any resource.
-	awsProvider, err := aws.NewProvider(ctx, name("aws"), &aws.ProviderArgs{
-		Region:            pulumi.String(cfg.Region),
-		AllowedAccountIds: pulumi.StringArray{pulumi.String(cfg.AccountID)},
-		DefaultTags:       &aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(cfg.Tags)},
-	})
+	awsProvider, err := newAWSProvider(ctx, name("aws"), cfg, cfg.Region)
 	if err != nil {
 		return nil, err
 	}
@@ -257,6 +253,16 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 	for key, chart := range cfg.Platform.Charts {
 		charts[key] = platform.Chart{Repository: chart.Repository, Version: chart.Version}
 	}
+	// The backup copy lives in another region, so its resources get a provider of their own, with
+	// the same account guard and default tags (issue 22).
+	var backupCopy *platform.BackupCopy
+	if region := cfg.Platform.BackupCopyRegion; region != "" {
+		copyProvider, err := newAWSProvider(ctx, name("aws-backup-copy"), cfg, region)
+		if err != nil {
+			return nil, err
+		}
+		backupCopy = &platform.BackupCopy{Region: region, Provider: copyProvider, KeyDeletionWindowDays: cfg.Security.KmsDeletionWindowDays}
+	}
 	p := cfg.Platform
 	controllers, err := platform.New(ctx, name("platform"), &platform.Args{
 		Environment:            cfg.Suffix,
@@ -283,6 +289,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 		BackupRetentionDays:           p.BackupRetentionDays,
 		BackupObjectLockDays:          p.BackupObjectLockDays,
 		AccessLogRetentionDays:        cfg.LogRetentionDays,
+		BackupCopy:                    backupCopy,
 		Labels:                        cfg.Tags,
 		LoadBalancerTags:              cfg.TagsManagedBy("aws-load-balancer-controller"),
 		SnapshotCRDs:                  workloadAddons.ByName["snapshot-controller"],
@@ -464,4 +471,14 @@ func accessGrants(a config.Access) []cluster.AccessGrant {
 		grants = append(grants, cluster.AccessGrant{PrincipalArn: arn, Tier: cluster.NamespaceEditor, Namespaces: editorNamespaces[arn]})
 	}
 	return grants
+}
+
+// newAWSProvider is an AWS provider for one region of the stack's account: it refuses credentials
+// of any other account (allowedAccountIds, issue 18) and tags every taggable resource (C5).
+func newAWSProvider(ctx *pulumi.Context, name string, cfg *config.Config, region string) (*aws.Provider, error) {
+	return aws.NewProvider(ctx, name, &aws.ProviderArgs{
+		Region:            pulumi.String(region),
+		AllowedAccountIds: pulumi.StringArray{pulumi.String(cfg.AccountID)},
+		DefaultTags:       &aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(cfg.Tags)},
+	})
 }

@@ -59,6 +59,8 @@ type AccountArgs struct {
 	StateBucket   string
 	AccessLogDays int
 	Permissions   *Permissions
+	// BackupCopyRegion, when set, is where the platform stacks copy their backups.
+	BackupCopyRegion string
 }
 
 // Account is the account's bootstrap: state bucket, keys, GitHub OIDC provider, roles.
@@ -313,7 +315,7 @@ func (b *builder) role(roleName, githubEnvironment string, provider pulumi.Strin
 // attachDeployPolicies gives the deploy role the platform's permissions as managed policies,
 // packed under IAM's size limit.
 func (b *builder) attachDeployPolicies(role *iam.Role, env string) error {
-	target := Target{Partition: b.args.Partition, Account: b.args.AccountID, Region: b.args.Region, Env: env}
+	target := Target{Partition: b.args.Partition, Account: b.args.AccountID, Region: b.args.Region, Env: env, CopyRegion: b.args.BackupCopyRegion}
 	docs, err := DeployPolicies(b.args.Permissions, target)
 	if err != nil {
 		return err

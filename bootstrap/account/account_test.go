@@ -89,6 +89,7 @@ func TestEveryPlatformStackHasItsAccountBootstrapped(t *testing.T) {
 		t.Fatal(err)
 	}
 	covered := map[string][]string{}
+	copyRegion := map[string]string{} // platform stack -> its bootstrap's backup copy region
 	for _, stack := range bootstrapStacks(t) {
 		values, err := config.StackValues(filepath.Join(root, Dir, "Pulumi.yaml"), filepath.Join(root, Dir, "Pulumi."+stack+".yaml"))
 		if err != nil {
@@ -99,6 +100,9 @@ func TestEveryPlatformStackHasItsAccountBootstrapped(t *testing.T) {
 			t.Fatalf("bootstrap stack %s: %v", stack, err)
 		}
 		covered[cfg.AccountID] = append(covered[cfg.AccountID], cfg.Environments...)
+		for _, env := range cfg.Environments {
+			copyRegion[env] = cfg.BackupCopyRegion
+		}
 		plan := planOf(t, stack)
 		account := plan.ByType("eks-platform:bootstrap:Account")
 		if len(account) != 1 {
@@ -118,6 +122,10 @@ func TestEveryPlatformStackHasItsAccountBootstrapped(t *testing.T) {
 		accountID := values["eks-platform:awsAccountId"]
 		if !slices.Contains(covered[accountID], stack) {
 			t.Errorf("platform stack %s deploys to %s, but no bootstrap stack of that account lists it (covered: %v)", stack, accountID, covered)
+		}
+		// The deploy role may create the copy's key only in its bootstrap's copy region.
+		if want := values["eks-platform:backupCopyRegion"]; want != "" && copyRegion[stack] != want {
+			t.Errorf("platform stack %s copies its backups to %s, but its bootstrap's backupCopyRegion is %q", stack, want, copyRegion[stack])
 		}
 	}
 }

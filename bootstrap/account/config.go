@@ -39,6 +39,9 @@ type Config struct {
 	AccessLogDays int
 	// Tags are the cost-allocation tags of every resource (C5), as the platform sets them.
 	Tags map[string]string
+	// BackupCopyRegion is the region the platform stacks of this account copy their backups to
+	// (their eks-platform:backupCopyRegion): the deploy roles may create the copy's KMS key there.
+	BackupCopyRegion string
 }
 
 // The keys the program reads, with their defaults ("" means required).
@@ -49,6 +52,7 @@ var keyDefaults = map[string]string{
 	"bootstrap:environments":     "",
 	"bootstrap:stateBucketName":  "",
 	"bootstrap:accessLogDays":    "365",
+	"bootstrap:backupCopyRegion": "",
 	"bootstrap:costCenter":       "platform-engineering",
 	"bootstrap:owner":            "platform-team",
 	"bootstrap:project":          "eks-platform",
@@ -114,10 +118,11 @@ func Parse(values map[string]string) (*Config, error) {
 		return keyDefaults[key]
 	}
 	c := &Config{
-		Region:      get("aws:region"),
-		AccountID:   get("bootstrap:awsAccountId"),
-		Repository:  get("bootstrap:githubRepository"),
-		StateBucket: get("bootstrap:stateBucketName"),
+		Region:           get("aws:region"),
+		AccountID:        get("bootstrap:awsAccountId"),
+		Repository:       get("bootstrap:githubRepository"),
+		StateBucket:      get("bootstrap:stateBucketName"),
+		BackupCopyRegion: get("bootstrap:backupCopyRegion"),
 		Tags: map[string]string{
 			"CostCenter": get("bootstrap:costCenter"),
 			"Owner":      get("bootstrap:owner"),
@@ -136,6 +141,9 @@ func Parse(values map[string]string) (*Config, error) {
 	}
 	if problem := bucketNameProblem(c.StateBucket); problem != "" {
 		bad("bootstrap:stateBucketName", c.StateBucket, problem)
+	}
+	if c.BackupCopyRegion != "" && (!regionPattern.MatchString(c.BackupCopyRegion) || c.BackupCopyRegion == c.Region) {
+		bad("bootstrap:backupCopyRegion", c.BackupCopyRegion, "must be empty or an AWS region other than aws:region, like us-west-2")
 	}
 	days, err := strconv.Atoi(get("bootstrap:accessLogDays"))
 	if err != nil || days < 1 || days > maxAccessLogDays {

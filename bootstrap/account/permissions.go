@@ -47,9 +47,11 @@ type TypePermissions struct {
 	Write map[string][]string `json:"write"`
 }
 
-// Target is what the placeholders of a scope stand for in one environment.
+// Target is what the placeholders of a scope stand for in one environment. CopyRegion
+// (${copyRegion}) is the backup copy's region; without one, the patterns naming it are left out.
 type Target struct {
 	Partition, Account, Region, Env string
+	CopyRegion                      string
 }
 
 var (
@@ -173,10 +175,14 @@ func (p *Permissions) WriteStatements(t Target) []security.Statement {
 
 // fill replaces the placeholders in each pattern.
 func (t Target) fill(patterns []string) security.StringList {
-	r := strings.NewReplacer("${partition}", t.Partition, "${account}", t.Account, "${region}", t.Region, "${env}", t.Env)
-	out := make(security.StringList, len(patterns))
-	for i, p := range patterns {
-		out[i] = r.Replace(p)
+	r := strings.NewReplacer("${partition}", t.Partition, "${account}", t.Account, "${region}", t.Region, "${env}", t.Env,
+		"${copyRegion}", t.CopyRegion)
+	out := make(security.StringList, 0, len(patterns))
+	for _, p := range patterns {
+		if t.CopyRegion == "" && strings.Contains(p, "${copyRegion}") {
+			continue
+		}
+		out = append(out, r.Replace(p))
 	}
 	return out
 }

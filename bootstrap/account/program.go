@@ -57,7 +57,7 @@ func Outputs(keys []string) func(ctx *pulumi.Context) (pulumi.Map, error) {
 		acct, err := NewAccount(ctx, naming.Name("account", suffix), &AccountArgs{
 			Suffix: suffix, Partition: partition.Partition, AccountID: cfg.AccountID, Region: cfg.Region,
 			Repository: cfg.Repository, Environments: cfg.Environments, StateBucket: cfg.StateBucket,
-			AccessLogDays: cfg.AccessLogDays, Permissions: perms,
+			AccessLogDays: cfg.AccessLogDays, Permissions: perms, BackupCopyRegion: cfg.BackupCopyRegion,
 		}, pulumi.Providers(provider))
 		if err != nil {
 			return nil, err

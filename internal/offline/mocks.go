@@ -31,11 +31,24 @@ type mocks struct {
 	stack     string
 	mu        sync.Mutex
 	resources []Resource
-	region    string
+	// region is the first AWS provider's, for resources and calls that name no provider;
+	// regions holds each AWS provider's own, by URN, as the engine gives each resource its
+	// provider's region (a stack has one provider per region, issue 22's backup copy).
+	region  string
+	regions map[string]string
 }
 
 func newMocks(project, stack string) *mocks {
-	return &mocks{project: project, stack: stack, region: DefaultRegion}
+	return &mocks{project: project, stack: stack, region: DefaultRegion, regions: map[string]string{}}
+}
+
+// regionOf is the region of the AWS provider a resource or call names (a provider reference,
+// "<urn>::<id>"), or the first AWS provider's when it names none. Callers hold m.mu.
+func (m *mocks) regionOf(provider string) string {
+	if region, ok := m.regions[providerURN(provider)]; ok {
+		return region
+	}
+	return m.region
 }
 
 func (m *mocks) registered() []Resource {
@@ -46,13 +59,21 @@ func (m *mocks) registered() []Resource {
 
 func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
 	rpc := args.RegisterRPC
+	parent := ""
+	if rpc != nil {
+		parent = rpc.GetParent()
+	}
 	m.mu.Lock()
+	region := m.regionOf(args.Provider)
 	if args.TypeToken == "pulumi:providers:aws" {
 		if r, ok := args.Inputs["region"]; ok && r.IsString() && r.StringValue() != "" {
-			m.region = r.StringValue()
+			region = r.StringValue()
+			if len(m.regions) == 0 {
+				m.region = region
+			}
+			m.regions[m.urn(args.TypeToken, args.Name, parent)] = region
 		}
 	}
-	region := m.region
 	m.mu.Unlock()
 
 	id, state := fakecloud.Create(fakecloud.Resource{
@@ -94,7 +115,7 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 
 func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	m.mu.Lock()
-	region := m.region
+	region := m.regionOf(args.Provider)
 	m.mu.Unlock()
 	return fakecloud.Invoke(args.Token, args.Args, region)
 }

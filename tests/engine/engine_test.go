@@ -126,9 +126,13 @@ func outputString(r offline.Resource, path string) string {
 
 // The cluster's Kubernetes secrets are envelope-encrypted with the platform KMS key (K1, S1).
 func TestClusterSecretsEncryptedWithPlatformKey(t *testing.T) {
-	forEachStack(t, func(t *testing.T, _ string, _ *config.Config, plan *offline.Plan) {
+	forEachStack(t, func(t *testing.T, stack string, _ *config.Config, plan *offline.Plan) {
 		cluster := eksCluster(t, plan)
-		keyArn := outputString(one(t, plan, "aws:kms/key:Key"), "arn")
+		key, err := plan.Get("aws:kms/key:Key", "eks-secrets-"+stack)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keyArn := outputString(key, "arn")
 		if keyArn == "" {
 			t.Fatal("the platform KMS key has no ARN output")
 		}
@@ -397,14 +401,15 @@ func TestNoIngressOpenToTheWorld(t *testing.T) {
 
 // Every AWS resource pulumi-eks creates uses the program's AWS provider (region, cost tags as
 // default tags), not a default provider built from ambient settings (pulumi-eks #764, #1226).
+// The only other AWS provider is the backup copy's, for its region (issue 22).
 func TestPulumiEksChildrenUseTheProgramsAwsProvider(t *testing.T) {
-	forEachStack(t, func(t *testing.T, stack string, _ *config.Config, plan *offline.Plan) {
+	forEachStack(t, func(t *testing.T, stack string, cfg *config.Config, plan *offline.Plan) {
 		program, err := plan.Get("pulumi:providers:aws", "aws-"+stack)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, p := range plan.ByType("pulumi:providers:aws") {
-			if p.URN != program.URN {
+			if p.URN != program.URN && !(cfg.Platform.BackupCopyRegion != "" && p.Name == "aws-backup-copy-"+stack) {
 				t.Errorf("a second AWS provider exists: %s", p.URN)
 			}
 		}

@@ -137,22 +137,39 @@ func TestBadConfigurationRegistersNothing(t *testing.T) {
 	}
 }
 
-// C5: every AWS resource is managed by the one provider that carries the cost tags as default tags.
+// C5: every AWS resource is managed by a provider that carries the cost tags as default tags and
+// the account guard: the stack's, or, for the backup copy only, one for the copy region (issue 22).
 func TestEveryAWSResourceCarriesTheCostTags(t *testing.T) {
 	forEachStack(t, func(t *testing.T, cfg *config.Config, plan *offline.Plan) {
 		provider := offline.MustGet(t, plan, "pulumi:providers:aws", "aws-"+cfg.Suffix)
-		tags, _ := provider.Input("defaultTags.tags").(map[string]any)
-		for _, key := range []string{"Environment", "CostCenter", "Owner", "Project", "ManagedBy"} {
-			if tags[key] == nil || tags[key] == "" {
-				t.Errorf("default tag %s missing: %v", key, tags)
+		allowed := map[string]string{provider.URN: cfg.Region}
+		if cfg.Platform.BackupCopyRegion != "" {
+			allowed[offline.MustGet(t, plan, "pulumi:providers:aws", "aws-backup-copy-"+cfg.Suffix).URN] = cfg.Platform.BackupCopyRegion
+		}
+		for urn, region := range allowed {
+			p, _ := plan.ByURN(urn)
+			tags, _ := p.Input("defaultTags.tags").(map[string]any)
+			for _, key := range []string{"Environment", "CostCenter", "Owner", "Project", "ManagedBy"} {
+				if tags[key] == nil || tags[key] == "" {
+					t.Errorf("%s: default tag %s missing: %v", p.Name, key, tags)
+				}
+			}
+			if p.String("region") != region {
+				t.Errorf("%s: region %q, want %q", p.Name, p.String("region"), region)
+			}
+			if got := p.Strings("allowedAccountIds"); len(got) != 1 || got[0] != cfg.AccountID {
+				t.Errorf("%s: allowedAccountIds %v, want [%s]", p.Name, got, cfg.AccountID)
 			}
 		}
-		if provider.String("region") != cfg.Region {
-			t.Errorf("provider region %q, want %q", provider.String("region"), cfg.Region)
-		}
 		for _, r := range plan.Resources {
-			if strings.HasPrefix(r.Type, "aws:") && r.Provider != provider.URN {
-				t.Errorf("%s %s uses provider %q, not the tagged one", r.Type, r.Name, r.Provider)
+			if !strings.HasPrefix(r.Type, "aws:") {
+				continue
+			}
+			if _, ok := allowed[r.Provider]; !ok {
+				t.Errorf("%s %s uses provider %q, not a tagged one", r.Type, r.Name, r.Provider)
+			}
+			if r.Provider != provider.URN && !strings.HasPrefix(r.Name, "velero-copy") {
+				t.Errorf("%s %s uses the backup copy's provider but is not part of the copy", r.Type, r.Name)
 			}
 		}
 		// pulumi-eks creates its resources in its own plugin: it must be handed the same provider.

@@ -1,0 +1,187 @@
+package platform
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acme/eks-platform/internal/naming"
+	"github.com/acme/eks-platform/security"
+)
+
+// BackupCopy is where the backups are copied to: another region, through an AWS provider
+// configured for it by the composition root (issue 22).
+type BackupCopy struct {
+	Region   string
+	Provider pulumi.ProviderResource
+	// KeyDeletionWindowDays is the pending-deletion window of the copy's own KMS key (7..30).
+	KeyDeletionWindowDays int
+}
+
+// copyBucketName is "vcopy-<cluster>-<account>", the copy of velero-<cluster>-<account> in the
+// copy region; as long as the backup bucket's name, so the same cluster names fit.
+func copyBucketName(clusterName, accountID string) string {
+	return fmt.Sprintf("vcopy-%s-%s", clusterName, accountID)
+}
+
+// newBackupCopy creates, in the copy region, a KMS key of the copy's own and the copy bucket
+// (the backup bucket's settings and lock), and replicates every backup object into it with S3
+// replication, on a role that may do only that. Deletes are not replicated (delete-marker
+// replication off): a backup deleted in the source, by Velero at its TTL or by anyone else,
+// stays in the copy until the copy's own lifecycle expires it.
+func newBackupCopy(ctx *pulumi.Context, comp *Platform, args *Args, accountID pulumi.StringOutput,
+	store *backupStore, source bucketSpec, sourceVersioning *s3.BucketVersioningV2) error {
+	parent := pulumi.Parent(comp)
+	inCopyRegion := pulumi.Provider(args.BackupCopy.Provider)
+	keep := pulumi.Composite(pulumi.Protect(args.Protect), pulumi.RetainOnDelete(args.Protect))
+	partition := aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, parent)
+
+	keyName := naming.Name("velero-copy-key", args.Environment)
+	key, err := kms.NewKey(ctx, keyName, &kms.KeyArgs{
+		Description:          pulumi.Sprintf("Backups of %s copied to %s", args.ClusterName, args.BackupCopy.Region),
+		EnableKeyRotation:    pulumi.Bool(true),
+		DeletionWindowInDays: pulumi.Int(args.BackupCopy.KeyDeletionWindowDays),
+		Policy: pulumi.All(partition.Partition(), accountID).ApplyT(func(v []any) (string, error) {
+			return copyKeyPolicy(v[0].(string), v[1].(string)).JSON()
+		}).(pulumi.StringOutput),
+		Tags: pulumi.StringMap{"Name": pulumi.String(keyName)},
+	}, parent, inCopyRegion, pulumi.Protect(args.Protect))
+	if err != nil {
+		return err
+	}
+
+	copySpec := source
+	copySpec.logical = "velero-copy"
+	copySpec.name = accountID.ApplyT(func(id string) string { return copyBucketName(args.ClusterName, id) }).(pulumi.StringOutput)
+	copySpec.kmsKeyArn = key.Arn
+	copyBucket, copyVersioning, err := newBucket(ctx, args.Environment, copySpec, args.Protect, parent, inCopyRegion)
+	if err != nil {
+		return err
+	}
+
+	roleName := args.ClusterName + "-backup-replication"
+	role, err := iam.NewRole(ctx, naming.Name("velero-replication-role", args.Environment), &iam.RoleArgs{
+		Name:        pulumi.String(roleName),
+		Description: pulumi.String("S3 replication of the backups of " + args.ClusterName + " to " + args.BackupCopy.Region),
+		AssumeRolePolicy: accountID.ApplyT(func(id string) (string, error) {
+			return security.PolicyDocument{Statement: []security.Statement{{
+				Effect:    security.Allow,
+				Principal: map[string]string{"Service": "s3.amazonaws.com"},
+				Action:    security.StringList{"sts:AssumeRole"},
+				Condition: security.Condition{"StringEquals": {"aws:SourceAccount": {id}}},
+			}}}.JSON()
+		}).(pulumi.StringOutput),
+		PermissionsBoundary: optionalBoundary(args.PermissionsBoundaryArn),
+	}, parent)
+	if err != nil {
+		return err
+	}
+	policy, err := iam.NewRolePolicy(ctx, naming.Name("velero-replication-policy", args.Environment), &iam.RolePolicyArgs{
+		Role: role.Name,
+		Policy: pulumi.All(partition.DnsSuffix(), store.bucket.Arn, copyBucket.Arn, args.KmsKeyArn, key.Arn).ApplyT(func(v []any) (string, error) {
+			return replicationPolicy(replicationScope{
+				sourceS3: fmt.Sprintf("s3.%s.%s", args.Region, v[0].(string)),
+				copyS3:   fmt.Sprintf("s3.%s.%s", args.BackupCopy.Region, v[0].(string)),
+				source:   v[1].(string), copy: v[2].(string), sourceKey: v[3].(string), copyKey: v[4].(string),
+			}).JSON()
+		}).(pulumi.StringOutput),
+	}, parent)
+	if err != nil {
+		return err
+	}
+
+	// S3 checks on this call that the role may be passed and that both buckets are versioned.
+	if _, err := s3.NewBucketReplicationConfig(ctx, naming.Name("velero-bucket-replication", args.Environment), &s3.BucketReplicationConfigArgs{
+		Bucket: store.bucket.ID(),
+		Role:   role.Arn,
+		Rules: s3.BucketReplicationConfigRuleArray{s3.BucketReplicationConfigRuleArgs{
+			Id:                      pulumi.String("copy-to-" + args.BackupCopy.Region),
+			Status:                  pulumi.String("Enabled"),
+			Filter:                  s3.BucketReplicationConfigRuleFilterArgs{Prefix: pulumi.String("")},
+			DeleteMarkerReplication: s3.BucketReplicationConfigRuleDeleteMarkerReplicationArgs{Status: pulumi.String("Disabled")},
+			// Every backup object is SSE-KMS; without this S3 replicates none of them.
+			SourceSelectionCriteria: s3.BucketReplicationConfigRuleSourceSelectionCriteriaArgs{
+				SseKmsEncryptedObjects: s3.BucketReplicationConfigRuleSourceSelectionCriteriaSseKmsEncryptedObjectsArgs{Status: pulumi.String("Enabled")},
+			},
+			Destination: s3.BucketReplicationConfigRuleDestinationArgs{
+				Bucket:                  copyBucket.Arn,
+				EncryptionConfiguration: s3.BucketReplicationConfigRuleDestinationEncryptionConfigurationArgs{ReplicaKmsKeyId: key.Arn},
+			},
+		}},
+	}, parent, keep, pulumi.DependsOn([]pulumi.Resource{sourceVersioning, copyVersioning, policy})); err != nil {
+		return err
+	}
+	store.copy, store.copyKeyArn = copyBucket, key.Arn
+	return nil
+}
+
+func optionalBoundary(arn string) pulumi.StringPtrInput {
+	if arn == "" {
+		return nil
+	}
+	return pulumi.String(arn)
+}
+
+// copyKeyPolicy lets IAM govern the copy's key for this account, as the platform key's policy
+// does: the replication role and Velero get their use of it from their IAM policies.
+func copyKeyPolicy(partition, accountID string) security.PolicyDocument {
+	return security.PolicyDocument{Statement: []security.Statement{{
+		Sid:       "EnableIAMPolicies",
+		Effect:    security.Allow,
+		Principal: map[string]string{"AWS": fmt.Sprintf("arn:%s:iam::%s:root", partition, accountID)},
+		Action:    security.StringList{"kms:*"},
+		Resource:  security.StringList{"*"},
+	}}}
+}
+
+// replicationScope is what the replication role is scoped to: both buckets, both keys, and S3's
+// endpoint in each region (the kms:ViaService of the key calls S3 makes for it).
+type replicationScope struct {
+	sourceS3, copyS3                 string
+	source, copy, sourceKey, copyKey string
+}
+
+// replicationPolicy is the permission set the S3 replication guide gives for SSE-KMS objects
+// (docs.aws.amazon.com/AmazonS3/latest/userguide/replication-config-for-kms-objects.html), with
+// the Object Lock reads a locked source needs, and nothing more.
+func replicationPolicy(s replicationScope) security.PolicyDocument {
+	return security.PolicyDocument{Statement: []security.Statement{
+		{
+			Sid:      "ReadSourceConfiguration",
+			Effect:   security.Allow,
+			Action:   security.StringList{"s3:GetReplicationConfiguration", "s3:ListBucket"},
+			Resource: security.StringList{s.source},
+		},
+		{
+			Sid:    "ReadSourceVersions",
+			Effect: security.Allow,
+			Action: security.StringList{"s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl",
+				"s3:GetObjectVersionTagging", "s3:GetObjectRetention", "s3:GetObjectLegalHold"},
+			Resource: security.StringList{s.source + "/*"},
+		},
+		{
+			Sid:      "WriteCopies",
+			Effect:   security.Allow,
+			Action:   security.StringList{"s3:ReplicateObject", "s3:ReplicateTags"},
+			Resource: security.StringList{s.copy + "/*"},
+		},
+		{
+			Sid:       "DecryptSourceObjects",
+			Effect:    security.Allow,
+			Action:    security.StringList{"kms:Decrypt"},
+			Resource:  security.StringList{s.sourceKey},
+			Condition: security.Condition{"StringEquals": {"kms:ViaService": {s.sourceS3}}, "StringLike": {"kms:EncryptionContext:aws:s3:arn": {s.source, s.source + "/*"}}},
+		},
+		{
+			Sid:       "EncryptCopies",
+			Effect:    security.Allow,
+			Action:    security.StringList{"kms:Encrypt", "kms:GenerateDataKey"},
+			Resource:  security.StringList{s.copyKey},
+			Condition: security.Condition{"StringEquals": {"kms:ViaService": {s.copyS3}}, "StringLike": {"kms:EncryptionContext:aws:s3:arn": {s.copy, s.copy + "/*"}}},
+		},
+	}}
+}

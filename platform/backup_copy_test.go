@@ -1,0 +1,157 @@
+package platform
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acme/eks-platform/internal/offline"
+)
+
+const (
+	copyBucket = "vcopy-eks-platform-dev-123456789012"
+	// copyKeyPrefix is the ARN prefix of a key created in the copy region (the mocks give each
+	// resource its provider's region).
+	copyKeyPrefix = "arn:aws:kms:us-west-2:123456789012:key/"
+)
+
+// planWithCopy is prod-like: locked, protected, and copied to us-west-2 through its own provider.
+func planWithCopy(t *testing.T) *offline.Plan {
+	t.Helper()
+	return offline.MustRunComponent(t, "dev", func(ctx *pulumi.Context) error {
+		provider, err := aws.NewProvider(ctx, "aws-backup-copy-dev", &aws.ProviderArgs{Region: pulumi.String("us-west-2")})
+		if err != nil {
+			return err
+		}
+		_, err = program(func(a *Args) {
+			a.Protect, a.BackupObjectLockDays = true, 30
+			a.BackupCopy = &BackupCopy{Region: "us-west-2", Provider: provider, KeyDeletionWindowDays: 30}
+		})(ctx)
+		return err
+	})
+}
+
+// issue 22: the copy is a bucket of its own in the copy region, under a key of its own there,
+// locked like the source, and every part of it is protected in prod.
+func TestBackupCopyLivesInItsOwnRegionUnderItsOwnKey(t *testing.T) {
+	p := planWithCopy(t)
+	provider := offline.MustGet(t, p, "pulumi:providers:aws", "aws-backup-copy-dev")
+	bucket := offline.MustGet(t, p, bucketType, "velero-copy-dev")
+	key := offline.MustGet(t, p, "aws:kms/key:Key", "velero-copy-key-dev")
+	if bucket.String("bucket") != copyBucket {
+		t.Errorf("copy bucket %q, want %q", bucket.String("bucket"), copyBucket)
+	}
+	for _, r := range p.Resources {
+		if strings.HasPrefix(r.Name, "velero-copy") {
+			if r.Provider != provider.URN {
+				t.Errorf("%s uses provider %s, want the copy region's", r.Name, r.Provider)
+			}
+			if !r.Protect {
+				t.Errorf("%s is not protected", r.Name)
+			}
+		}
+	}
+	if key.Input("enableKeyRotation") != true || key.Input("deletionWindowInDays") != float64(30) {
+		t.Errorf("copy key rotation %v, window %v", key.Input("enableKeyRotation"), key.Input("deletionWindowInDays"))
+	}
+	enc := offline.MustGet(t, p, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "velero-copy-encryption-dev")
+	if got := enc.String("rules.0.applyServerSideEncryptionByDefault.kmsMasterKeyId"); !strings.HasPrefix(got, copyKeyPrefix) {
+		t.Errorf("copy encrypted with %q, want the copy's key", got)
+	}
+	lock := offline.MustGet(t, p, "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2", "velero-copy-object-lock-dev")
+	if lock.String("rule.defaultRetention.mode") != "COMPLIANCE" || lock.Input("rule.defaultRetention.days") != float64(30) {
+		t.Errorf("copy lock %v, want COMPLIANCE 30 days", lock.Inputs["rule"])
+	}
+}
+
+// issue 22: replication copies every SSE-KMS backup object into the copy, re-encrypted with the
+// copy's key, never its deletes, after both buckets are versioned.
+func TestBackupsReplicateWithoutDeletes(t *testing.T) {
+	p := planWithCopy(t)
+	rep := offline.MustGet(t, p, "aws:s3/bucketReplicationConfig:BucketReplicationConfig", "velero-bucket-replication-dev")
+	role := offline.MustGet(t, p, "aws:iam/role:Role", "velero-replication-role-dev")
+	if rep.String("bucket") != testBucketName {
+		t.Errorf("replication on %q, want the backup bucket", rep.String("bucket"))
+	}
+	rule := "rules.0."
+	for path, want := range map[string]string{
+		"status": "Enabled", "deleteMarkerReplication.status": "Disabled",
+		"sourceSelectionCriteria.sseKmsEncryptedObjects.status": "Enabled",
+		"destination.bucket": "arn:aws:s3:::" + copyBucket,
+	} {
+		if got := rep.String(rule + path); got != want {
+			t.Errorf("%s = %q, want %q", path, got, want)
+		}
+	}
+	if !strings.HasPrefix(rep.String(rule+"destination.encryptionConfiguration.replicaKmsKeyId"), copyKeyPrefix) {
+		t.Error("copies are not encrypted with the copy's key")
+	}
+	for _, dep := range []string{"velero-bucket-versioning-dev", "velero-copy-versioning-dev", "velero-replication-policy-dev"} {
+		found := false
+		for _, d := range rep.Dependencies {
+			found = found || strings.HasSuffix(d, "::"+dep)
+		}
+		if !found {
+			t.Errorf("replication does not wait for %s", dep)
+		}
+	}
+	if !strings.Contains(role.String("assumeRolePolicy"), `"s3.amazonaws.com"`) || !strings.Contains(role.String("assumeRolePolicy"), "aws:SourceAccount") {
+		t.Errorf("replication role trust %s, want S3 of this account only", role.String("assumeRolePolicy"))
+	}
+}
+
+// issue 22: the replication role may do what replication needs and nothing else: no wildcard
+// resource, no delete, and each key only through S3 of its own region.
+func TestReplicationPolicyIsScoped(t *testing.T) {
+	doc := replicationPolicy(replicationScope{
+		sourceS3: "s3.us-east-1.amazonaws.com", copyS3: "s3.us-west-2.amazonaws.com",
+		source: testBucketArn, copy: "arn:aws:s3:::" + copyBucket,
+		sourceKey: "arn:aws:kms:us-east-1:123456789012:key/src", copyKey: "arn:aws:kms:us-west-2:123456789012:key/copy",
+	})
+	for _, s := range doc.Statement {
+		for _, r := range s.Resource {
+			if r == "*" {
+				t.Errorf("%s grants on *", s.Sid)
+			}
+		}
+		for _, a := range s.Action {
+			if strings.Contains(a, "Delete") || strings.HasSuffix(a, "*") {
+				t.Errorf("%s grants %s", s.Sid, a)
+			}
+		}
+		if strings.HasPrefix(s.Action[0], "kms:") {
+			via := s.Condition["StringEquals"]["kms:ViaService"]
+			want := "s3.us-east-1.amazonaws.com"
+			if s.Resource[0] == "arn:aws:kms:us-west-2:123456789012:key/copy" {
+				want = "s3.us-west-2.amazonaws.com"
+			}
+			if len(via) != 1 || via[0] != want {
+				t.Errorf("%s: kms:ViaService %v, want %s", s.Sid, via, want)
+			}
+		}
+	}
+}
+
+// issue 22: Velero may read the copy to restore from it, never write it.
+func TestVeleroReadsTheCopyOnly(t *testing.T) {
+	doc := veleroPolicy(veleroScope{
+		s3Endpoint: "s3.us-east-1.amazonaws.com", bucketArn: testBucketArn, kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/src",
+		copy: &veleroScope{s3Endpoint: "s3.us-west-2.amazonaws.com", bucketArn: "arn:aws:s3:::" + copyBucket, kmsKeyArn: "arn:aws:kms:us-west-2:123456789012:key/copy"},
+	})
+	onCopy := map[string]bool{}
+	for _, s := range doc.Statement {
+		if strings.Contains(strings.Join(s.Resource, " "), copyBucket) || strings.Contains(strings.Join(s.Resource, " "), "key/copy") {
+			for _, a := range s.Action {
+				onCopy[a] = true
+			}
+		}
+	}
+	if len(onCopy) != 3 || !onCopy["s3:GetObject"] || !onCopy["s3:ListBucket"] || !onCopy["kms:Decrypt"] {
+		t.Errorf("Velero's actions on the copy = %v, want s3:GetObject, s3:ListBucket and kms:Decrypt only", onCopy)
+	}
+	if _, err := plan(t, nil).Get("aws:s3/bucketReplicationConfig:BucketReplicationConfig", "velero-bucket-replication-dev"); err == nil {
+		t.Error("replication without a copy region")
+	}
+}
