@@ -148,6 +148,9 @@ type Catalogue struct {
 	// Images maps a container image the program pins outside a chart's defaults to its
 	// reference (repository:tag), for images whose release must match another pin.
 	Images map[string]Fact[string] `json:"images"`
+	// Lifecycle maps a pinned component (a chart or image name above, an add-on, or
+	// ImageFluentBit) to its newest known release and end of life (issue 21).
+	Lifecycle map[string]Lifecycle `json:"lifecycle"`
 }
 
 // ImageVeleroAwsPlugin is the Velero AWS plugin; its minor line must match the Velero release

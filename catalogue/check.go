@@ -171,5 +171,8 @@ func (c *Catalogue) check() error {
 		}
 		dated("images."+name, f.Source, f.ReadOn)
 	}
+	if err := c.checkLifecycle(); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }

@@ -155,7 +155,7 @@ func Parse(stack string, values map[string]string, today time.Time) (*Config, er
 	if err := validate(c, baseName, catalogue.Day(today)); err != nil {
 		return nil, err
 	}
-	c.Warnings = lifecycleWarnings(c.Cluster, catalogue.Day(today))
+	c.Warnings = append(lifecycleWarnings(c.Cluster, catalogue.Day(today)), pinLifecycleWarnings(Pins(c, catalogue.Day(today)))...)
 	return c, nil
 }
 

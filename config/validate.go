@@ -175,6 +175,7 @@ func validateCluster(v *validator, c *Config, today catalogue.Date) {
 	if minor, ok := validateKubernetesVersion(v, k.KubernetesVersion, today); ok {
 		validatePins(v, c, minor)
 	}
+	validatePinLifecycle(v, Pins(c, today))
 	v.oneOf("upgradeSupportType", k.UpgradeSupportType, UpgradeSupportTypes)
 	switch {
 	case k.EndpointPublicAccess && len(k.PublicAccessCidrs) == 0:

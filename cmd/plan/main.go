@@ -48,6 +48,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	todayFlag := flags.String("today", "", "judge the Kubernetes version lifecycle on this day, YYYY-MM-DD (default: today, UTC)")
 	costDiff := flags.String("cost-diff", "", "print what the change costs against BASE, as the pull-request comment (Markdown): BASE is a git ref, whose offline plan of every stack (or of --stack) is priced, or the --json plan of one stack")
 	project := flags.String("project", config.Project, "the Pulumi project to plan: "+config.Project+" (the platform) or "+account.Project+" (bootstrap/, one stack per AWS account; --stack and --json only)")
+	outdated := flags.Bool("outdated", false, "print every version pin of --stack with the newest known release, the end of life of its line and the days left (catalogue/versions.json) and exit")
 	costSummary := flags.Bool("cost-summary", false, "print the Markdown table of every committed stack's monthly baseline (README \"Cost\") and exit")
 	var spotDiscount *float64
 	flags.Func("spot-discount", "assumed saving of spot over on-demand for the cost report, 0 to 0.9 (default: cost/prices.json's)", func(v string) error {
@@ -62,7 +63,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *project != config.Project {
-		return printBootstrapPlan(*project, *stackName, *asJSON, *configFile != "" || *costDiff != "" || *costSummary || *todayFlag != "" || spotDiscount != nil, stdout, stderr)
+		return printBootstrapPlan(*project, *stackName, *asJSON, *configFile != "" || *costDiff != "" || *costSummary || *outdated || *todayFlag != "" || spotDiscount != nil, stdout, stderr)
 	}
 	today := time.Now()
 	if *todayFlag != "" {
@@ -96,6 +97,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	file := *configFile
 	if file == "" {
 		file = filepath.Join(root, "Pulumi."+*stackName+".yaml")
+	}
+	if *outdated {
+		return printOutdated(root, *stackName, file, today, stdout, stderr)
 	}
 	plan, _, err := planner.Plan(planner.Request{Root: root, Stack: *stackName, StackFile: file, Today: today,
 		SpotDiscount: spotDiscount})

@@ -117,8 +117,9 @@ func TestExtendedSupportWarnsOnStderrAndInTheJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &plan); err != nil {
 		t.Fatal(err)
 	}
-	if len(plan.Warnings) != 1 {
-		t.Fatalf("warnings %v, want one", plan.Warnings)
+	// The first warning is the minor's; the pins' (issue 21) follow it.
+	if len(plan.Warnings) == 0 || !strings.HasPrefix(plan.Warnings[0], "eks-platform:kubernetesVersion ") {
+		t.Fatalf("warnings %v, want the minor's first", plan.Warnings)
 	}
 	for _, want := range []string{"eks-platform:kubernetesVersion", "extended support since 2027-03-27", "$365 a month more"} {
 		if !strings.Contains(plan.Warnings[0], want) {
@@ -130,8 +131,9 @@ func TestExtendedSupportWarnsOnStderrAndInTheJSON(t *testing.T) {
 	}
 }
 
-// The committed stacks have no warnings on the day the catalogue was read (issue 10).
-func TestCommittedStacksPlanWithoutWarnings(t *testing.T) {
+// The committed stacks have no Kubernetes lifecycle warning on the day the catalogue was read
+// (issue 10); their pin warnings (issue 21) are on stderr and in the JSON alike.
+func TestCommittedStacksPlanWithoutMinorWarnings(t *testing.T) {
 	root, _ := config.FindProjectRoot(".")
 	stacks, err := config.StackNames(root)
 	if err != nil {
@@ -139,12 +141,50 @@ func TestCommittedStacksPlanWithoutWarnings(t *testing.T) {
 	}
 	for _, stack := range stacks {
 		code, stdout, stderr := runPlan("--stack", stack, "--json", "--today", testDay)
-		if code != 0 || stderr != "" {
+		if code != 0 {
 			t.Fatalf("%s: exit %d, stderr %q", stack, code, stderr)
 		}
-		if !strings.Contains(stdout, `"warnings": []`) {
-			t.Errorf("%s: the plan's warnings are not an empty list", stack)
+		var plan struct{ Warnings []string }
+		if err := json.Unmarshal([]byte(stdout), &plan); err != nil {
+			t.Fatal(err)
 		}
+		var printed []string
+		for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+			if line != "" {
+				printed = append(printed, strings.TrimPrefix(line, "plan: warning: "))
+			}
+		}
+		if strings.Join(printed, "\n") != strings.Join(plan.Warnings, "\n") {
+			t.Errorf("%s: stderr %q is not the JSON's warnings %q", stack, printed, plan.Warnings)
+		}
+		for _, w := range plan.Warnings {
+			if strings.HasPrefix(w, "eks-platform:kubernetesVersion ") {
+				t.Errorf("%s: %s", stack, w)
+			}
+		}
+	}
+}
+
+// issue 21: --outdated lists every pin with its newest known release, the end of life of its
+// line and the days left on the day given.
+func TestOutdatedReport(t *testing.T) {
+	code, stdout, stderr := runPlan("--stack", "prod", "--outdated", "--today", testDay)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		"| fluentBitImage | public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.5 | 3.4.16 | 2026-12-05 | major | 2.x: 2026-06-30 | -154 | newest known unconfirmed; PAST END OF LIFE (unconfirmed, so warned, not refused) |",
+		"| veleroChartVersion | 12.1.0 | 12.2.0 | 2026-12-05 | minor | - | - | newest known unconfirmed |",
+		"| externalSecretsChartVersion | 2.8.0 | 2.9.0 | 2026-12-07 | minor | - | - | held: ",
+		"| metricsServerChartVersion | 3.13.1 | 3.13.1 | 2026-12-01 | up to date |",
+		"| kubeProxyVersion | v1.36.0-eksbuild.14 | - | - | - | - | - | no lifecycle facts in the catalogue |",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("report lacks %q:\n%s", want, stdout)
+		}
+	}
+	if rows := strings.Count(stdout, "\n| ") - 1; rows != 14 {
+		t.Errorf("%d pins listed, want 14 (6 add-ons, 5 charts, 3 images)", rows)
 	}
 }
 
