@@ -36,8 +36,9 @@ var accessPolicies = map[AccessTier]struct{ policy, association string }{
 	NamespaceEditor: {"AmazonEKSEditPolicy", "edit"},
 }
 
-// AccessGrant gives one IAM principal one tier. Namespaces are required for NamespaceEditor and
-// refused for the cluster-scoped tiers.
+// AccessGrant gives one IAM principal one tier, at cluster scope or, with Namespaces, in those
+// namespaces only. NamespaceEditor needs namespaces; Admin takes none (an admin of a few namespaces
+// is an editor there).
 type AccessGrant struct {
 	PrincipalArn string
 	Tier         AccessTier
@@ -63,8 +64,8 @@ func accessEntryKeys(grants []AccessGrant) ([]principalAccess, error) {
 		if _, known := accessPolicies[grant.Tier]; !known {
 			return nil, fmt.Errorf("cluster: principal %q has unknown access tier %d", grant.PrincipalArn, grant.Tier)
 		}
-		if (grant.Tier == NamespaceEditor) != (len(grant.Namespaces) > 0) {
-			return nil, fmt.Errorf("cluster: principal %q: namespaces are required for the namespace editor tier and only for it",
+		if (grant.Tier == NamespaceEditor && len(grant.Namespaces) == 0) || (grant.Tier == Admin && len(grant.Namespaces) > 0) {
+			return nil, fmt.Errorf("cluster: principal %q: the namespace editor tier needs namespaces, the admin tier takes none",
 				grant.PrincipalArn)
 		}
 		entry, ok := byArn[grant.PrincipalArn]
@@ -83,9 +84,13 @@ func accessEntryKeys(grants []AccessGrant) ([]principalAccess, error) {
 			order = append(order, grant.PrincipalArn)
 		}
 		for _, held := range entry.grants {
-			if (held.Tier == NamespaceEditor) == (grant.Tier == NamespaceEditor) {
+			if (len(held.Namespaces) > 0) == (len(grant.Namespaces) > 0) {
 				return nil, fmt.Errorf("cluster: principal %q is granted %s and %s: one cluster-wide tier and one namespace grant at most",
 					grant.PrincipalArn, accessPolicies[held.Tier].policy, accessPolicies[grant.Tier].policy)
+			}
+			if held.Tier == grant.Tier {
+				return nil, fmt.Errorf("cluster: principal %q is granted %s twice, at cluster and namespace scope",
+					grant.PrincipalArn, accessPolicies[grant.Tier].policy)
 			}
 			if held.Tier == Admin || grant.Tier == Admin {
 				return nil, fmt.Errorf("cluster: principal %q is an admin and a namespace editor: the admin policy already covers every namespace",
@@ -124,7 +129,7 @@ func accessEntries(principals []principalAccess, partition pulumi.StringOutput,
 		for _, grant := range principal.grants {
 			policy := accessPolicies[grant.Tier]
 			scope := awseks.AccessPolicyAssociationAccessScopeArgs{Type: pulumi.String("cluster")}
-			if grant.Tier == NamespaceEditor {
+			if len(grant.Namespaces) > 0 {
 				namespaces := append([]string(nil), grant.Namespaces...)
 				sort.Strings(namespaces)
 				scope = awseks.AccessPolicyAssociationAccessScopeArgs{

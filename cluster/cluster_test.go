@@ -264,7 +264,8 @@ func TestK1AccessPrincipalsMustBeDistinctIAMRolesOrUsers(t *testing.T) {
 		"two cluster tiers":         {{PrincipalArn: viewer, Tier: Viewer}, {PrincipalArn: viewer, Tier: SecretViewer}},
 		"admin and editor":          {{PrincipalArn: viewer, Tier: Admin}, {PrincipalArn: viewer, Tier: NamespaceEditor, Namespaces: []string{"apps"}}},
 		"editor without namespaces": {{PrincipalArn: viewer, Tier: NamespaceEditor}},
-		"viewer with namespaces":    {{PrincipalArn: viewer, Tier: Viewer, Namespaces: []string{"apps"}}},
+		"admin of namespaces":       {{PrincipalArn: viewer, Tier: Admin, Namespaces: []string{"apps"}}},
+		"one tier at two scopes":    {{PrincipalArn: viewer, Tier: SecretViewer}, {PrincipalArn: viewer, Tier: SecretViewer, Namespaces: []string{"apps"}}},
 	} {
 		args := testArgs()
 		args.Access = grants
@@ -284,6 +285,7 @@ func TestAccessTiersBecomeScopedPolicies(t *testing.T) {
 		auditors = "arn:aws:iam::123456789012:role/auditors"
 		support  = "arn:aws:iam::123456789012:role/support"
 		team     = "arn:aws:iam::123456789012:role/team-payments"
+		preview  = "arn:aws:iam::123456789012:role/eks-platform-preview-dev"
 	)
 	args := testArgs()
 	args.Access = []AccessGrant{
@@ -291,11 +293,13 @@ func TestAccessTiersBecomeScopedPolicies(t *testing.T) {
 		{PrincipalArn: support, Tier: SecretViewer},
 		{PrincipalArn: team, Tier: NamespaceEditor, Namespaces: []string{"payments", "ledger"}},
 		{PrincipalArn: team, Tier: Viewer},
+		{PrincipalArn: preview, Tier: Viewer},
+		{PrincipalArn: preview, Tier: SecretViewer, Namespaces: []string{"velero", "kube-system"}},
 	}
 	plan, _, _ := runCluster(t, args)
 	c := eksCluster(t, plan)
 	entries, _ := c.Input("accessEntries").(map[string]any)
-	if len(entries) != 3 {
+	if len(entries) != 4 {
 		t.Fatalf("accessEntries = %v, want one per principal", entries)
 	}
 	const policyPrefix = "arn:aws:eks::aws:cluster-access-policy/"
@@ -304,6 +308,8 @@ func TestAccessTiersBecomeScopedPolicies(t *testing.T) {
 		{"role-support", "admin-view", "AmazonEKSAdminViewPolicy", "cluster"},
 		{"role-team-payments", "view", "AmazonEKSViewPolicy", "cluster"},
 		{"role-team-payments", "edit", "AmazonEKSEditPolicy", "namespace"},
+		{"role-eks-platform-preview-dev", "view", "AmazonEKSViewPolicy", "cluster"},
+		{"role-eks-platform-preview-dev", "admin-view", "AmazonEKSAdminViewPolicy", "namespace"},
 	} {
 		association := "accessEntries." + want.entry + ".accessPolicies." + want.association
 		if got := c.String(association + ".policyArn"); got != policyPrefix+want.policy {
@@ -315,6 +321,9 @@ func TestAccessTiersBecomeScopedPolicies(t *testing.T) {
 	}
 	if got := c.Strings("accessEntries.role-team-payments.accessPolicies.edit.accessScope.namespaces"); !reflect.DeepEqual(got, []string{"ledger", "payments"}) {
 		t.Errorf("editor namespaces = %v, want [ledger payments]", got)
+	}
+	if got := c.Strings("accessEntries.role-eks-platform-preview-dev.accessPolicies.admin-view.accessScope.namespaces"); !reflect.DeepEqual(got, []string{"kube-system", "velero"}) {
+		t.Errorf("preview secret-view namespaces = %v, want [kube-system velero]", got)
 	}
 	if policies, _ := c.Input("accessEntries.role-auditors.accessPolicies").(map[string]any); len(policies) != 1 {
 		t.Errorf("viewer has policies %v, want only view", policies)

@@ -90,8 +90,11 @@ type Access struct {
 	// DeployRoleIsOnlyAdmin says, explicitly, that an empty AdminPrincipalArns is meant.
 	DeployRoleIsOnlyAdmin     bool
 	SecretViewerPrincipalArns []string // AmazonEKSAdminViewPolicy: reads Secrets too
-	ViewerPrincipalArns       []string // AmazonEKSViewPolicy: the preview role is one (issue 18)
-	NamespaceEditors          []NamespaceEditor
+	ViewerPrincipalArns       []string // AmazonEKSViewPolicy
+	// PreviewRoleArn is the stack's pull-request preview role (issue 18): a viewer, which also
+	// reads the Secrets of the platform's Helm release namespaces, where Helm keeps its releases.
+	PreviewRoleArn   string
+	NamespaceEditors []NamespaceEditor
 	// BreakGlassRoleArn, when set, is an IAM role with cluster admin for emergencies; every API
 	// request it makes raises an alarm.
 	BreakGlassRoleArn string

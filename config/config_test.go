@@ -58,18 +58,18 @@ func TestCommittedStacksParse(t *testing.T) {
 	}
 }
 
-// issue 18: every stack's pull-request preview role reads its cluster through a viewer access
-// entry, so a preview of the Kubernetes half works, and has no higher tier. The role name is the
-// bootstrap project's (bootstrap/account, previewRolePrefix + environment).
-func TestEachStackPreviewRoleIsAViewer(t *testing.T) {
+// issue 18: every stack names its pull-request preview role, so a preview of the Kubernetes half
+// works. The role name is the bootstrap project's (bootstrap/account, previewRolePrefix +
+// environment), in the stack's own account.
+func TestEachStackNamesItsPreviewRole(t *testing.T) {
 	for _, stack := range committedStacks(t) {
 		c, err := parse(stack, stackValues(t, stack))
 		if err != nil {
 			t.Fatalf("stack %s: %v", stack, err)
 		}
 		preview := "arn:aws:iam::" + c.AccountID + ":role/eks-platform-preview-" + stack
-		if !slices.Contains(c.Cluster.Access.ViewerPrincipalArns, preview) {
-			t.Errorf("stack %s: viewerPrincipalArns = %v, want the preview role %s", stack, c.Cluster.Access.ViewerPrincipalArns, preview)
+		if c.Cluster.Access.PreviewRoleArn != preview {
+			t.Errorf("stack %s: previewRoleArn = %q, want %s", stack, c.Cluster.Access.PreviewRoleArn, preview)
 		}
 	}
 }

@@ -67,6 +67,7 @@ func Parse(stack string, values map[string]string, today time.Time) (*Config, er
 				DeployRoleIsOnlyAdmin:     r.bool("deployRoleIsOnlyAdmin"),
 				SecretViewerPrincipalArns: r.strings("secretViewerPrincipalArns"),
 				ViewerPrincipalArns:       r.strings("viewerPrincipalArns"),
+				PreviewRoleArn:            r.str("previewRoleArn"),
 				NamespaceEditors:          namespaceEditors(r.strings("namespaceEditors")),
 				BreakGlassRoleArn:         r.str("breakGlassRoleArn"),
 			},
@@ -243,8 +244,9 @@ func (r *reader) nodeGroup(name, fixedCapacityType string) NodeGroup {
 	return g
 }
 
-// namespaceEditors splits each "<namespace>=<principal ARN>" entry at its first "=" (ARNs hold
-// ":" and "/", never "="). An entry without one keeps an empty namespace, which validation refuses.
+// namespaceEditors splits each "<namespace>=<principal ARN>" entry at its first "=": a namespace
+// (a DNS label) never holds one, while an IAM name may. An entry without one keeps an empty
+// namespace, which validation refuses.
 func namespaceEditors(entries []string) []NamespaceEditor {
 	editors := make([]NamespaceEditor, 0, len(entries))
 	for _, entry := range entries {

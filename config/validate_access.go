@@ -20,11 +20,13 @@ func validateAccess(v *validator, c *Config) {
 		{"secretViewerPrincipalArns", a.SecretViewerPrincipalArns},
 		{"viewerPrincipalArns", a.ViewerPrincipalArns},
 	}
-	if a.BreakGlassRoleArn != "" {
-		tiers = append(tiers, struct {
-			key  string
-			arns []string
-		}{"breakGlassRoleArn", []string{a.BreakGlassRoleArn}})
+	for _, role := range [][2]string{{"previewRoleArn", a.PreviewRoleArn}, {"breakGlassRoleArn", a.BreakGlassRoleArn}} {
+		if role[1] != "" {
+			tiers = append(tiers, struct {
+				key  string
+				arns []string
+			}{role[0], []string{role[1]}})
+		}
 	}
 	entries := map[string]string{}
 	claimEntry := func(key, value, arn string) {
@@ -58,6 +60,9 @@ func validateAccess(v *validator, c *Config) {
 		!strings.Contains(a.BreakGlassRoleArn, ":role/") {
 		v.fail("breakGlassRoleArn", a.BreakGlassRoleArn, "must be an IAM role ARN: break-glass access is assumed in an emergency, never held by a user")
 	}
+	if a.PreviewRoleArn != "" && principalArnPattern.MatchString(a.PreviewRoleArn) && !strings.Contains(a.PreviewRoleArn, ":role/") {
+		v.fail("previewRoleArn", a.PreviewRoleArn, "must be an IAM role ARN: the workflows assume the preview role through GitHub OIDC")
+	}
 
 	granted := map[NamespaceEditor]bool{}
 	for _, e := range a.NamespaceEditors {
@@ -72,6 +77,8 @@ func validateAccess(v *validator, c *Config) {
 			v.fail("namespaceEditors", entry, "must name an IAM role or user ARN after the \"=\"")
 		case granted[e]:
 			v.fail("namespaceEditors", entry, "is listed twice")
+		case tier == "previewRoleArn":
+			v.fail("namespaceEditors", entry, "names the preview role ("+Key(tier)+"), which only reads")
 		case tier == "adminPrincipalArns" || tier == "breakGlassRoleArn":
 			v.fail("namespaceEditors", entry, "names a principal of "+Key(tier)+", whose admin policy already covers every namespace")
 		default:

@@ -347,6 +347,7 @@ func planRegion(plan *offline.Plan) string {
 	}
 	region, most := offline.DefaultRegion, -1
 	for _, p := range plan.ByType(typeAwsProvider) {
+		// Ties go to the provider registered first (plan order), which is the stack's own.
 		if r := p.String("region"); r != "" && users[p.URN] > most {
 			region, most = r, users[p.URN]
 		}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -23,6 +24,9 @@ const (
 	ContainerInsightsNamespace      = security.NamespaceAmazonCloudWatch
 	ContainerInsightsServiceAccount = security.ServiceAccountCloudWatchAgent
 )
+
+// breakGlassRolePattern is an IAM role ARN, with or without a path.
+var breakGlassRolePattern = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[\w+=,.@/-]+$`)
 
 // Args configures the observability component. Plain values come from validated stack config;
 // inputs come from other components.
@@ -173,6 +177,10 @@ func validate(args *Args) error {
 		if m.absent {
 			return fmt.Errorf("observability: %s is required", m.field)
 		}
+	}
+	// assumedRoleUsername reads the account and the role name from the ARN.
+	if arn := args.BreakGlassRoleArn; arn != "" && !breakGlassRolePattern.MatchString(arn) {
+		return fmt.Errorf("observability: BreakGlassRoleArn %q is not an IAM role ARN", arn)
 	}
 	ranges := []struct {
 		field    string

@@ -34,7 +34,7 @@ func copyBucketName(clusterName, accountID string) string {
 // replication off): a backup deleted in the source, by Velero at its TTL or by anyone else,
 // stays in the copy until the copy's own lifecycle expires it.
 func newBackupCopy(ctx *pulumi.Context, comp *Platform, args *Args, accountID pulumi.StringOutput,
-	store *backupStore, source bucketSpec, sourceVersioning *s3.BucketVersioningV2) error {
+	store *backupStore, source bucketSpec, sourceSettled []pulumi.Resource) error {
 	parent := pulumi.Parent(comp)
 	inCopyRegion := pulumi.Provider(args.BackupCopy.Provider)
 	keep := pulumi.Composite(pulumi.Protect(args.Protect), pulumi.RetainOnDelete(args.Protect))
@@ -58,11 +58,13 @@ func newBackupCopy(ctx *pulumi.Context, comp *Platform, args *Args, accountID pu
 	copySpec.logical = "velero-copy"
 	copySpec.name = accountID.ApplyT(func(id string) string { return copyBucketName(args.ClusterName, id) }).(pulumi.StringOutput)
 	copySpec.kmsKeyArn = key.Arn
-	copyBucket, copyVersioning, err := newBucket(ctx, args.Environment, copySpec, args.Protect, parent, inCopyRegion)
+	copyBucket, copySettled, err := newBucket(ctx, args.Environment, copySpec, args.Protect, parent, inCopyRegion)
 	if err != nil {
 		return err
 	}
 
+	// Without the role or its policy the copy stops silently, so in prod both are kept like the
+	// buckets (keep).
 	roleName := args.ClusterName + "-backup-replication"
 	role, err := iam.NewRole(ctx, naming.Name("velero-replication-role", args.Environment), &iam.RoleArgs{
 		Name:        pulumi.String(roleName),
@@ -76,7 +78,7 @@ func newBackupCopy(ctx *pulumi.Context, comp *Platform, args *Args, accountID pu
 			}}}.JSON()
 		}).(pulumi.StringOutput),
 		PermissionsBoundary: optionalBoundary(args.PermissionsBoundaryArn),
-	}, parent)
+	}, parent, keep)
 	if err != nil {
 		return err
 	}
@@ -89,7 +91,7 @@ func newBackupCopy(ctx *pulumi.Context, comp *Platform, args *Args, accountID pu
 				source:   v[1].(string), copy: v[2].(string), sourceKey: v[3].(string), copyKey: v[4].(string),
 			}).JSON()
 		}).(pulumi.StringOutput),
-	}, parent)
+	}, parent, keep)
 	if err != nil {
 		return err
 	}
@@ -112,7 +114,7 @@ func newBackupCopy(ctx *pulumi.Context, comp *Platform, args *Args, accountID pu
 				EncryptionConfiguration: s3.BucketReplicationConfigRuleDestinationEncryptionConfigurationArgs{ReplicaKmsKeyId: key.Arn},
 			},
 		}},
-	}, parent, keep, pulumi.DependsOn([]pulumi.Resource{sourceVersioning, copyVersioning, policy})); err != nil {
+	}, parent, keep, pulumi.DependsOn(append(append(append([]pulumi.Resource{}, sourceSettled...), copySettled...), policy))); err != nil {
 		return err
 	}
 	store.copy, store.copyKeyArn = copyBucket, key.Arn

@@ -88,7 +88,8 @@ func TestBackupsReplicateWithoutDeletes(t *testing.T) {
 	if !strings.HasPrefix(rep.String(rule+"destination.encryptionConfiguration.replicaKmsKeyId"), copyKeyPrefix) {
 		t.Error("copies are not encrypted with the copy's key")
 	}
-	for _, dep := range []string{"velero-bucket-versioning-dev", "velero-copy-versioning-dev", "velero-replication-policy-dev"} {
+	for _, dep := range []string{"velero-bucket-versioning-dev", "velero-copy-versioning-dev", "velero-replication-policy-dev",
+		"velero-bucket-object-lock-dev", "velero-copy-object-lock-dev"} {
 		found := false
 		for _, d := range rep.Dependencies {
 			found = found || strings.HasSuffix(d, "::"+dep)

@@ -35,9 +35,10 @@ type bucketSpec struct {
 // newBucket creates a versioned, encrypted bucket closed to the public and to plain HTTP, with its
 // lifecycle rule and, when asked, its Object Lock. protect keeps the bucket and every setting:
 // deleting the public access block or the policy from a bucket full of backups would open it.
-// opts carry the parent, and the provider of another region for the backup copy. The versioning
-// setting is returned for what must follow it (replication).
-func newBucket(ctx *pulumi.Context, env string, spec bucketSpec, protect bool, opts ...pulumi.ResourceOption) (*s3.BucketV2, *s3.BucketVersioningV2, error) {
+// opts carry the parent, and the provider of another region for the backup copy. The settings
+// replication must follow (versioning, and the Object Lock: S3 fails, and never retries, the
+// replication of a locked object into a bucket not yet locked) are returned with the bucket.
+func newBucket(ctx *pulumi.Context, env string, spec bucketSpec, protect bool, opts ...pulumi.ResourceOption) (*s3.BucketV2, []pulumi.Resource, error) {
 	name := func(part string) string { return naming.Name(spec.logical+part, env) }
 	keep := pulumi.Composite(append(opts, pulumi.Protect(protect), pulumi.RetainOnDelete(protect))...)
 
@@ -127,10 +128,11 @@ func newBucket(ctx *pulumi.Context, env string, spec bucketSpec, protect bool, o
 		return nil, nil, err
 	}
 
+	settled := []pulumi.Resource{versioning}
 	if spec.objectLockDays > 0 {
 		// S3 enables Object Lock on an existing versioned bucket through this configuration, so
 		// adding it later does not replace the bucket. Lifecycle expiry waits for a lock to end.
-		if _, err := s3.NewBucketObjectLockConfigurationV2(ctx, name("-object-lock"), &s3.BucketObjectLockConfigurationV2Args{
+		lock, err := s3.NewBucketObjectLockConfigurationV2(ctx, name("-object-lock"), &s3.BucketObjectLockConfigurationV2Args{
 			Bucket:            bucket.ID(),
 			ObjectLockEnabled: pulumi.String("Enabled"),
 			Rule: s3.BucketObjectLockConfigurationV2RuleArgs{
@@ -139,11 +141,13 @@ func newBucket(ctx *pulumi.Context, env string, spec bucketSpec, protect bool, o
 					Days: pulumi.Int(spec.objectLockDays),
 				},
 			},
-		}, keep, pulumi.DependsOn([]pulumi.Resource{versioning})); err != nil {
+		}, keep, pulumi.DependsOn([]pulumi.Resource{versioning}))
+		if err != nil {
 			return nil, nil, err
 		}
+		settled = append(settled, lock)
 	}
-	return bucket, versioning, nil
+	return bucket, settled, nil
 }
 
 // bucketPolicy denies every request to the bucket that does not use TLS (P3), besides the given
@@ -201,7 +205,7 @@ func newBackupBuckets(ctx *pulumi.Context, comp *Platform, args *Args, accountID
 		expireDays: args.BackupRetentionDays + lifecycleGraceDays, noncurrentDays: args.BackupRetentionDays,
 		objectLockDays: args.BackupObjectLockDays,
 	}
-	bucket, versioning, err := newBucket(ctx, args.Environment, backupSpec, args.Protect, parent)
+	bucket, settled, err := newBucket(ctx, args.Environment, backupSpec, args.Protect, parent)
 	if err != nil {
 		return nil, err
 	}
@@ -232,7 +236,7 @@ func newBackupBuckets(ctx *pulumi.Context, comp *Platform, args *Args, accountID
 
 	store := &backupStore{bucket: bucket}
 	if args.BackupCopy != nil {
-		if err := newBackupCopy(ctx, comp, args, accountID, store, backupSpec, versioning); err != nil {
+		if err := newBackupCopy(ctx, comp, args, accountID, store, backupSpec, settled); err != nil {
 			return nil, err
 		}
 	}

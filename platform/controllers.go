@@ -2,6 +2,7 @@ package platform
 
 import (
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -86,6 +87,22 @@ var controllers = []controller{
 		},
 		settings: func(*Args) pulumi.Map { return pulumi.Map{} }, // the chart's defaults suit EKS
 	},
+}
+
+// HelmReleaseNamespaces are the namespaces the platform's Helm releases live in, sorted. Helm
+// keeps each release's state as Secrets there (its default storage driver), so whoever refreshes
+// a release, such as the preview role, must read Secrets in these namespaces.
+func HelmReleaseNamespaces() []string {
+	seen := map[string]bool{veleroRelease.namespace: true}
+	for _, c := range controllers {
+		seen[c.namespace] = true
+	}
+	namespaces := make([]string, 0, len(seen))
+	for ns := range seen {
+		namespaces = append(namespaces, ns)
+	}
+	sort.Strings(namespaces)
+	return namespaces
 }
 
 // newControllers installs every controller of the table, each after the node groups and add-ons

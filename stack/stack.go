@@ -458,6 +458,13 @@ func accessGrants(a config.Access) []cluster.AccessGrant {
 	if a.BreakGlassRoleArn != "" {
 		grants = append(grants, cluster.AccessGrant{PrincipalArn: a.BreakGlassRoleArn, Tier: cluster.Admin})
 	}
+	// The preview role views the cluster, and reads Secrets only where Helm keeps the platform's
+	// releases: refreshing a Helm release reads its release Secrets (issue 18).
+	if a.PreviewRoleArn != "" {
+		grants = append(grants,
+			cluster.AccessGrant{PrincipalArn: a.PreviewRoleArn, Tier: cluster.Viewer},
+			cluster.AccessGrant{PrincipalArn: a.PreviewRoleArn, Tier: cluster.SecretViewer, Namespaces: platform.HelmReleaseNamespaces()})
+	}
 	// One grant per principal, listing all its namespaces, in the order the stack file names them.
 	editorNamespaces := map[string][]string{}
 	var editors []string

@@ -198,8 +198,9 @@ func TestClusterAccessEntriesOnly(t *testing.T) {
 }
 
 // issues 18 and 22: what pulumi-eks really creates for the access tiers. Each stack's preview role
-// gets an access entry of its own with only AmazonEKSViewPolicy, at cluster scope, associated.
-func TestPreviewRoleHasAViewOnlyAccessEntry(t *testing.T) {
+// gets an access entry of its own with AmazonEKSViewPolicy at cluster scope and
+// AmazonEKSAdminViewPolicy in the namespaces of the platform's Helm releases only.
+func TestPreviewRoleHasAReadOnlyAccessEntry(t *testing.T) {
 	forEachStack(t, func(t *testing.T, stack string, cfg *config.Config, plan *offline.Plan) {
 		preview := "arn:aws:iam::" + cfg.AccountID + ":role/eks-platform-preview-" + stack
 		var entry *offline.Resource
@@ -214,10 +215,15 @@ func TestPreviewRoleHasAViewOnlyAccessEntry(t *testing.T) {
 		var policies []string
 		for _, a := range plan.ByType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation") {
 			if a.String("principalArn") == preview {
-				policies = append(policies, a.String("policyArn")+" @ "+a.String("accessScope.type"))
+				policies = append(policies, a.String("policyArn")+" @ "+a.String("accessScope.type")+
+					" "+strings.Join(a.Strings("accessScope.namespaces"), " "))
 			}
 		}
-		want := []string{"arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy @ cluster"}
+		sort.Strings(policies)
+		want := []string{
+			"arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy @ namespace external-secrets kube-system velero",
+			"arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy @ cluster ",
+		}
 		if strings.Join(policies, ",") != strings.Join(want, ",") {
 			t.Errorf("preview role policies = %v, want %v", policies, want)
 		}
