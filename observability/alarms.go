@@ -23,12 +23,15 @@ const RunbookURL = "https://github.com/acme/eks-platform/blob/main/README.md"
 // aws-eks/lib/eks-canned-metrics.generated.js: apiserver_request_total,
 // apiserver_request_total_5XX, apiserver_request_total_429). Read 2026-12-06.
 const (
-	apiRequestsMetric     = "apiserver_request_total"
-	api5xxMetric          = "apiserver_request_total_5XX"
-	api429Metric          = "apiserver_request_total_429"
-	api5xxPercentLimit    = 1  // percent of API requests answered 5xx, over 15 minutes
-	api429PerPeriodLimit  = 50 // throttled requests per 5 minutes, over 15 minutes
-	logMetricNamespace    = "EKSPlatform"
+	apiRequestsMetric    = "apiserver_request_total"
+	api5xxMetric         = "apiserver_request_total_5XX"
+	api429Metric         = "apiserver_request_total_429"
+	api5xxPercentLimit   = 1  // percent of API requests answered 5xx, over 15 minutes
+	api429PerPeriodLimit = 50 // throttled requests per 5 minutes, over 15 minutes
+	logMetricNamespace   = "EKSPlatform"
+	// S3 replication metrics, published once replication metrics are on for a rule
+	// (docs.aws.amazon.com/AmazonS3/latest/userguide/repl-metrics.html, read 2026-12-07).
+	s3Namespace           = "AWS/S3"
 	veleroContainerName   = "velero"
 	veleroFailedMessage   = "backup failed"
 	fluentBitOutputErrors = "[error] [output:"
@@ -160,6 +163,18 @@ func alarmSpecs(args *Args) []alarmSpec {
 			comparison: "GreaterThanThreshold", threshold: 0, periods: 1, missingData: missingIsFine,
 			queries: cloudwatch.MetricAlarmMetricQueryArray{
 				metricQuery("matches", logMetricNamespace, f.metric(args.ClusterName), "Sum", nil, true),
+			},
+		})
+	}
+	if r := args.BackupReplication; r != nil {
+		replication := pulumi.StringMap{"SourceBucket": r.SourceBucket, "DestinationBucket": r.DestinationBucket, "RuleId": pulumi.String(r.RuleID)}
+		specs = append(specs, alarmSpec{
+			base:        "velero-replication-failed",
+			description: fmt.Sprintf("S3 failed to copy backups of %s to their copy bucket; S3 does not retry them.", args.ClusterName),
+			runbook:     "backup-replication-failed",
+			comparison:  "GreaterThanThreshold", threshold: 0, periods: 1, missingData: missingIsFine,
+			queries: cloudwatch.MetricAlarmMetricQueryArray{
+				metricQuery("failed", s3Namespace, "OperationsFailedReplication", "Sum", replication, true),
 			},
 		})
 	}

@@ -279,6 +279,40 @@ func withBreakGlass(a *Args) {
 	a.ControlPlaneLogGroupName = pulumi.String("/aws/eks/eks-platform-dev/cluster")
 }
 
+// withEveryAlarm turns on the alarms that only some stacks have, for the runbook test.
+func withEveryAlarm(a *Args) {
+	withBreakGlass(a)
+	withReplication(a)
+}
+
+func withReplication(a *Args) {
+	a.BackupReplication = &BackupReplication{
+		SourceBucket: pulumi.String("velero-eks-platform-dev-1"), DestinationBucket: pulumi.String("vcopy-eks-platform-dev-1"), RuleID: "copy-to-us-west-2",
+	}
+}
+
+// issue 22: a backup object S3 fails to replicate raises the alarm, read from S3's replication
+// metrics of exactly this bucket pair and rule; a stack without a copy has no such alarm.
+func TestBackupReplicationFailureIsAlarmed(t *testing.T) {
+	a := offline.MustGet(t, plan(t, withReplication), alarmType, "velero-replication-failed-dev")
+	queries, _ := a.Input("metricQueries").([]any)
+	if len(queries) != 1 {
+		t.Fatalf("queries %v", queries)
+	}
+	metric, _ := queries[0].(map[string]any)["metric"].(map[string]any)
+	dims, _ := metric["dimensions"].(map[string]any)
+	if metric["namespace"] != "AWS/S3" || metric["metricName"] != "OperationsFailedReplication" ||
+		dims["SourceBucket"] != "velero-eks-platform-dev-1" || dims["DestinationBucket"] != "vcopy-eks-platform-dev-1" || dims["RuleId"] != "copy-to-us-west-2" {
+		t.Errorf("replication alarm reads %v", metric)
+	}
+	if a.Input("threshold") != float64(0) || a.String("comparisonOperator") != "GreaterThanThreshold" {
+		t.Errorf("threshold %v %v, want any failure", a.Input("threshold"), a.String("comparisonOperator"))
+	}
+	if _, err := plan(t, nil).Get(alarmType, "velero-replication-failed-dev"); err == nil {
+		t.Error("a replication alarm without a copy")
+	}
+}
+
 // issue 22: every request of the break-glass role shows in the audit log under the username EKS
 // gives its sessions (the role's path dropped), and the first one raises the alarm. Without a
 // break-glass role there is no such filter.
@@ -364,7 +398,7 @@ func TestO4_EveryAlarmLinksToItsRunbook(t *testing.T) {
 	}
 	anchors := readmeAnchors(t)
 	link := regexp.MustCompile(`Runbook: ` + regexp.QuoteMeta(RunbookURL) + `#([a-z0-9_-]+)$`)
-	alarms := plan(t, withBreakGlass).ByType(alarmType)
+	alarms := plan(t, withEveryAlarm).ByType(alarmType)
 	if len(alarms) == 0 {
 		t.Fatal("no alarms")
 	}

@@ -70,6 +70,9 @@ type Args struct {
 	AlarmEmail string
 	// AlarmHttpsEndpoints are https URLs (PagerDuty, Opsgenie) subscribed to the alarm topic.
 	AlarmHttpsEndpoints []string
+	// BackupReplication, when set, is the backup bucket's replication to its copy: an alarm
+	// fires when S3 fails to replicate an object (issue 22).
+	BackupReplication *BackupReplication
 	// ControlPlaneLogGroupName is the cluster's control-plane log group, which holds the audit log.
 	ControlPlaneLogGroupName pulumi.StringInput
 	// BreakGlassRoleArn, when set, is the emergency admin role: any request it makes to the
@@ -78,6 +81,13 @@ type Args struct {
 	// DependsOn lists the node groups. The add-on stays DEGRADED without nodes, and the cluster name
 	// is a plain string that carries no dependency on the cluster by itself.
 	DependsOn []pulumi.Resource
+}
+
+// BackupReplication names what S3's replication metrics are reported by (AWS/S3, dimensions
+// SourceBucket, DestinationBucket and RuleId).
+type BackupReplication struct {
+	SourceBucket, DestinationBucket pulumi.StringInput
+	RuleID                          string
 }
 
 // Observability is the component; its outputs are the X1 exports of this concern.

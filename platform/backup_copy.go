@@ -101,7 +101,7 @@ func newBackupCopy(ctx *pulumi.Context, comp *Platform, args *Args, accountID pu
 		Bucket: store.bucket.ID(),
 		Role:   role.Arn,
 		Rules: s3.BucketReplicationConfigRuleArray{s3.BucketReplicationConfigRuleArgs{
-			Id:                      pulumi.String("copy-to-" + args.BackupCopy.Region),
+			Id:                      pulumi.String(replicationRuleID(args.BackupCopy.Region)),
 			Status:                  pulumi.String("Enabled"),
 			Filter:                  s3.BucketReplicationConfigRuleFilterArgs{Prefix: pulumi.String("")},
 			DeleteMarkerReplication: s3.BucketReplicationConfigRuleDeleteMarkerReplicationArgs{Status: pulumi.String("Disabled")},
@@ -112,6 +112,13 @@ func newBackupCopy(ctx *pulumi.Context, comp *Platform, args *Args, accountID pu
 			Destination: s3.BucketReplicationConfigRuleDestinationArgs{
 				Bucket:                  copyBucket.Arn,
 				EncryptionConfiguration: s3.BucketReplicationConfigRuleDestinationEncryptionConfigurationArgs{ReplicaKmsKeyId: key.Arn},
+				// Replication metrics (OperationsFailedReplication and others in AWS/S3, by source
+				// bucket, destination bucket and rule) feed the replication alarm; a failed object
+				// is never retried by S3 itself. 15 minutes is the only threshold S3 takes.
+				Metrics: s3.BucketReplicationConfigRuleDestinationMetricsArgs{
+					Status:         pulumi.String("Enabled"),
+					EventThreshold: s3.BucketReplicationConfigRuleDestinationMetricsEventThresholdArgs{Minutes: pulumi.Int(15)},
+				},
 			},
 		}},
 	}, parent, keep, pulumi.DependsOn(append(append(append([]pulumi.Resource{}, sourceSettled...), copySettled...), policy))); err != nil {
@@ -120,6 +127,9 @@ func newBackupCopy(ctx *pulumi.Context, comp *Platform, args *Args, accountID pu
 	store.copy, store.copyKeyArn = copyBucket, key.Arn
 	return nil
 }
+
+// replicationRuleID names the replication rule after where it copies to.
+func replicationRuleID(region string) string { return "copy-to-" + region }
 
 func optionalBoundary(arn string) pulumi.StringPtrInput {
 	if arn == "" {

@@ -80,6 +80,8 @@ func TestBackupsReplicateWithoutDeletes(t *testing.T) {
 		"status": "Enabled", "deleteMarkerReplication.status": "Disabled",
 		"sourceSelectionCriteria.sseKmsEncryptedObjects.status": "Enabled",
 		"destination.bucket": "arn:aws:s3:::" + copyBucket,
+		// Replication metrics feed the failure alarm (observability).
+		"destination.metrics.status": "Enabled",
 	} {
 		if got := rep.String(rule + path); got != want {
 			t.Errorf("%s = %q, want %q", path, got, want)

@@ -127,6 +127,11 @@ type Platform struct {
 
 	// BackupBucketName is the Velero bucket ("velero-<cluster>-<account>").
 	BackupBucketName pulumi.StringOutput
+	// BackupCopyBucketName is its copy in the copy region ("vcopy-<cluster>-<account>"), and
+	// BackupReplicationRuleID the replication rule's ID; both empty without a copy region. The
+	// replication alarm reads S3's metrics by these three.
+	BackupCopyBucketName    pulumi.StringOutput
+	BackupReplicationRuleID string
 	// VeleroRoleArn is the IRSA role of velero/velero-server.
 	VeleroRoleArn pulumi.StringOutput
 	// ReleaseStatuses maps each Helm release name to its status ("deployed").
@@ -172,6 +177,11 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		statuses[releaseName] = release.Status.Status()
 	}
 	comp.BackupBucketName = backups.bucket.Bucket
+	comp.BackupCopyBucketName = pulumi.String("").ToStringOutput()
+	if backups.copy != nil {
+		comp.BackupCopyBucketName = backups.copy.Bucket
+		comp.BackupReplicationRuleID = replicationRuleID(args.BackupCopy.Region)
+	}
 	comp.VeleroRoleArn = backups.role.Arn
 	comp.ReleaseStatuses = statuses.ToStringMapOutput()
 	comp.ClusterSecretStoreName = store.Metadata.Name().Elem()

@@ -55,6 +55,7 @@ var veleroRelease = releaseSpec{
 // backups is what newBackups creates.
 type backups struct {
 	bucket  *s3.BucketV2
+	copy    *s3.BucketV2 // nil without a copy region
 	role    *security.IRSARole
 	release *helmv3.Release
 }
@@ -129,7 +130,7 @@ func newBackups(ctx *pulumi.Context, comp *Platform, args *Args, loadBalancerCon
 	if err != nil {
 		return nil, err
 	}
-	return &backups{bucket: bucket, role: role, release: release}, nil
+	return &backups{bucket: bucket, copy: store.copy, role: role, release: release}, nil
 }
 
 // veleroScope is what Velero's policy is scoped to, known once the bucket and key exist.

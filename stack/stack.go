@@ -321,6 +321,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 		AlarmEmail:                    o.AlarmEmail,
 		AlarmHttpsEndpoints:           o.AlarmHttpsEndpoints,
 		ControlPlaneLogGroupName:      eks.ControlPlaneLogGroupName,
+		BackupReplication:             backupReplication(controllers),
 		BreakGlassRoleArn:             cfg.Cluster.Access.BreakGlassRoleArn,
 		// The load balancer controller's webhook refuses Services until its pods run, and the
 		// Container Insights add-on creates Services: so observability comes after the platform.
@@ -488,4 +489,14 @@ func newAWSProvider(ctx *pulumi.Context, name string, cfg *config.Config, region
 		AllowedAccountIds: pulumi.StringArray{pulumi.String(cfg.AccountID)},
 		DefaultTags:       &aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(cfg.Tags)},
 	})
+}
+
+// backupReplication is what the replication alarm watches, nil without a backup copy.
+func backupReplication(p *platform.Platform) *observability.BackupReplication {
+	if p.BackupReplicationRuleID == "" {
+		return nil
+	}
+	return &observability.BackupReplication{
+		SourceBucket: p.BackupBucketName, DestinationBucket: p.BackupCopyBucketName, RuleID: p.BackupReplicationRuleID,
+	}
 }
