@@ -27,9 +27,6 @@ import (
 	"github.com/acme/eks-platform/internal/offline"
 )
 
-// stacks are the committed stack files the engine plan is checked for.
-var stacks = []string{"dev", "staging", "prod"}
-
 // The five EKS control-plane log types (K2).
 var controlPlaneLogTypes = []string{"api", "audit", "authenticator", "controllerManager", "scheduler"}
 
@@ -50,6 +47,17 @@ func repoRoot(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return root
+}
+
+// stackNames are every committed stack file (config.StackNames), as .ci/run's engine checks loop
+// over Pulumi.*.yaml.
+func stackNames(t *testing.T) []string {
+	t.Helper()
+	names, err := config.StackNames(repoRoot(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
 }
 
 // enginePlan returns the engine plan of a stack, read or produced once per test binary.
@@ -90,7 +98,7 @@ func enginePlan(t *testing.T, stack string) *offline.Plan {
 // forEachStack runs check on each stack's engine plan, with the stack's parsed configuration: what
 // the stack file asks for is what must reach the resources the engine created.
 func forEachStack(t *testing.T, check func(t *testing.T, stack string, cfg *config.Config, plan *offline.Plan)) {
-	for _, name := range stacks {
+	for _, name := range stackNames(t) {
 		t.Run(name, func(t *testing.T) {
 			_, cfg := offlinePlan(t, name)
 			check(t, name, cfg, enginePlan(t, name))

@@ -28,7 +28,7 @@ func TestDeployPermissionsCoverTheEngineTypes(t *testing.T) {
 	}
 	// The types any committed stack's offline plan registers.
 	offlineTypes := map[string]bool{}
-	for _, stack := range stacks {
+	for _, stack := range stackNames(t) {
 		offlineResult, _ := offlinePlan(t, stack)
 		for _, r := range offlineResult.Resources {
 			offlineTypes[r.Type] = true

@@ -77,7 +77,7 @@ func TestCostAgreesWithAnIndependentSum(t *testing.T) {
 // from the instance-type catalogue). This test keeps that one number honest: on every stack, the
 // requests the plan really registers, plus the EKS add-ons' DaemonSets and CoreDNS, stay within it.
 func TestPlatformRequestsCoverThePlan(t *testing.T) {
-	for _, stack := range []string{"dev", "staging", "prod"} {
+	for _, stack := range stackNames(t) {
 		t.Run(stack, func(t *testing.T) { checkPlatformRequests(t, stack) })
 	}
 }
