@@ -47,8 +47,10 @@ type Args struct {
 	PrivateSubnetIds pulumi.StringArrayInput
 	// PublicSubnetIds are used only for internet-facing load balancers.
 	PublicSubnetIds pulumi.StringArrayInput
-	// KmsKeyArn is the S1 key: it encrypts Kubernetes secrets and the control-plane log group.
+	// KmsKeyArn is the secrets key (S1): it envelope-encrypts Kubernetes secrets.
 	KmsKeyArn pulumi.StringInput
+	// LogKmsKeyArn is the logs key: it encrypts the control-plane log group (issue 22).
+	LogKmsKeyArn pulumi.StringInput
 	// EndpointPublicAccess turns the public API endpoint on; the private endpoint is always on (S2).
 	EndpointPublicAccess bool
 	// PublicAccessCidrs limit the public endpoint; used only when EndpointPublicAccess is true.
@@ -146,7 +148,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		&cloudwatch.LogGroupArgs{
 			Name:            pulumi.String(controlPlaneLogGroupName(args.ClusterName)),
 			RetentionInDays: pulumi.Int(args.LogRetentionDays),
-			KmsKeyId:        args.KmsKeyArn,
+			KmsKeyId:        args.LogKmsKeyArn,
 		}, parent, protect)
 	if err != nil {
 		return nil, err
@@ -313,6 +315,7 @@ func (args *Args) validate() error {
 		{"VpcId", args.VpcId == nil},
 		{"PrivateSubnetIds", args.PrivateSubnetIds == nil},
 		{"KmsKeyArn", args.KmsKeyArn == nil},
+		{"LogKmsKeyArn", args.LogKmsKeyArn == nil},
 	}
 	for _, field := range required {
 		if field.missing {

@@ -15,6 +15,7 @@ import (
 
 const (
 	testKeyArn     = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	testLogKeyArn  = "arn:aws:kms:us-east-1:123456789012:key/9876abcd-12ab-34cd-56ef-1234567890ab"
 	adminRoleArn   = "arn:aws:iam::123456789012:role/platform/admins"
 	adminUserArn   = "arn:aws:iam::123456789012:user/alice"
 	eksType        = "eks:index:Cluster"
@@ -35,6 +36,7 @@ func testArgs() *Args {
 		PrivateSubnetIds:     pulumi.ToStringArray([]string{"subnet-private-a", "subnet-private-b"}),
 		PublicSubnetIds:      pulumi.ToStringArray([]string{"subnet-public-a", "subnet-public-b"}),
 		KmsKeyArn:            pulumi.String(testKeyArn),
+		LogKmsKeyArn:         pulumi.String(testLogKeyArn),
 		EndpointPublicAccess: true,
 		PublicAccessCidrs:    []string{"203.0.113.0/24", "198.51.100.7/32"},
 		Access: []AccessGrant{
@@ -147,8 +149,8 @@ func TestK2LogGroupExistsBeforeTheClusterWithRetentionAndKey(t *testing.T) {
 	if got := logGroup.Input("retentionInDays"); got != float64(30) {
 		t.Errorf("retentionInDays = %v, want 30", got)
 	}
-	if got := logGroup.String("kmsKeyId"); got != testKeyArn {
-		t.Errorf("kmsKeyId = %q, want the S1 key", got)
+	if got := logGroup.String("kmsKeyId"); got != testLogKeyArn {
+		t.Errorf("kmsKeyId = %q, want the logs key (issue 22)", got)
 	}
 	if !eksCluster(t, plan).DependsOn(logGroup.URN) {
 		t.Errorf("the cluster does not depend on the log group: EKS would create it first, unencrypted")

@@ -13,21 +13,45 @@ import (
 
 const (
 	encryptionType = "eks-platform:security:Encryption"
-	keyBaseName    = "eks-secrets"
 	// KMS accepts a pending-deletion window of 7 to 30 days.
 	minDeletionWindowDays = 7
 	maxDeletionWindowDays = 30
 	autoScalingService    = "autoscaling.amazonaws.com"
 )
 
-// EncryptionArgs configures the platform's customer-managed KMS key (S1).
+// KeyDuty is what one customer-managed key is for (issue 22): each duty has its own key, so a
+// grant on one never reaches the data of another, and each key policy names only the services of
+// its duty.
+type KeyDuty string
+
+const (
+	// DutySecrets: EKS envelope encryption of Kubernetes Secrets, and the Secrets Manager and SSM
+	// values External Secrets reads (S1). The key of the first release, kept under its name.
+	DutySecrets KeyDuty = "secrets"
+	// DutyLogs: every CloudWatch log group and the alarm topic (O3, O4).
+	DutyLogs KeyDuty = "logs"
+	// DutyData: node and persistent EBS volumes and the backups (G2, P3).
+	DutyData KeyDuty = "data"
+)
+
+// KeyDuties are the duties in the order their keys are created.
+var KeyDuties = []KeyDuty{DutySecrets, DutyLogs, DutyData}
+
+// keyDescriptions say in the console what each key encrypts.
+var keyDescriptions = map[KeyDuty]string{
+	DutySecrets: "Envelope encryption of EKS secrets, and the Secrets Manager and SSM values External Secrets reads",
+	DutyLogs:    "CloudWatch log groups and the alarm topic",
+	DutyData:    "Node and persistent EBS volumes, and Velero backups",
+}
+
+// EncryptionArgs configures the platform's customer-managed KMS keys (S1).
 type EncryptionArgs struct {
 	// Environment is the stack's name suffix (dev, staging, prod).
 	Environment string
 	// DeletionWindowDays is the pending-deletion window, 7..30 (suggested: 7, prod 30).
 	DeletionWindowDays int
-	// Protect makes Pulumi refuse to delete the key (prod): losing it loses every secret, log and
-	// volume it encrypts.
+	// Protect makes Pulumi refuse to delete the keys (prod): losing one loses every secret, log,
+	// volume or backup it encrypts.
 	Protect bool
 	// CreateAutoScalingServiceLinkedRole creates AWSServiceRoleForAutoScaling first, for a fresh
 	// account where it does not exist yet: KMS rejects a key policy naming a principal that does
@@ -35,19 +59,23 @@ type EncryptionArgs struct {
 	CreateAutoScalingServiceLinkedRole bool
 }
 
-// Encryption is the platform's KMS key and its alias.
+// Encryption is the platform's KMS keys, one per duty, and their aliases.
 type Encryption struct {
 	pulumi.ResourceState
 
-	Key    *kms.Key
-	KeyArn pulumi.StringOutput
-	KeyId  pulumi.StringOutput
-	// AliasName is "alias/eks-secrets-<env>".
-	AliasName pulumi.StringOutput
+	// KeyArns and AliasNames ("alias/eks-<duty>-<env>") by duty.
+	KeyArns    map[KeyDuty]pulumi.StringOutput
+	AliasNames map[KeyDuty]pulumi.StringOutput
+	// Key is the secrets key, for what must depend on it.
+	Key *kms.Key
 }
 
-// NewEncryption creates the customer-managed key that envelope-encrypts EKS secrets and also
-// encrypts the platform's log groups and node volumes, with rotation on, and its alias (S1).
+// keyName is "eks-<duty>-<env>": the secrets key keeps the name of the platform's first, single
+// key (eks-secrets-<env>), so existing stacks keep it rather than replace it.
+func keyName(duty KeyDuty, env string) string { return naming.Name("eks-"+string(duty), env) }
+
+// NewEncryption creates one customer-managed key per duty, each with rotation on and its alias
+// (S1, issue 22).
 func NewEncryption(ctx *pulumi.Context, name string, args *EncryptionArgs, opts ...pulumi.ResourceOption) (*Encryption, error) {
 	if args == nil {
 		return nil, errors.New("security: NewEncryption needs EncryptionArgs")
@@ -55,52 +83,59 @@ func NewEncryption(ctx *pulumi.Context, name string, args *EncryptionArgs, opts 
 	if err := args.Validate(); err != nil {
 		return nil, err
 	}
-	comp := &Encryption{}
+	comp := &Encryption{KeyArns: map[KeyDuty]pulumi.StringOutput{}, AliasNames: map[KeyDuty]pulumi.StringOutput{}}
 	if err := ctx.RegisterComponentResource(encryptionType, name, comp, opts...); err != nil {
 		return nil, err
 	}
-	keyName := naming.Name(keyBaseName, args.Environment)
 
-	keyOpts := []pulumi.ResourceOption{pulumi.Parent(comp), pulumi.Protect(args.Protect)}
+	var serviceLinkedRole []pulumi.Resource
 	if args.CreateAutoScalingServiceLinkedRole {
-		serviceLinkedRole, err := iam.NewServiceLinkedRole(ctx, naming.Name("autoscaling-service-linked-role", args.Environment),
+		role, err := iam.NewServiceLinkedRole(ctx, naming.Name("autoscaling-service-linked-role", args.Environment),
 			&iam.ServiceLinkedRoleArgs{AwsServiceName: pulumi.String(autoScalingService)},
 			// The role is account-wide and may serve Auto Scaling groups outside this stack.
 			pulumi.Parent(comp), pulumi.RetainOnDelete(true))
 		if err != nil {
 			return nil, err
 		}
-		keyOpts = append(keyOpts, pulumi.DependsOn([]pulumi.Resource{serviceLinkedRole}))
+		serviceLinkedRole = []pulumi.Resource{role}
 	}
 
-	policy := lookupAWSEnv(ctx, comp).ApplyT(func(v any) (string, error) {
-		return keyPolicy(v.(awsEnv)).JSON()
-	}).(pulumi.StringOutput)
-	key, err := kms.NewKey(ctx, keyName, &kms.KeyArgs{
-		Description: pulumi.String(fmt.Sprintf(
-			"Envelope encryption of EKS secrets, and encryption of log groups and node volumes (%s)", args.Environment)),
-		EnableKeyRotation:    pulumi.Bool(true),
-		DeletionWindowInDays: pulumi.Int(args.DeletionWindowDays),
-		Policy:               policy,
-		Tags:                 pulumi.StringMap{"Name": pulumi.String(keyName)},
-	}, keyOpts...)
-	if err != nil {
-		return nil, err
+	env := lookupAWSEnv(ctx, comp)
+	outputs := pulumi.Map{}
+	for _, duty := range KeyDuties {
+		keyOpts := []pulumi.ResourceOption{pulumi.Parent(comp), pulumi.Protect(args.Protect)}
+		if duty == DutyData {
+			// Only the data key's policy names the Auto Scaling service-linked role.
+			keyOpts = append(keyOpts, pulumi.DependsOn(serviceLinkedRole))
+		}
+		name := keyName(duty, args.Environment)
+		key, err := kms.NewKey(ctx, name, &kms.KeyArgs{
+			Description:          pulumi.String(fmt.Sprintf("%s (%s)", keyDescriptions[duty], args.Environment)),
+			EnableKeyRotation:    pulumi.Bool(true),
+			DeletionWindowInDays: pulumi.Int(args.DeletionWindowDays),
+			Policy: env.ApplyT(func(v any) (string, error) {
+				return keyPolicy(v.(awsEnv), duty).JSON()
+			}).(pulumi.StringOutput),
+			Tags: pulumi.StringMap{"Name": pulumi.String(name)},
+		}, keyOpts...)
+		if err != nil {
+			return nil, err
+		}
+		// KMS alias names carry the "alias/" prefix exactly once (seed 003 #6).
+		alias, err := kms.NewAlias(ctx, name, &kms.AliasArgs{
+			Name:        pulumi.String("alias/" + name),
+			TargetKeyId: key.KeyId,
+		}, pulumi.Parent(comp))
+		if err != nil {
+			return nil, err
+		}
+		if duty == DutySecrets {
+			comp.Key = key
+		}
+		comp.KeyArns[duty], comp.AliasNames[duty] = key.Arn, alias.Name
+		outputs[string(duty)+"KeyArn"] = key.Arn
 	}
-	// KMS alias names carry the "alias/" prefix exactly once (seed 003 #6).
-	alias, err := kms.NewAlias(ctx, keyName, &kms.AliasArgs{
-		Name:        pulumi.String("alias/" + keyName),
-		TargetKeyId: key.KeyId,
-	}, pulumi.Parent(comp))
-	if err != nil {
-		return nil, err
-	}
-
-	comp.Key, comp.KeyArn, comp.KeyId = key, key.Arn, key.KeyId
-	comp.AliasName = alias.Name
-	return comp, ctx.RegisterResourceOutputs(comp, pulumi.Map{
-		"keyArn": comp.KeyArn, "keyId": comp.KeyId, "aliasName": comp.AliasName,
-	})
+	return comp, ctx.RegisterResourceOutputs(comp, outputs)
 }
 
 // Validate checks the arguments.
@@ -115,61 +150,67 @@ func (a *EncryptionArgs) Validate() error {
 	return nil
 }
 
-// keyPolicy lets IAM govern the key for this account, and grants the two services that use the key
-// on the account's behalf without an IAM identity of their own in this program.
-func keyPolicy(env awsEnv) PolicyDocument {
-	autoScalingRole := env.globalARN("iam",
-		"role/aws-service-role/"+autoScalingService+"/AWSServiceRoleForAutoScaling")
-	return PolicyDocument{Statement: []Statement{
-		{
-			// Without this statement only the key policy could grant access, and a mistake in
-			// it would lock the account out of the key.
-			Sid:       "EnableIAMPolicies",
-			Effect:    Allow,
-			Principal: map[string]string{"AWS": env.globalARN("iam", "root")},
-			Action:    StringList{"kms:*"},
-			Resource:  StringList{"*"},
-		},
-		{
-			// One key encrypts secrets and logs (S1, O3); the encryption context limits it to
-			// this account's log groups in this region.
-			Sid:       "AllowCloudWatchLogsForThisAccount",
-			Effect:    Allow,
-			Principal: map[string]string{"Service": env.regionalEndpoint("logs")},
-			Action:    StringList{"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"},
-			Resource:  StringList{"*"},
-			Condition: Condition{"ArnLike": {
-				"kms:EncryptionContext:aws:logs:arn": {env.regionalARN("logs", "log-group:*")},
-			}},
-		},
-		{
-			// Managed node groups launch their instances through Auto Scaling, which needs the
-			// key to create the nodes' encrypted EBS volumes ("Required KMS key policy for use
-			// with encrypted volumes", EC2 Auto Scaling User Guide).
-			Sid:       "AllowAutoScalingToUseTheKey",
-			Effect:    Allow,
-			Principal: map[string]string{"AWS": autoScalingRole},
-			Action:    StringList{"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"},
-			Resource:  StringList{"*"},
-		},
-		{
-			// Alarms notify an SNS topic encrypted with this key (O4). CloudWatch has no IAM
-			// identity in this account, so only the key policy can let it encrypt the messages;
-			// without this statement notifications are dropped silently ("Enable compatibility
-			// between event sources from AWS services and encrypted topics", SNS Developer Guide).
-			Sid:       "AllowCloudWatchAlarmsToPublishToEncryptedTopics",
-			Effect:    Allow,
-			Principal: map[string]string{"Service": "cloudwatch.amazonaws.com"},
-			Action:    StringList{"kms:Decrypt", "kms:GenerateDataKey*"},
-			Resource:  StringList{"*"},
-		},
-		{
-			Sid:       "AllowAutoScalingGrantsForAWSResources",
-			Effect:    Allow,
-			Principal: map[string]string{"AWS": autoScalingRole},
-			Action:    StringList{"kms:CreateGrant"},
-			Resource:  StringList{"*"},
-			Condition: Condition{"Bool": {"kms:GrantIsForAWSResource": {"true"}}},
-		},
+// keyPolicy lets IAM govern a key for this account (the roles that use it get their use from
+// their own IAM policies), and grants the services of the key's duty that act on the account's
+// behalf without an IAM identity of their own in this program. Nothing else may use it.
+func keyPolicy(env awsEnv, duty KeyDuty) PolicyDocument {
+	statements := []Statement{{
+		// Without this statement only the key policy could grant access, and a mistake in it
+		// would lock the account out of the key.
+		Sid:       "EnableIAMPolicies",
+		Effect:    Allow,
+		Principal: map[string]string{"AWS": env.globalARN("iam", "root")},
+		Action:    StringList{"kms:*"},
+		Resource:  StringList{"*"},
 	}}
+	switch duty {
+	case DutyLogs:
+		statements = append(statements,
+			Statement{
+				// The encryption context limits CloudWatch Logs to this account's log groups in
+				// this region (O3).
+				Sid:       "AllowCloudWatchLogsForThisAccount",
+				Effect:    Allow,
+				Principal: map[string]string{"Service": env.regionalEndpoint("logs")},
+				Action:    StringList{"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"},
+				Resource:  StringList{"*"},
+				Condition: Condition{"ArnLike": {
+					"kms:EncryptionContext:aws:logs:arn": {env.regionalARN("logs", "log-group:*")},
+				}},
+			},
+			Statement{
+				// Alarms notify an SNS topic encrypted with this key (O4). CloudWatch has no IAM
+				// identity in this account, so only the key policy can let it encrypt the messages;
+				// without this statement notifications are dropped silently ("Enable compatibility
+				// between event sources from AWS services and encrypted topics", SNS Developer Guide).
+				Sid:       "AllowCloudWatchAlarmsToPublishToEncryptedTopics",
+				Effect:    Allow,
+				Principal: map[string]string{"Service": "cloudwatch.amazonaws.com"},
+				Action:    StringList{"kms:Decrypt", "kms:GenerateDataKey*"},
+				Resource:  StringList{"*"},
+			})
+	case DutyData:
+		autoScalingRole := env.globalARN("iam",
+			"role/aws-service-role/"+autoScalingService+"/AWSServiceRoleForAutoScaling")
+		statements = append(statements,
+			Statement{
+				// Managed node groups launch their instances through Auto Scaling, which needs the
+				// key to create the nodes' encrypted EBS volumes ("Required KMS key policy for use
+				// with encrypted volumes", EC2 Auto Scaling User Guide).
+				Sid:       "AllowAutoScalingToUseTheKey",
+				Effect:    Allow,
+				Principal: map[string]string{"AWS": autoScalingRole},
+				Action:    StringList{"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"},
+				Resource:  StringList{"*"},
+			},
+			Statement{
+				Sid:       "AllowAutoScalingGrantsForAWSResources",
+				Effect:    Allow,
+				Principal: map[string]string{"AWS": autoScalingRole},
+				Action:    StringList{"kms:CreateGrant"},
+				Resource:  StringList{"*"},
+				Condition: Condition{"Bool": {"kms:GrantIsForAWSResource": {"true"}}},
+			})
+	}
+	return PolicyDocument{Statement: statements}
 }

@@ -57,25 +57,52 @@ func TestAliasHasNoDoubledPrefix_S1(t *testing.T) {
 	if got := alias.String("name"); got != "alias/eks-secrets-dev" {
 		t.Errorf("alias name %q, want alias/eks-secrets-dev", got)
 	}
-	if got := awaitString(t, enc.AliasName); strings.Count(got, "alias/") != 1 {
-		t.Errorf("exported alias %q", got)
+	for _, duty := range KeyDuties {
+		if got := awaitString(t, enc.AliasNames[duty]); got != "alias/eks-"+string(duty)+"-dev" {
+			t.Errorf("exported %s alias %q", duty, got)
+		}
+		if got := awaitString(t, enc.KeyArns[duty]); !strings.HasPrefix(got, "arn:aws:kms:us-east-1:"+offline.AccountID+":key/") {
+			t.Errorf("exported %s key ARN %q", duty, got)
+		}
 	}
-	if got := awaitString(t, enc.KeyArn); !strings.HasPrefix(got, "arn:aws:kms:us-east-1:"+offline.AccountID+":key/") {
-		t.Errorf("exported key ARN %q", got)
-	}
-	if got := awaitString(t, enc.KeyId); got != alias.String("targetKeyId") {
-		t.Errorf("exported key ID %q, alias targets %q", got, alias.String("targetKeyId"))
+	if !strings.HasSuffix(awaitString(t, enc.KeyArns[DutySecrets]), "/"+alias.String("targetKeyId")) {
+		t.Errorf("the secrets alias targets %q, not the secrets key", alias.String("targetKeyId"))
 	}
 }
 
 func TestKeyProtectedOnlyWhenAsked_S1(t *testing.T) {
 	for _, protect := range []bool{true, false} {
 		plan, _ := planEncryption(t, &EncryptionArgs{Environment: "prod", DeletionWindowDays: 30, Protect: protect})
-		if key := offline.MustGet(t, plan, kmsKeyType, "eks-secrets-prod"); key.Protect != protect {
-			t.Errorf("Protect=%v: key protect is %v", protect, key.Protect)
+		for _, duty := range KeyDuties {
+			name := "eks-" + string(duty) + "-prod"
+			if key := offline.MustGet(t, plan, kmsKeyType, name); key.Protect != protect {
+				t.Errorf("Protect=%v: %s protect is %v", protect, name, key.Protect)
+			}
+			if alias := offline.MustGet(t, plan, kmsAliasType, name); alias.Protect {
+				t.Errorf("Protect=%v: alias %s is protected too", protect, name)
+			}
 		}
-		if alias := offline.MustGet(t, plan, kmsAliasType, "eks-secrets-prod"); alias.Protect {
-			t.Errorf("Protect=%v: alias is protected too", protect)
+	}
+}
+
+// issue 22: keys by duty. Each key's policy names only the services of its duty: the secrets key
+// none, the logs key CloudWatch Logs and CloudWatch alarms, the data key Auto Scaling; so no
+// service of one duty can use another's key.
+func TestEachKeyServesOneDuty(t *testing.T) {
+	plan, _ := planEncryption(t, &EncryptionArgs{Environment: "dev", DeletionWindowDays: 7})
+	want := map[KeyDuty][]string{
+		DutySecrets: {"EnableIAMPolicies"},
+		DutyLogs:    {"EnableIAMPolicies", "AllowCloudWatchLogsForThisAccount", "AllowCloudWatchAlarmsToPublishToEncryptedTopics"},
+		DutyData:    {"EnableIAMPolicies", "AllowAutoScalingToUseTheKey", "AllowAutoScalingGrantsForAWSResources"},
+	}
+	for duty, sids := range want {
+		doc := decodePolicy(t, offline.MustGet(t, plan, kmsKeyType, "eks-"+string(duty)+"-dev").String("policy"))
+		var got []string
+		for _, st := range doc.Statement {
+			got = append(got, st.Sid)
+		}
+		if strings.Join(got, ",") != strings.Join(sids, ",") {
+			t.Errorf("%s key policy statements %v, want %v", duty, got, sids)
 		}
 	}
 }
@@ -93,17 +120,17 @@ func keyPolicyStatement(t *testing.T, doc PolicyDocument, sid string) Statement 
 
 func TestKeyPolicyLetsIAMLogsAndAutoScalingUseTheKey_S1(t *testing.T) {
 	plan, _ := planEncryption(t, &EncryptionArgs{Environment: "dev", DeletionWindowDays: 7})
-	doc := decodePolicy(t, offline.MustGet(t, plan, kmsKeyType, "eks-secrets-dev").String("policy"))
-	if len(doc.Statement) != 5 {
-		t.Errorf("key policy has %d statements, want exactly the 5 documented ones", len(doc.Statement))
+	policy := func(duty KeyDuty) PolicyDocument {
+		return decodePolicy(t, offline.MustGet(t, plan, kmsKeyType, "eks-"+string(duty)+"-dev").String("policy"))
 	}
+	doc := policy(DutyLogs)
 
 	root := keyPolicyStatement(t, doc, "EnableIAMPolicies")
 	if root.Principal["AWS"] != "arn:aws:iam::"+offline.AccountID+":root" || strings.Join(root.Action, ",") != "kms:*" {
 		t.Errorf("account root statement: %+v", root)
 	}
 
-	// Seed 003 #3: the same key encrypts this account's log groups, and only those.
+	// Seed 003 #3: the logs key encrypts this account's log groups, and only those.
 	logs := keyPolicyStatement(t, doc, "AllowCloudWatchLogsForThisAccount")
 	if logs.Principal["Service"] != "logs.us-east-1.amazonaws.com" || len(logs.Principal) != 1 {
 		t.Errorf("logs principal %v", logs.Principal)
@@ -126,6 +153,7 @@ func TestKeyPolicyLetsIAMLogsAndAutoScalingUseTheKey_S1(t *testing.T) {
 		t.Errorf("cloudwatch alarms statement: %+v", alarms)
 	}
 
+	doc = policy(DutyData)
 	slr := "arn:aws:iam::" + offline.AccountID + ":role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
 	use := keyPolicyStatement(t, doc, "AllowAutoScalingToUseTheKey")
 	if use.Principal["AWS"] != slr || !containsAll(use.Action, "kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey") {
@@ -140,7 +168,7 @@ func TestKeyPolicyLetsIAMLogsAndAutoScalingUseTheKey_S1(t *testing.T) {
 
 func TestKeyPolicyFollowsThePartition_S1(t *testing.T) {
 	env := awsEnv{Partition: "aws-cn", DNSSuffix: "amazonaws.com.cn", Region: "cn-north-1", AccountID: "210987654321"}
-	rendered, err := keyPolicy(env).JSON()
+	rendered, err := keyPolicy(env, DutyLogs).JSON()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,16 +187,16 @@ func TestAutoScalingServiceLinkedRoleCreatedFirstOnlyWhenAsked_S1(t *testing.T) 
 	if slr.String("awsServiceName") != "autoscaling.amazonaws.com" || !slr.RetainOnDelete {
 		t.Errorf("service-linked role %+v: want autoscaling.amazonaws.com, retained on delete", slr)
 	}
-	if key := offline.MustGet(t, plan, kmsKeyType, "eks-secrets-dev"); !key.DependsOn(slr.URN) {
-		t.Error("the key policy names the service-linked role but the key does not wait for it")
+	if key := offline.MustGet(t, plan, kmsKeyType, "eks-data-dev"); !key.DependsOn(slr.URN) {
+		t.Error("the data key's policy names the service-linked role but the key does not wait for it")
 	}
 }
 
 func TestEncryptionChildrenAreParented(t *testing.T) {
 	plan, _ := planEncryption(t, &EncryptionArgs{Environment: "dev", DeletionWindowDays: 7})
 	comp := plan.ByType(encryptionType)
-	if len(comp) != 1 || len(plan.Children(comp[0])) != 2 {
-		t.Fatalf("want one component with key and alias as children, got %v", comp)
+	if len(comp) != 1 || len(plan.Children(comp[0])) != 2*len(KeyDuties) {
+		t.Fatalf("want one component with a key and an alias per duty as children, got %v", comp)
 	}
 }
 

@@ -258,7 +258,7 @@ func externalSecretsPolicy(s policyScope) PolicyDocument {
 			Sid:      "DecryptThroughSecretsManagerAndSSM",
 			Effect:   Allow,
 			Action:   StringList{"kms:Decrypt"},
-			Resource: StringList{s.kmsKeyArn},
+			Resource: StringList{s.secretsKeyArn},
 			Condition: Condition{"StringEquals": {
 				"kms:ViaService": {e.regionalEndpoint("secretsmanager"), e.regionalEndpoint("ssm")},
 			}},
@@ -266,7 +266,7 @@ func externalSecretsPolicy(s policyScope) PolicyDocument {
 	}}
 }
 
-// ebsCSIDriverKeyPolicy adds the platform key to AmazonEBSCSIDriverPolicy, which covers only
+// ebsCSIDriverKeyPolicy adds the data key to AmazonEBSCSIDriverPolicy, which covers only
 // AWS-managed keys, so the driver can create and attach volumes encrypted with it.
 func ebsCSIDriverKeyPolicy(s policyScope) PolicyDocument {
 	return PolicyDocument{Statement: []Statement{
@@ -275,14 +275,14 @@ func ebsCSIDriverKeyPolicy(s policyScope) PolicyDocument {
 			Sid:       "GrantPlatformKeyToEC2",
 			Effect:    Allow,
 			Action:    StringList{"kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"},
-			Resource:  StringList{s.kmsKeyArn},
+			Resource:  StringList{s.volumeKeyArn},
 			Condition: Condition{"Bool": {"kms:GrantIsForAWSResource": {"true"}}},
 		},
 		{
 			Sid:      "UsePlatformKeyForVolumes",
 			Effect:   Allow,
 			Action:   StringList{"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"},
-			Resource: StringList{s.kmsKeyArn},
+			Resource: StringList{s.volumeKeyArn},
 		},
 	}}
 }

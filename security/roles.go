@@ -49,8 +49,11 @@ type WorkloadRolesArgs struct {
 	// OidcProviderArn and OidcProviderUrl identify the cluster's IAM OIDC provider.
 	OidcProviderArn pulumi.StringInput
 	OidcProviderUrl pulumi.StringInput
-	// KmsKeyArn is the platform key (S1) that external-secrets and the EBS CSI driver may use.
-	KmsKeyArn pulumi.StringInput
+	// SecretsKmsKeyArn is the secrets key (S1), which external-secrets may decrypt with through
+	// Secrets Manager and SSM; VolumeKmsKeyArn is the data key, which the EBS CSI driver encrypts
+	// persistent volumes with (issue 22: keys by duty).
+	SecretsKmsKeyArn pulumi.StringInput
+	VolumeKmsKeyArn  pulumi.StringInput
 	// PermissionsBoundaryArn, when set, is applied to every role.
 	PermissionsBoundaryArn string
 	// SecretsPrefix limits external-secrets to Secrets Manager secrets and SSM parameters whose
@@ -81,7 +84,8 @@ type workloadRole struct {
 type policyScope struct {
 	env            awsEnv
 	clusterName    string
-	kmsKeyArn      string
+	secretsKeyArn  string
+	volumeKeyArn   string
 	secretsPrefix  string
 	logGroupPrefix string
 }
@@ -116,9 +120,9 @@ func NewWorkloadRoles(ctx *pulumi.Context, name string, args *WorkloadRolesArgs,
 	if logGroupPrefix == "" {
 		logGroupPrefix = "/aws/containerinsights/" + args.ClusterName + "/"
 	}
-	scope := pulumi.All(lookupAWSEnv(ctx, comp), args.KmsKeyArn).ApplyT(func(v []any) policyScope {
-		return policyScope{env: v[0].(awsEnv), clusterName: args.ClusterName, kmsKeyArn: v[1].(string),
-			secretsPrefix: args.SecretsPrefix, logGroupPrefix: logGroupPrefix}
+	scope := pulumi.All(lookupAWSEnv(ctx, comp), args.SecretsKmsKeyArn, args.VolumeKmsKeyArn).ApplyT(func(v []any) policyScope {
+		return policyScope{env: v[0].(awsEnv), clusterName: args.ClusterName, secretsKeyArn: v[1].(string),
+			volumeKeyArn: v[2].(string), secretsPrefix: args.SecretsPrefix, logGroupPrefix: logGroupPrefix}
 	}).(pulumi.AnyOutput)
 
 	for _, row := range workloadRoleTable {
@@ -163,8 +167,8 @@ func (a *WorkloadRolesArgs) Validate() error {
 		return errors.New("security: WorkloadRolesArgs.ClusterName is required")
 	case a.OidcProviderArn == nil || a.OidcProviderUrl == nil:
 		return errors.New("security: WorkloadRolesArgs.OidcProviderArn and OidcProviderUrl are required")
-	case a.KmsKeyArn == nil:
-		return errors.New("security: WorkloadRolesArgs.KmsKeyArn is required")
+	case a.SecretsKmsKeyArn == nil || a.VolumeKmsKeyArn == nil:
+		return errors.New("security: WorkloadRolesArgs.SecretsKmsKeyArn and VolumeKmsKeyArn are required")
 	}
 	// A prefix without a trailing "/" would also match its siblings: "eks-platform-dev*" matches
 	// "eks-platform-devtools/...".

@@ -14,6 +14,7 @@ import (
 const (
 	testClusterName   = "eks-platform-dev"
 	testKmsKeyArn     = "arn:aws:kms:us-east-1:" + offline.AccountID + ":key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	testVolumeKeyArn  = "arn:aws:kms:us-east-1:" + offline.AccountID + ":key/5678abcd-12ab-34cd-56ef-1234567890ab"
 	testSecretsPrefix = "eks-platform-dev/"
 	// IAM's limit on the inline policies of one role, counted without whitespace.
 	maxInlinePolicyChars = 10240
@@ -31,12 +32,13 @@ var wildcardWriteAllowList = map[string]string{
 
 func validWorkloadRolesArgs() *WorkloadRolesArgs {
 	return &WorkloadRolesArgs{
-		Environment:     "dev",
-		ClusterName:     testClusterName,
-		OidcProviderArn: pulumi.String(testOidcProviderArn),
-		OidcProviderUrl: pulumi.String("https://" + testOidcIssuer),
-		KmsKeyArn:       pulumi.String(testKmsKeyArn),
-		SecretsPrefix:   testSecretsPrefix,
+		Environment:      "dev",
+		ClusterName:      testClusterName,
+		OidcProviderArn:  pulumi.String(testOidcProviderArn),
+		OidcProviderUrl:  pulumi.String("https://" + testOidcIssuer),
+		SecretsKmsKeyArn: pulumi.String(testKmsKeyArn),
+		VolumeKmsKeyArn:  pulumi.String(testVolumeKeyArn),
+		SecretsPrefix:    testSecretsPrefix,
 	}
 }
 
@@ -259,8 +261,8 @@ func TestEBSCSIDriverMayUsePlatformKeyForAWSResourcesOnly_S3(t *testing.T) {
 		t.Errorf("grant statement %+v", grant)
 	}
 	for _, s := range doc.Statement {
-		if strings.Join(s.Resource, ",") != testKmsKeyArn {
-			t.Errorf("%s reaches %v, want only the platform key", s.Sid, s.Resource)
+		if strings.Join(s.Resource, ",") != testVolumeKeyArn {
+			t.Errorf("%s reaches %v, want only the data key", s.Sid, s.Resource)
 		}
 	}
 }
@@ -359,7 +361,8 @@ func TestPermissionsBoundaryOnEveryRoleWhenSet_S3(t *testing.T) {
 func TestControllerPoliciesFollowThePartition_S3(t *testing.T) {
 	scope := policyScope{
 		env:         awsEnv{Partition: "aws-us-gov", DNSSuffix: "amazonaws.com", Region: "us-gov-west-1", AccountID: "210987654321"},
-		clusterName: testClusterName, kmsKeyArn: "arn:aws-us-gov:kms:us-gov-west-1:210987654321:key/k",
+		clusterName: testClusterName, secretsKeyArn: "arn:aws-us-gov:kms:us-gov-west-1:210987654321:key/k",
+		volumeKeyArn:  "arn:aws-us-gov:kms:us-gov-west-1:210987654321:key/v",
 		secretsPrefix: testSecretsPrefix, logGroupPrefix: "/aws/containerinsights/" + testClusterName + "/",
 	}
 	for _, row := range workloadRoleTable {
@@ -383,14 +386,14 @@ func TestNewWorkloadRolesRejectsBadArgs(t *testing.T) {
 		return a
 	}
 	cases := map[string]*WorkloadRolesArgs{
-		"needs WorkloadRolesArgs":            nil,
-		"Environment":                        mutate(func(a *WorkloadRolesArgs) { a.Environment = "" }),
-		"ClusterName":                        mutate(func(a *WorkloadRolesArgs) { a.ClusterName = "" }),
-		"OidcProviderArn":                    mutate(func(a *WorkloadRolesArgs) { a.OidcProviderUrl = nil }),
-		"KmsKeyArn":                          mutate(func(a *WorkloadRolesArgs) { a.KmsKeyArn = nil }),
-		"SecretsPrefix \"eks-platform-dev\"": mutate(func(a *WorkloadRolesArgs) { a.SecretsPrefix = "eks-platform-dev" }),
-		"SecretsPrefix \"/\"":                mutate(func(a *WorkloadRolesArgs) { a.SecretsPrefix = "/" }),
-		"ShipperLogGroupPrefix":              mutate(func(a *WorkloadRolesArgs) { a.ShipperLogGroupPrefix = "/aws/containerinsights/x" }),
+		"needs WorkloadRolesArgs":              nil,
+		"Environment":                          mutate(func(a *WorkloadRolesArgs) { a.Environment = "" }),
+		"ClusterName":                          mutate(func(a *WorkloadRolesArgs) { a.ClusterName = "" }),
+		"OidcProviderArn":                      mutate(func(a *WorkloadRolesArgs) { a.OidcProviderUrl = nil }),
+		"SecretsKmsKeyArn and VolumeKmsKeyArn": mutate(func(a *WorkloadRolesArgs) { a.VolumeKmsKeyArn = nil }),
+		"SecretsPrefix \"eks-platform-dev\"":   mutate(func(a *WorkloadRolesArgs) { a.SecretsPrefix = "eks-platform-dev" }),
+		"SecretsPrefix \"/\"":                  mutate(func(a *WorkloadRolesArgs) { a.SecretsPrefix = "/" }),
+		"ShipperLogGroupPrefix":                mutate(func(a *WorkloadRolesArgs) { a.ShipperLogGroupPrefix = "/aws/containerinsights/x" }),
 	}
 	for want, args := range cases {
 		_, err := offline.RunComponent("dev", nil, func(ctx *pulumi.Context) error {

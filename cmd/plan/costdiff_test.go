@@ -37,7 +37,7 @@ func TestCostDiffOfMoreNatGateways(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	comment = strings.ReplaceAll(comment, baseFile, "plan-dev.json")
-	for _, want := range []string{"### dev: $240.64 → $313.84 a month (+$73.20)",
+	for _, want := range []string{"### dev: $242.64 → $315.84 a month (+$73.20)",
 		"| `aws:ec2/natGateway:NatGateway::nat-us-east-1b-dev` | added: NAT gateway, hourly charge | – | $32.85 | +$32.85 |",
 		"| `aws:ec2/natGateway:NatGateway::nat-us-east-1d-dev` | added: NAT gateway, hourly charge | – | $32.85 | +$32.85 |",
 		"| `aws:ec2/eip:Eip::eip-nat-us-east-1b-dev` | added: public IPv4 address (NAT gateway) | – | $3.65 | +$3.65 |",

@@ -234,15 +234,15 @@ func CheckPodSecurityLabels(namespace string, labels map[string]string, environm
 	return problems
 }
 
-// CheckLogGroup verifies that a platform log group is encrypted with the platform key and has a
-// retention (K2, O3).
+// CheckLogGroup verifies that a platform log group is encrypted with the logs key and has a
+// retention (K2, O3, issue 22).
 func CheckLogGroup(name string, retentionDays *int32, kmsKeyID string, o *Outputs) []string {
 	var problems []string
 	if retentionDays == nil || *retentionDays <= 0 {
 		problems = append(problems, fmt.Sprintf("log group %s keeps logs forever; want a retention (O3)", name))
 	}
-	if kmsKeyID != o.KMSKeyArn {
-		problems = append(problems, fmt.Sprintf("log group %s is encrypted with %q, want kmsKeyArn %s (O3, S1)", name, kmsKeyID, o.KMSKeyArn))
+	if kmsKeyID != o.LogsKMSKeyArn {
+		problems = append(problems, fmt.Sprintf("log group %s is encrypted with %q, want logsKmsKeyArn %s (O3, issue 22)", name, kmsKeyID, o.LogsKMSKeyArn))
 	}
 	return problems
 }

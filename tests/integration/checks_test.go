@@ -333,7 +333,7 @@ func TestCheckPodSecurityLabels(t *testing.T) {
 
 func TestCheckLogGroup(t *testing.T) {
 	o := sampleOutputs(t)
-	expectProblems(t, CheckLogGroup("/aws/eks/eks-platform-dev/cluster", aws.Int32(7), o.KMSKeyArn, o), "")
-	expectProblems(t, CheckLogGroup("/aws/eks/eks-platform-dev/cluster", nil, o.KMSKeyArn, o), "keeps logs forever; want a retention (O3)")
-	expectProblems(t, CheckLogGroup("/aws/eks/eks-platform-dev/cluster", aws.Int32(7), "", o), `is encrypted with "", want kmsKeyArn`)
+	expectProblems(t, CheckLogGroup("/aws/eks/eks-platform-dev/cluster", aws.Int32(7), o.LogsKMSKeyArn, o), "")
+	expectProblems(t, CheckLogGroup("/aws/eks/eks-platform-dev/cluster", nil, o.LogsKMSKeyArn, o), "keeps logs forever; want a retention (O3)")
+	expectProblems(t, CheckLogGroup("/aws/eks/eks-platform-dev/cluster", aws.Int32(7), o.KMSKeyArn, o), `want logsKmsKeyArn`)
 }

@@ -30,6 +30,8 @@ type Outputs struct {
 	ClusterSecurityGroupID  string            `json:"clusterSecurityGroupId"`
 	NodeSecurityGroupID     string            `json:"nodeSecurityGroupId"`
 	KMSKeyArn               string            `json:"kmsKeyArn"`
+	LogsKMSKeyArn           string            `json:"logsKmsKeyArn"`
+	DataKMSKeyArn           string            `json:"dataKmsKeyArn"`
 	NodeGroupNames          map[string]string `json:"nodeGroupNames"`
 	IRSARoleArns            map[string]string `json:"irsaRoleArns"`
 	LogGroupNames           map[string]string `json:"logGroupNames"`
@@ -77,7 +79,7 @@ func (o *Outputs) problems() []string {
 		"oidcProviderArn": o.OIDCProviderArn, "oidcProviderUrl": o.OIDCProviderURL,
 		"updateKubeconfigCommand": o.UpdateKubeconfigCommand, "vpcId": o.VpcID, "vpcCidr": o.VpcCidr,
 		"clusterSecurityGroupId": o.ClusterSecurityGroupID, "nodeSecurityGroupId": o.NodeSecurityGroupID,
-		"kmsKeyArn": o.KMSKeyArn, "dashboardName": o.DashboardName, "alarmTopicArn": o.AlarmTopicArn,
+		"kmsKeyArn": o.KMSKeyArn, "logsKmsKeyArn": o.LogsKMSKeyArn, "dataKmsKeyArn": o.DataKMSKeyArn, "dashboardName": o.DashboardName, "alarmTopicArn": o.AlarmTopicArn,
 		"environment": o.Environment, "region": o.Region,
 	}
 	lists := map[string]int{

@@ -20,6 +20,8 @@ const sampleOutputsJSON = `{
   "environment": "dev",
   "irsaRoleArns": {"cluster-autoscaler": "arn:aws:iam::111122223333:role/cluster-autoscaler-dev"},
   "kmsKeyArn": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+  "logsKmsKeyArn": "arn:aws:kms:us-east-1:111122223333:key/2234abcd-12ab-34cd-56ef-1234567890ab",
+  "dataKmsKeyArn": "arn:aws:kms:us-east-1:111122223333:key/3234abcd-12ab-34cd-56ef-1234567890ab",
   "kubeconfig": "[secret]",
   "logGroupNames": {"controlPlane": "/aws/eks/eks-platform-dev/cluster", "flowLogs": "/aws/vpc/flow-logs-dev"},
   "natGatewayIds": ["nat-0a"],

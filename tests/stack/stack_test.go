@@ -315,10 +315,10 @@ func TestNetworkSecurityProperties(t *testing.T) {
 	})
 }
 
-// N4, K2, O3: every log group has the configured retention and the platform key.
+// N4, K2, O3: every log group has the configured retention and the logs key (issue 22).
 func TestEveryLogGroupIsEncryptedWithRetention(t *testing.T) {
 	forEachStack(t, func(t *testing.T, cfg *config.Config, plan *offline.Plan) {
-		key := offline.MustGet(t, plan, "aws:kms/key:Key", "eks-secrets-"+cfg.Suffix)
+		key := offline.MustGet(t, plan, "aws:kms/key:Key", "eks-logs-"+cfg.Suffix)
 		groups := plan.ByType("aws:cloudwatch/logGroup:LogGroup")
 		if len(groups) < 6 {
 			t.Errorf("only %d log groups; want control plane, flow logs and four Container Insights groups", len(groups))
@@ -328,7 +328,50 @@ func TestEveryLogGroupIsEncryptedWithRetention(t *testing.T) {
 				t.Errorf("%s retention %v, want %d", g.Name, g.Input("retentionInDays"), cfg.LogRetentionDays)
 			}
 			if !g.DependsOn(key.URN) || g.String("kmsKeyId") == "" {
-				t.Errorf("%s is not encrypted with the platform key", g.Name)
+				t.Errorf("%s is not encrypted with the logs key", g.Name)
+			}
+		}
+	})
+}
+
+// issue 22: keys by duty. What each key encrypts, from the resources that use it: the secrets key
+// the cluster's secrets, the logs key the log groups and the alarm topic, the data key the node
+// volumes, the persistent volumes' storage class and the backups; no resource uses a key of
+// another duty.
+func TestEachKeyEncryptsItsDutyOnly(t *testing.T) {
+	forEachStack(t, func(t *testing.T, cfg *config.Config, plan *offline.Plan) {
+		keyOf := map[string]string{}
+		for _, duty := range []string{"secrets", "logs", "data"} {
+			keyOf[offline.MustGet(t, plan, "aws:kms/key:Key", "eks-"+duty+"-"+cfg.Suffix).URN] = duty
+		}
+		want := map[string]string{
+			"eks-platform:cluster:Cluster$eks:index:Cluster": "secrets",
+			"aws:cloudwatch/logGroup:LogGroup":               "logs",
+			"aws:sns/topic:Topic":                            "logs",
+			"aws:ec2/launchTemplate:LaunchTemplate":          "data",
+			"kubernetes:storage.k8s.io/v1:StorageClass":      "data",
+			"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2::velero-bucket": "data",
+		}
+		seen := map[string]bool{}
+		for _, r := range plan.Resources {
+			for _, dep := range r.Dependencies {
+				duty, isKey := keyOf[dep]
+				if !isKey || r.Type == "aws:kms/alias:Alias" || strings.HasPrefix(r.Type, "aws:iam/") || r.Type == "eks-platform:security:WorkloadRoles" {
+					continue
+				}
+				for kind, wantDuty := range want {
+					if strings.Contains(r.URN, kind) {
+						seen[kind] = true
+						if duty != wantDuty {
+							t.Errorf("%s uses the %s key, want the %s key", r.Name, duty, wantDuty)
+						}
+					}
+				}
+			}
+		}
+		for kind := range want {
+			if !seen[kind] {
+				t.Errorf("no %s uses a platform key", kind)
 			}
 		}
 	})
