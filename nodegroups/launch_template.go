@@ -6,7 +6,7 @@ import (
 )
 
 // Bottlerocket boots from an OS volume and keeps images, containers and logs on a separate data
-// volume (G2); both need our size, gp3 and encryption with the platform key.
+// volume (G2); both need our size, gp3 and encryption with the data key.
 const (
 	osDeviceName   = "/dev/xvda"
 	dataDeviceName = "/dev/xvdb"
@@ -62,7 +62,7 @@ func newLaunchTemplate(ctx *pulumi.Context, parent pulumi.Resource, args *Args, 
 	}, pulumi.Parent(parent))
 }
 
-// encryptedVolume is one gp3 EBS volume encrypted with the platform key, deleted with its instance.
+// encryptedVolume is one gp3 EBS volume encrypted with the data key, deleted with its instance.
 func encryptedVolume(deviceName string, sizeGiB int, kmsKeyArn pulumi.StringInput) ec2.LaunchTemplateBlockDeviceMappingArgs {
 	return ec2.LaunchTemplateBlockDeviceMappingArgs{
 		DeviceName: pulumi.String(deviceName),

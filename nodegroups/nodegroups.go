@@ -88,7 +88,7 @@ type Args struct {
 	PrivateSubnetIds pulumi.StringArrayInput
 	// ClusterSecurityGroupId is the EKS-managed cluster security group (vpcConfig.clusterSecurityGroupId).
 	ClusterSecurityGroupId pulumi.StringInput
-	// KmsKeyArn is the platform key (S1) that encrypts the nodes' EBS volumes.
+	// KmsKeyArn is the data key (S1, issue 22) that encrypts the nodes' EBS volumes.
 	KmsKeyArn pulumi.StringInput
 	// Tags are the cost-allocation tags (C5) for instances, volumes and network interfaces, which
 	// the provider's default tags do not reach.

@@ -244,7 +244,7 @@ func TestG3_NodeTemplateTagsOnlyForScaleFromZero(t *testing.T) {
 }
 
 // G2: one launch template per group, Bottlerocket through amiType, no image, both volumes gp3 and
-// encrypted with the platform key, IMDSv2 with hop limit 1, the cluster security group.
+// encrypted with the data key, IMDSv2 with hop limit 1, the cluster security group.
 func TestG2_LaunchTemplates(t *testing.T) {
 	plan := runPlan(t, nil)
 	if n := len(plan.ByType(templateType)); n != 3 {
@@ -275,7 +275,7 @@ func TestG2_LaunchTemplates(t *testing.T) {
 			if lt.Input(prefix+"ebs.volumeSize") != size || lt.String(prefix+"ebs.volumeType") != "gp3" ||
 				lt.String(prefix+"ebs.encrypted") != "true" || lt.String(prefix+"ebs.kmsKeyId") != testKeyArn ||
 				lt.String(prefix+"ebs.deleteOnTermination") != "true" {
-				t.Errorf("%s %s: ebs %v, want %v GiB gp3 encrypted with the platform key, deleted on termination",
+				t.Errorf("%s %s: ebs %v, want %v GiB gp3 encrypted with the data key, deleted on termination",
 					spec.Name, device, lt.Input(prefix+"ebs"), size)
 			}
 		}

@@ -13,13 +13,13 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// O4: the topic is encrypted with the platform key, and every alarm notifies it both when it
+// O4: the topic is encrypted with the logs key, and every alarm notifies it both when it
 // fires and when it recovers, with a deliberate missing-data policy.
 func TestO4_AlarmsNotifyTheEncryptedTopic(t *testing.T) {
 	p := plan(t, nil)
 	topic := offline.MustGet(t, p, topicType, "eks-alarms-dev")
 	if topic.String("kmsMasterKeyId") != testKeyArn {
-		t.Errorf("topic kmsMasterKeyId = %q, want the platform key", topic.String("kmsMasterKeyId"))
+		t.Errorf("topic kmsMasterKeyId = %q, want the logs key", topic.String("kmsMasterKeyId"))
 	}
 	topicArn := offline.MockARN(topicType, "eks-alarms-dev", offline.DefaultRegion)
 	alarms := p.ByType(alarmType)

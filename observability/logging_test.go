@@ -9,7 +9,7 @@ import (
 	"github.com/acme/eks-platform/internal/offline"
 )
 
-// O3, seed 003 #3: every Container Insights log group exists with retention and the platform key,
+// O3, seed 003 #3: every Container Insights log group exists with retention and the logs key,
 // and the control-plane group is left to the cluster package.
 func TestO3_LogGroupsHaveRetentionAndPlatformKey(t *testing.T) {
 	p := plan(t, nil)
@@ -24,7 +24,7 @@ func TestO3_LogGroupsHaveRetentionAndPlatformKey(t *testing.T) {
 			t.Errorf("%s: retentionInDays = %v, want 14", g.String("name"), g.Input("retentionInDays"))
 		}
 		if g.String("kmsKeyId") != testKeyArn {
-			t.Errorf("%s: kmsKeyId = %q, want the platform key", g.String("name"), g.String("kmsKeyId"))
+			t.Errorf("%s: kmsKeyId = %q, want the logs key", g.String("name"), g.String("kmsKeyId"))
 		}
 	}
 	for _, kind := range []string{"application", "dataplane", "host", "performance"} {

@@ -25,7 +25,7 @@ func logGroupName(cluster, kind string) string {
 }
 
 // newLogGroups creates every log group the add-on and Fluent Bit write to, with retention and the
-// platform key (O3, seed 003 #3). Writers never create them: Fluent Bit runs with
+// logs key (O3, seed 003 #3, issue 22). Writers never create them: Fluent Bit runs with
 // auto_create_group false, and the add-on waits for the performance group, so a writer can never
 // create a group first without retention or encryption.
 func newLogGroups(ctx *pulumi.Context, args *Args, parent pulumi.ResourceOption) (map[string]*cloudwatch.LogGroup, error) {

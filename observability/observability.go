@@ -39,7 +39,7 @@ type Args struct {
 	Region string
 	// KubernetesVersion ("1.31") pins the Pod Security -version labels of the logging namespace.
 	KubernetesVersion string
-	// KmsKeyArn is the platform key (S1) that encrypts the log groups and the alarm topic.
+	// KmsKeyArn is the logs key (S1, issue 22) that encrypts the log groups and the alarm topic.
 	KmsKeyArn pulumi.StringInput
 	// LogRetentionDays is the retention of every log group created here (a CloudWatch-allowed value).
 	LogRetentionDays int

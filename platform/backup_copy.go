@@ -138,7 +138,7 @@ func optionalBoundary(arn string) pulumi.StringPtrInput {
 	return pulumi.String(arn)
 }
 
-// copyKeyPolicy lets IAM govern the copy's key for this account, as the platform key's policy
+// copyKeyPolicy lets IAM govern the copy's key for this account, as the platform keys' policies
 // does: the replication role and Velero get their use of it from their IAM policies.
 func copyKeyPolicy(partition, accountID string) security.PolicyDocument {
 	return security.PolicyDocument{Statement: []security.Statement{{

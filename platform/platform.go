@@ -68,7 +68,8 @@ type Args struct {
 	// Velero role.
 	OidcProviderArn pulumi.StringInput
 	OidcProviderUrl pulumi.StringInput
-	// KmsKeyArn is the platform key (S1): it encrypts the backup bucket.
+	// KmsKeyArn is the data key (S1, issue 22): it encrypts the backup bucket and the default
+	// storage class's volumes, and Velero and the backup replication may use it.
 	KmsKeyArn pulumi.StringInput
 	// PermissionsBoundaryArn, when set, is applied to the Velero role.
 	PermissionsBoundaryArn string

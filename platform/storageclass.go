@@ -12,7 +12,7 @@ import (
 const StorageClassName = "gp3-encrypted"
 
 // newStorageClass makes encrypted gp3 the cluster's default StorageClass, so a PersistentVolumeClaim
-// that names no class gets a volume encrypted with the platform key (S1) from the EBS CSI driver,
+// that names no class gets a volume encrypted with the data key (S1, issue 22) from the EBS CSI driver,
 // which Velero can snapshot (P3). EKS marks no class as default since Kubernetes 1.30, so without
 // this a PVC without a class never binds. WaitForFirstConsumer creates the volume in the AZ of the
 // pod that uses it.

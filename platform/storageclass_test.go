@@ -8,7 +8,7 @@ import (
 
 const storageClassType = "kubernetes:storage.k8s.io/v1:StorageClass"
 
-// S1 + P3: a claim that names no class gets an EBS CSI volume encrypted with the platform key; prod
+// S1 + P3: a claim that names no class gets an EBS CSI volume encrypted with the data key; prod
 // keeps the volume when the claim is deleted.
 func TestDefaultStorageClassIsEncryptedGp3WithThePlatformKey(t *testing.T) {
 	for name, c := range map[string]struct {

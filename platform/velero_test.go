@@ -79,14 +79,14 @@ func TestProdBackupBucketIsProtectedAndRetained(t *testing.T) {
 	}
 }
 
-// P3, S1: objects are encrypted with the platform key, with an S3 bucket key.
+// P3, S1: objects are encrypted with the data key, with an S3 bucket key.
 func TestBackupBucketIsEncryptedWithThePlatformKey(t *testing.T) {
 	r := bucketPart(t, plan(t, nil), "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "-encryption")
 	if got := r.String("rules.0.applyServerSideEncryptionByDefault.sseAlgorithm"); got != "aws:kms" {
 		t.Errorf("sseAlgorithm = %q, want aws:kms", got)
 	}
 	if got := r.String("rules.0.applyServerSideEncryptionByDefault.kmsMasterKeyId"); got != testKeyArn {
-		t.Errorf("kmsMasterKeyId = %q, want the platform key", got)
+		t.Errorf("kmsMasterKeyId = %q, want the data key", got)
 	}
 	if r.Input("rules.0.bucketKeyEnabled") != true {
 		t.Error("bucketKeyEnabled is not true")
@@ -191,7 +191,7 @@ func TestVeleroPolicyIsLimitedToItsBucket(t *testing.T) {
 				case service == "s3" && resource != testBucketArn && resource != testBucketArn+"/*":
 					t.Errorf("%s: %s on %s, which is not the backup bucket", s.Sid, action, resource)
 				case service == "kms" && resource != testKeyArn:
-					t.Errorf("%s: %s on %s, which is not the platform key", s.Sid, action, resource)
+					t.Errorf("%s: %s on %s, which is not the data key", s.Sid, action, resource)
 				case service != "s3" && service != "kms":
 					t.Errorf("%s: %s on %s; Velero needs only S3 and KMS", s.Sid, action, resource)
 				}

@@ -66,8 +66,6 @@ type Encryption struct {
 	// KeyArns and AliasNames ("alias/eks-<duty>-<env>") by duty.
 	KeyArns    map[KeyDuty]pulumi.StringOutput
 	AliasNames map[KeyDuty]pulumi.StringOutput
-	// Key is the secrets key, for what must depend on it.
-	Key *kms.Key
 }
 
 // keyName is "eks-<duty>-<env>": the secrets key keeps the name of the platform's first, single
@@ -128,9 +126,6 @@ func NewEncryption(ctx *pulumi.Context, name string, args *EncryptionArgs, opts 
 		}, pulumi.Parent(comp))
 		if err != nil {
 			return nil, err
-		}
-		if duty == DutySecrets {
-			comp.Key = key
 		}
 		comp.KeyArns[duty], comp.AliasNames[duty] = key.Arn, alias.Name
 		outputs[string(duty)+"KeyArn"] = key.Arn

@@ -233,7 +233,7 @@ func loadBalancerControllerPolicy(s policyScope) PolicyDocument {
 }
 
 // externalSecretsPolicy lets external-secrets read only the platform's own secrets and
-// parameters, and decrypt them with the platform key only through those two services.
+// parameters, and decrypt them with the secrets key only through those two services.
 func externalSecretsPolicy(s policyScope) PolicyDocument {
 	e := s.env
 	// Parameter ARNs drop the leading "/" of hierarchical names; GetParametersByPath is
@@ -317,7 +317,7 @@ const containerInsightsNamespace = "ContainerInsights"
 // unencrypted group or shorten the audit group's retention), X-Ray writes and SSM reads. The
 // Container Insights pipeline (awscontainerinsightreceiver + awsemfexporter) needs only this:
 // performance events go as embedded-metric-format log events to the one group the program creates
-// with retention and the platform key (O3); the agent creates a group only when it is missing,
+// with retention and the logs key (O3); the agent creates a group only when it is missing,
 // and the add-on waits for ours. EC2 tags and volumes label the node metrics with their Auto
 // Scaling group and EBS volume IDs.
 func cloudWatchAgentPolicy(s policyScope) PolicyDocument {

@@ -237,7 +237,7 @@ func TestExternalSecretsReadsOnlyUnderPrefix_S3(t *testing.T) {
 		}
 		if s.Sid == "DecryptThroughSecretsManagerAndSSM" {
 			if strings.Join(s.Resource, ",") != testKmsKeyArn || strings.Join(s.Action, ",") != "kms:Decrypt" {
-				t.Errorf("decrypt statement %+v, want kms:Decrypt on the platform key only", s)
+				t.Errorf("decrypt statement %+v, want kms:Decrypt on the secrets key only", s)
 			}
 			via := s.Condition["StringEquals"]["kms:ViaService"]
 			if !containsAll(via, "secretsmanager.us-east-1.amazonaws.com", "ssm.us-east-1.amazonaws.com") || len(via) != 2 {

@@ -1,7 +1,7 @@
 // Package stack is the composition root: it loads the validated configuration once and wires the
 // concern packages together in the order AWS and Kubernetes need:
 //
-//	security (KMS key) → network → cluster → IRSA roles → CNI and kube-proxy add-ons
+//	security (KMS keys by duty) → network → cluster → IRSA roles → CNI and kube-proxy add-ons
 //	  → node groups → CoreDNS, EBS CSI and snapshot-controller add-ons → namespaces and guardrails
 //	  → platform controllers and backups → observability
 //

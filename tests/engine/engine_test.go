@@ -132,7 +132,7 @@ func outputString(r offline.Resource, path string) string {
 	return s
 }
 
-// The cluster's Kubernetes secrets are envelope-encrypted with the platform KMS key (K1, S1).
+// The cluster's Kubernetes secrets are envelope-encrypted with the secrets KMS key (K1, S1).
 func TestClusterSecretsEncryptedWithPlatformKey(t *testing.T) {
 	forEachStack(t, func(t *testing.T, stack string, _ *config.Config, plan *offline.Plan) {
 		cluster := eksCluster(t, plan)
@@ -142,10 +142,10 @@ func TestClusterSecretsEncryptedWithPlatformKey(t *testing.T) {
 		}
 		keyArn := outputString(key, "arn")
 		if keyArn == "" {
-			t.Fatal("the platform KMS key has no ARN output")
+			t.Fatal("the secrets KMS key has no ARN output")
 		}
 		if got := cluster.String("encryptionConfig.provider.keyArn"); got != keyArn {
-			t.Errorf("encryptionConfig.provider.keyArn = %q, want the platform key %q", got, keyArn)
+			t.Errorf("encryptionConfig.provider.keyArn = %q, want the secrets key %q", got, keyArn)
 		}
 		if got := cluster.Strings("encryptionConfig.resources"); !slices.Equal(got, []string{"secrets"}) {
 			t.Errorf("encryptionConfig.resources = %v, want [secrets]", got)

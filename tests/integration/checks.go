@@ -19,7 +19,7 @@ var controlPlaneLogTypes = []ekstypes.LogType{
 var bottlerocketDevices = []string{"/dev/xvda", "/dev/xvdb"}
 
 // CheckCluster verifies the live cluster against the outputs: KMS envelope encryption of secrets
-// with the platform key (K1, S1), all five log types (K2), private endpoint access with public
+// with the secrets key (K1, S1), all five log types (K2), private endpoint access with public
 // access off or limited (S2), access entries instead of aws-auth (K1).
 func CheckCluster(c *ekstypes.Cluster, o *Outputs) []string {
 	if c == nil {
