@@ -199,6 +199,17 @@ export PULUMI_SKIP_UPDATE_CHECK=true
 export EKS_PLATFORM_TODAY=2026-12-01
 export EKS_PLATFORM_EKS_PROVIDER_DIR="$provider_dir"
 mkdir -p "$work/state"
+# Every preview and up runs the platform's policy pack, as scripts/stack.sh's do (issue 22): the
+# engine judges every resource it registers, pulumi-eks' children included, and a violation fails
+# the check. experimental runs a command with the CLI's update plans switched on (up --plan).
+guardrails_pack=$(build_guardrails "$root")
+pulumi() {
+  case "$1" in
+    preview | up) command pulumi "$@" --policy-pack "$guardrails_pack" ;;
+    *) command pulumi "$@" ;;
+  esac
+}
+experimental() { PULUMI_EXPERIMENTAL=true "$@"; }
 cd "$work/project"
 on_stack=(--stack "$stack" --non-interactive)
 run init.log pulumi stack init "$stack" --non-interactive
@@ -330,11 +341,11 @@ if [ "$mode" = faults ]; then
   faults "[{\"resource\": \"aws:cloudwatch/metricAlarm:MetricAlarm::eks-node-memory-high-$environment\", \"op\": \"update\", \"mode\": \"fail-once\", \"error\": \"Throttling\"}]"
   # The flags of scripts/stack.sh up <stack> <plan-file>.
   refused up-plan-throttled.log "api error Throttling: Rate exceeded" \
-    env PULUMI_EXPERIMENTAL=true pulumi up "${on_stack[@]}" --refresh --yes --diff --plan "$work/plan-approved.json"
+    experimental pulumi up "${on_stack[@]}" --refresh --yes --diff --plan "$work/plan-approved.json"
   snapshot export-plan-throttled.json
   failed_up_advice "$stack" "$work/export-plan-throttled.json" "$work/plan-approved.json" >"$work/advice-plan.txt"
   grep -qF "scripts/stack.sh up $stack $work/plan-approved.json" "$work/advice-plan.txt" || fail "stack.sh's advice after the failure: $(cat "$work/advice-plan.txt")"
-  run up-plan-again.log env PULUMI_EXPERIMENTAL=true pulumi up "${on_stack[@]}" --refresh --yes --diff --plan "$work/plan-approved.json"
+  run up-plan-again.log experimental pulumi up "${on_stack[@]}" --refresh --yes --diff --plan "$work/plan-approved.json"
   grep -qE '^ +~ 1 updated$' "$work/up-plan-again.log" || { tail -n 8 "$work/up-plan-again.log" >&2; fail "the rerun of the approved plan did more or less than the one update the failure left"; }
   snapshot export-plan-applied.json
   thresholds=$(jq -r '[.deployment.resources[] | select(.type == "aws:cloudwatch/metricAlarm:MetricAlarm" and (.urn | test("eks-node-(cpu|memory)-high"))) | .outputs.threshold] | map(tostring) | join(" ")' "$work/export-plan-applied.json")
@@ -344,7 +355,9 @@ if [ "$mode" = faults ]; then
 
   scenario "scenario 3: up is cancelled (SIGINT, then SIGTERM) while the cluster is creating; the runbook's adopt, then up, converge" cancelled
   faults '[{"resource": "aws:eks/cluster:Cluster", "op": "create", "mode": "stall"}]'
-  pulumi up "${on_stack[@]}" --yes --skip-preview >"$work/up-cancelled.log" 2>&1 &
+  # `command`: in the background the pulumi function would run in a subshell, and the signals below
+  # must reach the CLI itself.
+  command pulumi up "${on_stack[@]}" --policy-pack "$guardrails_pack" --yes --skip-preview >"$work/up-cancelled.log" 2>&1 &
   up_pid=$!
   waited=0
   until [ -e "$fault_dir/stalled" ]; do
@@ -476,14 +489,14 @@ if [ "$mode" = guards ]; then
   # The flags of scripts/stack.sh preview <stack> <plan-file> and up <stack> <plan-file>.
   run save-plan.log pulumi preview "${on_stack[@]}" --refresh --diff --save-plan "$work/update-plan.json"
   grep -q '"nodeCpuAlarmPercent"\|"threshold"' "$work/update-plan.json" || die "engine $stack: $step_name: the saved plan does not hold the change"
-  run up-plan.log env PULUMI_EXPERIMENTAL=true pulumi up "${on_stack[@]}" --refresh --yes --diff --plan "$work/update-plan.json"
+  run up-plan.log experimental pulumi up "${on_stack[@]}" --refresh --yes --diff --plan "$work/update-plan.json"
   grep -q "updated" "$work/up-plan.log" || { tail -n 40 "$work/up-plan.log" >&2; die "engine $stack: $step_name: the plan updated nothing"; }
   took
 
   step "a plan saved before a change to the stack file is refused"
   run save-stale.log pulumi preview "${on_stack[@]}" --refresh --diff --save-plan "$work/stale-plan.json"
   with_line "eks-platform:nodeCpuAlarmPercent: 75"
-  refused up-stale.log "violates plan: properties changed" env PULUMI_EXPERIMENTAL=true pulumi up "${on_stack[@]}" --refresh --yes --diff --plan "$work/stale-plan.json"
+  refused up-stale.log "violates plan: properties changed" experimental pulumi up "${on_stack[@]}" --refresh --yes --diff --plan "$work/stale-plan.json"
   pulumi stack export "${on_stack[@]}" >"$work/export.json"
   if grep -q '"threshold": 75' "$work/export.json"; then
     die "engine $stack: $step_name: the refused plan still changed the alarm"

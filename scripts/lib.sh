@@ -29,3 +29,15 @@ die() {
 pinned_pulumi_version() {
   awk '$1 == "github.com/pulumi/pulumi/pkg/v3" { print $2; exit }' "$1/tools/pulumi/go.mod"
 }
+
+# build_guardrails <root> builds the platform's CrossGuard policy pack (guardrails/, issue 22) into
+# <root>/bin/eks-platform-guardrails and prints its path. Every preview and up passes it to the
+# engine (--policy-pack), so it is built from the checkout being deployed; the Go build cache
+# makes a rebuild of unchanged sources a link of a few seconds.
+build_guardrails() {
+  local binary="$1/bin/eks-platform-guardrails"
+  mkdir -p "$1/bin"
+  go build -C "$1/guardrails" -mod=readonly -o "$binary" ./cmd/eks-platform-guardrails >&2 ||
+    die "the policy pack (guardrails/) does not build; no preview or up runs without it"
+  echo "$binary"
+}

@@ -21,6 +21,9 @@
 #                  Update plans are experimental in the pinned CLI (PULUMI_EXPERIMENTAL=true is
 #                  set for that run). Both after checking that EKS offers
 #                  every add-on build of the stack's Kubernetes minor in its region (scripts/day2.sh)
+#                  Every preview and up (refresh-check's preview too) runs the platform's CrossGuard
+#                  policy pack, built from guardrails/ (README "Guardrails in the engine", issue 22):
+#                  a violation stops the run before any change.
 # --refresh reads the live state first: the node groups' desiredSize is owned by the cluster
 # autoscaler and ignored by the program, but an update of a group's scaling config sends the
 # desired size stored in the state; refreshed, that is the live size, not a stale one.
@@ -345,15 +348,19 @@ case "$command" in
 esac
 # after_failed_up says what to do next, from the state the failed or cancelled up left.
 after_failed_up() { with_state failed_up_advice "$@" >&2 || true; }
+# The policy pack runs in every preview and up (issue 22): a violation stops the run in the engine.
+case "$command" in
+  preview | up | refresh-check) guardrails=(--policy-pack "$(build_guardrails "$root")") ;;
+esac
 case "$command" in
   check) echo "stack $stack ready: region $region, backend $("$pulumi" whoami --verbose --non-interactive 2>/dev/null | awk '/Backend URL/ { print $3 }')" ;;
   preview)
     if [ -n "${3:-}" ]; then
       plan_file=$3
       [[ "$plan_file" = /* ]] || plan_file="$caller_dir/$plan_file"
-      "$pulumi" preview "${on_stack[@]}" --refresh --diff --save-plan "$plan_file"
+      "$pulumi" preview "${on_stack[@]}" "${guardrails[@]}" --refresh --diff --save-plan "$plan_file"
     else
-      "$pulumi" preview "${on_stack[@]}" --refresh --diff
+      "$pulumi" preview "${on_stack[@]}" "${guardrails[@]}" --refresh --diff
     fi
     ;;
   up)
@@ -361,11 +368,11 @@ case "$command" in
     if [ -n "${3:-}" ]; then
       plan_file=$3
       [[ "$plan_file" = /* ]] || plan_file="$caller_dir/$plan_file"
-      if ! PULUMI_EXPERIMENTAL=true "$pulumi" up "${on_stack[@]}" --refresh --yes --diff --plan "$plan_file"; then
+      if ! PULUMI_EXPERIMENTAL=true "$pulumi" up "${on_stack[@]}" "${guardrails[@]}" --refresh --yes --diff --plan "$plan_file"; then
         after_failed_up "$plan_file"
         die "up of stack $stack with the saved plan $plan_file failed; if the engine reports 'violates plan', the program or the stack changed since the plan was saved: preview again, approve the new plan"
       fi
-    elif ! "$pulumi" up "${on_stack[@]}" --refresh --yes --diff; then
+    elif ! "$pulumi" up "${on_stack[@]}" "${guardrails[@]}" --refresh --yes --diff; then
       after_failed_up
       die "up of stack $stack failed (what to do next: above, and README \"Runbook: a failed or cancelled deploy\")"
     fi
@@ -381,7 +388,7 @@ case "$command" in
     status=0
     "$pulumi" refresh "${on_stack[@]}" --preview-only --expect-no-changes --diff ||
       { echo "drift: the real resources of stack $stack differ from its state (pulumi refresh would change it)" >&2; status=1; }
-    "$pulumi" preview "${on_stack[@]}" --expect-no-changes --diff ||
+    "$pulumi" preview "${on_stack[@]}" "${guardrails[@]}" --expect-no-changes --diff ||
       { echo "pending: the program differs from the state of stack $stack (pulumi up would change it)" >&2; status=1; }
     exit "$status"
     ;;
