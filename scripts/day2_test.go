@@ -654,7 +654,7 @@ func TestUpChecksTheAddonBuildsFirst(t *testing.T) {
 	f.write(t, readyFor135(), nil)
 	r := f.run(t, nil, "up", "current")
 	if r.code != 0 || !strings.Contains(r.stdout, "add-on builds for Kubernetes 1.35: all six offered by EKS in us-east-1") ||
-		!r.called("pulumi up --stack current --non-interactive --refresh --yes --diff") ||
+		!r.called("pulumi up --stack current --non-interactive --policy-pack <pack> --refresh --yes --diff") ||
 		!r.called("aws eks describe-addon-versions --addon-name kube-proxy --kubernetes-version 1.35 --region us-east-1 --output json") {
 		t.Fatalf("exit %d, stdout %q, stderr %q, calls %q", r.code, r.stdout, r.stderr, r.calls)
 	}
@@ -664,7 +664,7 @@ func TestUpChecksTheAddonBuildsFirst(t *testing.T) {
 		"aws.eks.describe-addon-versions.coredns": addonVersions("coredns", "v1.13.0-eksbuild.1", "v1.13.2-eksbuild.1"),
 	}), nil)
 	r = missing.run(t, nil, "up", "current")
-	if r.code == 0 || !strings.Contains(r.stderr, "  - coredns v1.13.1-eksbuild.1 (catalogue/versions.json)") || r.called("pulumi up --stack current --non-interactive --refresh --yes --diff") {
+	if r.code == 0 || !strings.Contains(r.stderr, "  - coredns v1.13.1-eksbuild.1 (catalogue/versions.json)") || r.called("pulumi up --stack current --non-interactive --policy-pack <pack> --refresh --yes --diff") {
 		t.Fatalf("exit %d, stderr %q, calls %q: want a refusal naming coredns before pulumi up", r.code, r.stderr, r.calls)
 	}
 }

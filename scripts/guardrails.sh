@@ -28,7 +28,7 @@ export PATH="$work/bin:$root/bin:$PATH" PULUMI_HOME="$work/pulumi-home" PULUMI_B
   PULUMI_CONFIG_PASSPHRASE=guardrails PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true PULUMI_SKIP_UPDATE_CHECK=true \
   EKS_PLATFORM_STUB_ACCOUNT_ID=111122223333 EKS_PLATFORM_STUB_NETWORK_DIR="$work/network"
 cd "$work/project"
-pulumi stack init broken --non-interactive >/dev/null
+pulumi stack init broken --non-interactive >"$work/init.log" 2>&1 || { cat "$work/init.log" >&2; die "pulumi stack init failed"; }
 if pulumi preview --stack broken --non-interactive --policy-pack "$pack" >"$work/preview.log" 2>&1; then
   cat "$work/preview.log" >&2
   die "the preview of the broken stack passed the policy pack"

@@ -82,6 +82,8 @@
 #   EKS_PLATFORM_SECRETS_PROVIDER secrets provider of a stack created here (e.g. awskms://alias/x)
 #   PULUMI                        pulumi CLI to use; default bin/pulumi (scripts/toolchain.sh),
 #                                 then pulumi on PATH
+#   EKS_PLATFORM_POLICY_PACK      the policy pack binary preview and up run; default: built from
+#                                 guardrails/ (scripts/lib.sh build_guardrails)
 #   EKS_PLATFORM_CONFIRM_DESTROY  must name the stack for destroy
 #   EKS_PLATFORM_LIFT_PROTECTION  must name a prod stack for destroy --cleanup
 #   EKS_PLATFORM_CLEANUP_TIMEOUT_SECONDS, EKS_PLATFORM_CLEANUP_POLL_SECONDS
@@ -226,6 +228,17 @@ else
   die "pulumi CLI not found: run scripts/toolchain.sh (builds bin/pulumi $pinned_version) or install Pulumi $pinned_version"
 fi
 export PULUMI_SKIP_UPDATE_CHECK=true
+# The policy pack runs in every preview and up (issue 22): a violation stops the run in the engine.
+case "$command" in
+  preview | up | refresh-check)
+    if [ -n "${EKS_PLATFORM_POLICY_PACK:-}" ]; then
+      [ -x "$EKS_PLATFORM_POLICY_PACK" ] || die "EKS_PLATFORM_POLICY_PACK=$EKS_PLATFORM_POLICY_PACK is not an executable file"
+      guardrails=(--policy-pack "$EKS_PLATFORM_POLICY_PACK")
+    else
+      guardrails=(--policy-pack "$(build_guardrails "$root")")
+    fi
+    ;;
+esac
 installed_version=$("$pulumi" version 2>/dev/null || true)
 if [ "$installed_version" != "$pinned_version" ]; then
   echo "warning: $pulumi is version '${installed_version}', CI pins $pinned_version (tools/pulumi/go.mod)" >&2
@@ -348,10 +361,6 @@ case "$command" in
 esac
 # after_failed_up says what to do next, from the state the failed or cancelled up left.
 after_failed_up() { with_state failed_up_advice "$@" >&2 || true; }
-# The policy pack runs in every preview and up (issue 22): a violation stops the run in the engine.
-case "$command" in
-  preview | up | refresh-check) guardrails=(--policy-pack "$(build_guardrails "$root")") ;;
-esac
 case "$command" in
   check) echo "stack $stack ready: region $region, backend $("$pulumi" whoami --verbose --non-interactive 2>/dev/null | awk '/Backend URL/ { print $3 }')" ;;
   preview)

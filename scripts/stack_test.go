@@ -220,6 +220,8 @@ func newFixture(t *testing.T, opts fixtureOptions) *fixture {
 	if !opts.withoutPulumi {
 		writeFile(t, filepath.Join(f.pathDir, "pulumi"), fakePulumi, 0o755)
 	}
+	// The policy pack preview and up pass to the fake CLI, which never starts it (issue 22).
+	writeFile(t, filepath.Join(f.pathDir, "eks-platform-guardrails"), "#!/bin/sh\nexit 1\n", 0o755)
 	if !opts.withoutAWS {
 		writeFile(t, filepath.Join(f.pathDir, "aws"), fakeAWS, 0o755)
 	}
@@ -272,6 +274,7 @@ func (f *fixture) run(t *testing.T, env map[string]string, args ...string) resul
 		"FAKE_PULUMI_VERSION=" + f.pinned,
 		// Inside the fixture project's publicAccessCidrs (issue 19); a case may override it.
 		"EKS_PLATFORM_DEPLOYER_ADDRESS=203.0.113.10",
+		"EKS_PLATFORM_POLICY_PACK=" + filepath.Join(f.pathDir, "eks-platform-guardrails"),
 	}
 	for key, value := range env {
 		cmd.Env = append(cmd.Env, key+"="+value)
@@ -288,7 +291,9 @@ func (f *fixture) run(t *testing.T, env map[string]string, args ...string) resul
 	}
 	r.stdout, r.stderr = stdout.String(), stderr.String()
 	if data, err := os.ReadFile(f.log); err == nil {
-		r.calls = strings.Split(strings.TrimSpace(string(data)), "\n")
+		// The pack's path differs per test; calls name it as <pack>.
+		logged := strings.ReplaceAll(string(data), filepath.Join(f.pathDir, "eks-platform-guardrails"), "<pack>")
+		r.calls = strings.Split(strings.TrimSpace(logged), "\n")
 	}
 	return r
 }
@@ -362,6 +367,7 @@ func TestPreflightFailures(t *testing.T) {
 		},
 		{name: "missing pulumi CLI", opts: fixtureOptions{withoutPulumi: true}, args: []string{"preview", "dev"}, want: "pulumi CLI not found: run scripts/toolchain.sh"},
 		{name: "PULUMI not executable", env: map[string]string{"PULUMI": "/nonexistent/pulumi"}, args: []string{"preview", "dev"}, want: "PULUMI=/nonexistent/pulumi is not an executable file"},
+		{name: "policy pack not executable", env: map[string]string{"EKS_PLATFORM_POLICY_PACK": "/nonexistent/pack"}, args: []string{"preview", "dev"}, want: "EKS_PLATFORM_POLICY_PACK=/nonexistent/pack is not an executable file"},
 		{name: "missing aws CLI", opts: fixtureOptions{withoutAWS: true}, args: []string{"preview", "dev"}, want: "aws CLI not found on PATH"},
 		// pulumi-eks v2 refuses older CLIs: v2 below 2.7.0, v1 below 1.24.0.
 		{name: "aws CLI v2 too old", env: map[string]string{"FAKE_AWS_VERSION": "2.6.4"}, args: []string{"preview", "dev"}, want: "aws CLI version '2.6.4' is too old"},
@@ -474,17 +480,17 @@ func TestCommands(t *testing.T) {
 		want string
 	}{
 		{args: []string{"preview", "dev"}, want: "pulumi stack select --create --non-interactive dev"},
-		{args: []string{"preview", "dev"}, want: "pulumi preview --stack dev --non-interactive --refresh --diff"},
+		{args: []string{"preview", "dev"}, want: "pulumi preview --stack dev --non-interactive --policy-pack <pack> --refresh --diff"},
 		{args: []string{"up", "west"}, env: map[string]string{"AWS_REGION": "us-west-2"}, want: "pulumi stack select --create --non-interactive west"},
-		{args: []string{"up", "west"}, env: map[string]string{"AWS_REGION": "us-west-2", "AWS_DEFAULT_REGION": "us-west-2"}, want: "pulumi up --stack west --non-interactive --refresh --yes --diff"},
+		{args: []string{"up", "west"}, env: map[string]string{"AWS_REGION": "us-west-2", "AWS_DEFAULT_REGION": "us-west-2"}, want: "pulumi up --stack west --non-interactive --policy-pack <pack> --refresh --yes --diff"},
 		// Checking a stack never creates it (destroy: TestDestroyClean).
 		{args: []string{"refresh-check", "dev"}, want: "pulumi stack select --non-interactive dev"},
 		{args: []string{"refresh-check", "dev"}, want: "pulumi refresh --stack dev --non-interactive --preview-only --expect-no-changes --diff"},
-		{args: []string{"refresh-check", "dev"}, want: "pulumi preview --stack dev --non-interactive --expect-no-changes --diff"},
+		{args: []string{"refresh-check", "dev"}, want: "pulumi preview --stack dev --non-interactive --policy-pack <pack> --expect-no-changes --diff"},
 		{args: []string{"check", "dev"}, want: "pulumi stack select --create --non-interactive dev"},
 		// issue 18: the preview saves the plan an approver reads; up applies exactly that plan.
-		{args: []string{"preview", "dev", "/tmp/update-plan-dev.json"}, want: "pulumi preview --stack dev --non-interactive --refresh --diff --save-plan /tmp/update-plan-dev.json"},
-		{args: []string{"up", "dev", "/tmp/update-plan-dev.json"}, want: "pulumi up --stack dev --non-interactive --refresh --yes --diff --plan /tmp/update-plan-dev.json"},
+		{args: []string{"preview", "dev", "/tmp/update-plan-dev.json"}, want: "pulumi preview --stack dev --non-interactive --policy-pack <pack> --refresh --diff --save-plan /tmp/update-plan-dev.json"},
+		{args: []string{"up", "dev", "/tmp/update-plan-dev.json"}, want: "pulumi up --stack dev --non-interactive --policy-pack <pack> --refresh --yes --diff --plan /tmp/update-plan-dev.json"},
 		// issue 19: a private-only API is deployed from a declared deployer network, by any of the
 		// machine's addresses; a public one from its CIDRs.
 		{args: []string{"up", "private"}, env: map[string]string{"EKS_PLATFORM_DEPLOYER_ADDRESS": "10.100.3.250"}, want: "pulumi up --stack private"},
@@ -615,7 +621,7 @@ func TestLocalBackend(t *testing.T) {
 	f := newFixture(t, fixtureOptions{})
 	local := map[string]string{"EKS_PLATFORM_LOCAL_BACKEND": "1", "PULUMI_CONFIG_PASSPHRASE": "test"}
 	r := f.run(t, local, "preview", "dev")
-	want := "pulumi preview --stack dev --non-interactive --refresh --diff | PULUMI_BACKEND_URL=file://" + f.root + "/.pulumi-local"
+	want := "pulumi preview --stack dev --non-interactive --policy-pack <pack> --refresh --diff | PULUMI_BACKEND_URL=file://" + f.root + "/.pulumi-local"
 	if r.code != 0 || !r.called(want) {
 		t.Fatalf("exit %d, stderr %q, calls %q; want %q", r.code, r.stderr, r.calls, want)
 	}
@@ -625,7 +631,7 @@ func TestLocalBackend(t *testing.T) {
 
 	local["PULUMI_BACKEND_URL"] = "s3://state-bucket/eks-platform"
 	r = f.run(t, local, "preview", "dev")
-	if r.code != 0 || !r.called("pulumi preview --stack dev --non-interactive --refresh --diff | PULUMI_BACKEND_URL=s3://state-bucket/eks-platform") {
+	if r.code != 0 || !r.called("pulumi preview --stack dev --non-interactive --policy-pack <pack> --refresh --diff | PULUMI_BACKEND_URL=s3://state-bucket/eks-platform") {
 		t.Fatalf("exit %d, stderr %q, calls %q", r.code, r.stderr, r.calls)
 	}
 }
