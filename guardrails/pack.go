@@ -52,7 +52,7 @@ func Pack(*pulumi.Context) (policyx.PolicyPack, error) {
 	return policyx.NewPolicyPack(PackName, PackVersion, policyx.EnforcementLevelMandatory, policies)
 }
 
-// report names the resource and each violation, one per line, so a reviewer reads what to fix.
+// report names the resource and each violation, so a reviewer reads what to fix.
 func report(resourceType, name string, violations []string) string {
 	return fmt.Sprintf("%s %s: %s", resourceType, name, strings.Join(violations, "; "))
 }

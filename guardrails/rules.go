@@ -3,8 +3,7 @@
 // scripts/stack.sh and scripts/engine.sh start, and it judges every resource the engine
 // registers, pulumi-eks' children included. The rules here are plain functions over a
 // resource's inputs, so each one is tested without an engine (rules_test.go) and through the
-// real engine on a stack that breaks every rule (cmd/broken-stack, scripts/engine.sh
-// check-guardrails).
+// real engine on a stack that breaks every rule (cmd/broken-stack, scripts/guardrails.sh).
 //
 // The program's config validation refuses bad input before any resource exists; these rules hold
 // whatever the program becomes: a later change, a hand-edited program or a person running
@@ -158,6 +157,9 @@ var StackRules = []StackRule{
 // (observability/fluentbit.go). Anything else is a violation.
 var PrivilegedNamespaces = []string{"logging"}
 
+// podSecurityLevels are the levels Pod Security Admission accepts.
+var podSecurityLevels = []string{podSecurityPrivileged, "baseline", "restricted"}
+
 func checkPublicIngress(resourceType string, props property.Map) []string {
 	var out []string
 	open := func(where string, ipv4, ipv6 []string) {
@@ -304,19 +306,18 @@ func checkAccessMode(_ string, props property.Map) []string {
 
 func checkNamespacePodSecurity(_ string, props property.Map) []string {
 	name := text(props, "metadata", "name")
+	labels := property.Map{}
+	if value, ok := at(props, "metadata", "labels"); ok && value.IsMap() {
+		labels = value.AsMap()
+	}
 	var out []string
 	for _, label := range []string{podSecurityEnforceLabel, podSecurityAuditLabel, podSecurityWarnLabel} {
-		labels, _ := at(props, "metadata", "labels")
-		if !labels.IsMap() {
-			out = append(out, "metadata.labels has no "+label)
-			continue
-		}
-		value, ok := labels.AsMap().GetOk(label)
+		value, ok := labels.GetOk(label)
 		switch {
 		case !ok || value.IsNull():
 			out = append(out, "metadata.labels has no "+label)
 		case value.IsComputed():
-		case !value.IsString() || !slices.Contains([]string{"privileged", "baseline", "restricted"}, value.AsString()):
+		case !value.IsString() || !slices.Contains(podSecurityLevels, value.AsString()):
 			out = append(out, fmt.Sprintf("metadata.labels[%s] is not a Pod Security level", label))
 		case label == podSecurityEnforceLabel && value.AsString() == podSecurityPrivileged && !slices.Contains(PrivilegedNamespaces, name):
 			out = append(out, fmt.Sprintf("namespace %q enforces privileged; only %s may", name, strings.Join(PrivilegedNamespaces, ", ")))
