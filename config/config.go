@@ -65,6 +65,10 @@ type Security struct {
 	KmsDeletionWindowDays              int
 	PermissionsBoundaryArn             string
 	CreateAutoScalingServiceLinkedRole bool
+	// KeyAdminRoleArns are the only principals that may change or delete the platform's KMS keys
+	// (issue 22): the role `pulumi up` runs as, and the account's admin role. Everyone else gets
+	// at most use and read of a key, through IAM.
+	KeyAdminRoleArns []string
 }
 
 // Cluster holds K1-K3.

@@ -59,9 +59,9 @@ func TestCommittedStacksParse(t *testing.T) {
 }
 
 // issue 18: every stack names its pull-request preview role, so a preview of the Kubernetes half
-// works. The role name is the bootstrap project's (bootstrap/account, previewRolePrefix +
+// works, and its deploy role as a key administrator. The role name is the bootstrap project's (bootstrap/account, previewRolePrefix +
 // environment), in the stack's own account.
-func TestEachStackNamesItsPreviewRole(t *testing.T) {
+func TestEachStackNamesItsBootstrapRoles(t *testing.T) {
 	for _, stack := range committedStacks(t) {
 		c, err := parse(stack, stackValues(t, stack))
 		if err != nil {
@@ -70,6 +70,11 @@ func TestEachStackNamesItsPreviewRole(t *testing.T) {
 		preview := "arn:aws:iam::" + c.AccountID + ":role/eks-platform-preview-" + stack
 		if c.Cluster.Access.PreviewRoleArn != preview {
 			t.Errorf("stack %s: previewRoleArn = %q, want %s", stack, c.Cluster.Access.PreviewRoleArn, preview)
+		}
+		// issue 22: the deploy role sets the key policies, so KMS's lockout check needs it there.
+		deploy := "arn:aws:iam::" + c.AccountID + ":role/eks-platform-deploy-" + stack
+		if !slices.Contains(c.Security.KeyAdminRoleArns, deploy) {
+			t.Errorf("stack %s: keyAdminRoleArns = %v, want it to hold %s", stack, c.Security.KeyAdminRoleArns, deploy)
 		}
 	}
 }

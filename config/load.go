@@ -56,6 +56,7 @@ func Parse(stack string, values map[string]string, today time.Time) (*Config, er
 			KmsDeletionWindowDays:              r.int("kmsDeletionWindowDays"),
 			PermissionsBoundaryArn:             r.str("permissionsBoundaryArn"),
 			CreateAutoScalingServiceLinkedRole: r.bool("createAutoScalingServiceLinkedRole"),
+			KeyAdminRoleArns:                   r.strings("keyAdminRoleArns"),
 		},
 		Cluster: Cluster{
 			KubernetesVersion:    r.str("kubernetesVersion"),

@@ -107,6 +107,7 @@ func validate(c *Config, clusterBase string, today catalogue.Date) error {
 	if arn := c.Security.PermissionsBoundaryArn; arn != "" {
 		v.match("permissionsBoundaryArn", arn, policyArnPattern, "must be empty or an IAM policy ARN")
 	}
+	validateKeyAdmins(v, c)
 	validateCluster(v, c, today)
 	validateDeployer(v, c)
 	validateNodeGroups(v, c.NodeGroups)

@@ -96,3 +96,26 @@ func validateAccess(v *validator, c *Config) {
 		v.fail("deployRoleIsOnlyAdmin", true, "must be false when "+Key("adminPrincipalArns")+" lists admins: the deploy role is then not the only admin")
 	}
 }
+
+// validateKeyAdmins checks who administers the platform's KMS keys (issue 22). KMS refuses a key
+// policy that would not let its caller change it again (the lockout safety check of CreateKey
+// and PutKeyPolicy), so the list can never be empty: it names at least the role `pulumi up`
+// runs as. Only roles of the stack's own account: key administration is not delegated across
+// accounts, and a person administers a key by assuming the admin role, never as an IAM user.
+func validateKeyAdmins(v *validator, c *Config) {
+	admins := c.Security.KeyAdminRoleArns
+	if len(admins) == 0 {
+		v.fail("keyAdminRoleArns", admins, "must name at least the deploy role (bootstrap: eks-platform-deploy-<stack>): "+
+			"KMS refuses a key policy that would lock out the role that sets it")
+	}
+	for i, arn := range admins {
+		switch {
+		case !principalArnPattern.MatchString(arn) || !strings.Contains(arn, ":role/"):
+			v.fail("keyAdminRoleArns", arn, "must be an IAM role ARN (arn:aws:iam::<account>:role/<path><name>, no wildcards)")
+		case strings.Split(arn, ":")[4] != c.AccountID:
+			v.fail("keyAdminRoleArns", arn, fmt.Sprintf("must be a role of the stack's account %s (awsAccountId): the keys are administered from their own account only", c.AccountID))
+		case slices.Contains(admins[:i], arn):
+			v.fail("keyAdminRoleArns", arn, "is listed twice")
+		}
+	}
+}

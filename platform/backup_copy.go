@@ -20,6 +20,9 @@ type BackupCopy struct {
 	Provider pulumi.ProviderResource
 	// KeyDeletionWindowDays is the pending-deletion window of the copy's own KMS key (7..30).
 	KeyDeletionWindowDays int
+	// KeyAdminRoleArns administer the copy's key, as they do the platform's keys
+	// (security.KeyGovernance).
+	KeyAdminRoleArns []string
 }
 
 // copyBucketName is "vcopy-<cluster>-<account>", the copy of velero-<cluster>-<account> in the
@@ -46,7 +49,7 @@ func newBackupCopy(ctx *pulumi.Context, comp *Platform, args *Args, accountID pu
 		EnableKeyRotation:    pulumi.Bool(true),
 		DeletionWindowInDays: pulumi.Int(args.BackupCopy.KeyDeletionWindowDays),
 		Policy: pulumi.All(partition.Partition(), accountID).ApplyT(func(v []any) (string, error) {
-			return copyKeyPolicy(v[0].(string), v[1].(string)).JSON()
+			return copyKeyPolicy(v[0].(string), v[1].(string), args.BackupCopy.KeyAdminRoleArns).JSON()
 		}).(pulumi.StringOutput),
 		Tags: pulumi.StringMap{"Name": pulumi.String(keyName)},
 	}, parent, inCopyRegion, pulumi.Protect(args.Protect))
@@ -72,7 +75,7 @@ func newBackupCopy(ctx *pulumi.Context, comp *Platform, args *Args, accountID pu
 		AssumeRolePolicy: accountID.ApplyT(func(id string) (string, error) {
 			return security.PolicyDocument{Statement: []security.Statement{{
 				Effect:    security.Allow,
-				Principal: map[string]string{"Service": "s3.amazonaws.com"},
+				Principal: map[string]security.StringList{"Service": {"s3.amazonaws.com"}},
 				Action:    security.StringList{"sts:AssumeRole"},
 				Condition: security.Condition{"StringEquals": {"aws:SourceAccount": {id}}},
 			}}}.JSON()
@@ -138,16 +141,10 @@ func optionalBoundary(arn string) pulumi.StringPtrInput {
 	return pulumi.String(arn)
 }
 
-// copyKeyPolicy lets IAM govern the copy's key for this account, as the platform keys' policies
-// does: the replication role and Velero get their use of it from their IAM policies.
-func copyKeyPolicy(partition, accountID string) security.PolicyDocument {
-	return security.PolicyDocument{Statement: []security.Statement{{
-		Sid:       "EnableIAMPolicies",
-		Effect:    security.Allow,
-		Principal: map[string]string{"AWS": fmt.Sprintf("arn:%s:iam::%s:root", partition, accountID)},
-		Action:    security.StringList{"kms:*"},
-		Resource:  security.StringList{"*"},
-	}}}
+// copyKeyPolicy is the platform keys' governance and nothing more: the replication role and
+// Velero get their use of the copy's key from their IAM policies.
+func copyKeyPolicy(partition, accountID string, admins []string) security.PolicyDocument {
+	return security.PolicyDocument{Statement: security.KeyGovernance(partition, accountID, admins)}
 }
 
 // replicationScope is what the replication role is scoped to: both buckets, both keys, and S3's

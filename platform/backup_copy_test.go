@@ -1,6 +1,7 @@
 package platform
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/acme/eks-platform/internal/offline"
+	"github.com/acme/eks-platform/security"
 )
 
 const (
@@ -16,6 +18,18 @@ const (
 	// resource its provider's region).
 	copyKeyPrefix = "arn:aws:kms:us-west-2:123456789012:key/"
 )
+
+// testKeyAdmins administer the copy's key.
+var testKeyAdmins = []string{"arn:aws:iam::" + offline.AccountID + ":role/eks-platform-deploy-dev"}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	out, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
 
 // planWithCopy is prod-like: locked, protected, and copied to us-west-2 through its own provider.
 func planWithCopy(t *testing.T) *offline.Plan {
@@ -27,7 +41,7 @@ func planWithCopy(t *testing.T) *offline.Plan {
 		}
 		_, err = program(func(a *Args) {
 			a.Protect, a.BackupObjectLockDays = true, 30
-			a.BackupCopy = &BackupCopy{Region: "us-west-2", Provider: provider, KeyDeletionWindowDays: 30}
+			a.BackupCopy = &BackupCopy{Region: "us-west-2", Provider: provider, KeyDeletionWindowDays: 30, KeyAdminRoleArns: testKeyAdmins}
 		})(ctx)
 		return err
 	})
@@ -59,6 +73,15 @@ func TestBackupCopyLivesInItsOwnRegionUnderItsOwnKey(t *testing.T) {
 	enc := offline.MustGet(t, p, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "velero-copy-encryption-dev")
 	if got := enc.String("rules.0.applyServerSideEncryptionByDefault.kmsMasterKeyId"); !strings.HasPrefix(got, copyKeyPrefix) {
 		t.Errorf("copy encrypted with %q, want the copy's key", got)
+	}
+	// The copy's key is governed as the platform's keys are: only the admin roles administer it.
+	var policy security.PolicyDocument
+	if err := json.Unmarshal([]byte(key.String("policy")), &policy); err != nil {
+		t.Fatal(err)
+	}
+	want := security.KeyGovernance("aws", offline.AccountID, testKeyAdmins)
+	if got, _ := json.Marshal(policy.Statement); string(got) != mustJSON(t, want) {
+		t.Errorf("copy key policy statements %s, want the platform's key governance %s", got, mustJSON(t, want))
 	}
 	lock := offline.MustGet(t, p, "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2", "velero-copy-object-lock-dev")
 	if lock.String("rule.defaultRetention.mode") != "COMPLIANCE" || lock.Input("rule.defaultRetention.days") != float64(30) {

@@ -156,7 +156,7 @@ func bucketPolicy(bucketArn string, statements ...security.Statement) security.P
 	return security.PolicyDocument{Statement: append([]security.Statement{{
 		Sid:       "DenyInsecureTransport",
 		Effect:    security.Deny,
-		Principal: map[string]string{"AWS": "*"},
+		Principal: map[string]security.StringList{"AWS": {"*"}},
 		Action:    security.StringList{"s3:*"},
 		Resource:  security.StringList{bucketArn, bucketArn + "/*"},
 		Condition: security.Condition{"Bool": {"aws:SecureTransport": {"false"}}},
@@ -169,7 +169,7 @@ func serverAccessLogDelivery(logBucketArn, sourceBucketArn, accountID string) se
 	return security.Statement{
 		Sid:       "S3ServerAccessLogsDelivery",
 		Effect:    security.Allow,
-		Principal: map[string]string{"Service": "logging.s3.amazonaws.com"},
+		Principal: map[string]security.StringList{"Service": {"logging.s3.amazonaws.com"}},
 		Action:    security.StringList{"s3:PutObject"},
 		Resource:  security.StringList{logBucketArn + "/*"},
 		Condition: security.Condition{

@@ -270,6 +270,9 @@ func validate(args *Args) error {
 	if !bucketSafeClusterName.MatchString(args.ClusterName) {
 		return fmt.Errorf("platform: ClusterName %q must be lower-case letters, digits and '-' to name the backup bucket", args.ClusterName)
 	}
+	if args.BackupCopy != nil && len(args.BackupCopy.KeyAdminRoleArns) == 0 {
+		return errors.New("platform: BackupCopy.KeyAdminRoleArns is empty: KMS refuses a key policy that locks out the role setting it")
+	}
 	if args.BackupObjectLockDays < 0 || args.BackupObjectLockDays > args.BackupRetentionDays {
 		return fmt.Errorf("platform: BackupObjectLockDays = %d, want 0 to BackupRetentionDays (%d)", args.BackupObjectLockDays, args.BackupRetentionDays)
 	}

@@ -548,6 +548,7 @@ func TestValidationNamesTheMissingField(t *testing.T) {
 		"BackupRetentionDays":           func(a *Args) { a.BackupRetentionDays = 0 },
 		"lower-case letters":            func(a *Args) { a.ClusterName = "EKS-Platform-dev" },
 		"S3 allows 63":                  func(a *Args) { a.ClusterName = strings.Repeat("a", 44) },
+		"BackupCopy.KeyAdminRoleArns":   func(a *Args) { a.BackupCopy = &BackupCopy{Region: "us-west-2", KeyDeletionWindowDays: 30} },
 	}
 	for want, mutate := range cases {
 		build := program(mutate)

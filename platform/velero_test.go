@@ -117,7 +117,7 @@ func TestBackupBucketPolicyDeniesPlainHTTP(t *testing.T) {
 		t.Fatalf("policy has %d statements, want 1", len(doc.Statement))
 	}
 	s := doc.Statement[0]
-	if s.Effect != security.Deny || s.Principal["AWS"] != "*" || strings.Join(s.Action, ",") != "s3:*" {
+	if s.Effect != security.Deny || s.Principal["AWS"].String() != "*" || strings.Join(s.Action, ",") != "s3:*" {
 		t.Errorf("statement %+v is not a deny of everything for everyone", s)
 	}
 	if strings.Join(s.Resource, ",") != testBucketArn+","+testBucketArn+"/*" {

@@ -173,6 +173,12 @@ cp "$project_dir/Pulumi.$stack.yaml" "$work/project/"
 account=$(awk -v key="$account_key:" '$1 == key { gsub(/["\047]/, "", $2); print $2; exit }' "$project_dir/Pulumi.$stack.yaml")
 [[ "$account" =~ ^[0-9]{12}$ ]] || die "Pulumi.$stack.yaml names no AWS account ($account_key)"
 export EKS_PLATFORM_STUB_ACCOUNT_ID=$account
+# The platform is deployed by the bootstrap's deploy role, whose sessions the stub's KMS model
+# checks each key policy against (tests/engine/stub/kms.go, issue 22); the bootstrap is run by an
+# account admin under KMS's default key policy, so the model stays off for it.
+if [ "$program" = eks-platform ]; then
+  export EKS_PLATFORM_STUB_CALLER_ROLE_ARN="arn:aws:iam::$account:role/eks-platform-deploy-$stack"
+fi
 # The reachability model (tests/engine/stub/network.go, issue 19): the aws stub records the VPC,
 # the cluster's endpoint access, the 443 rules, transit routes and attachments it creates; the
 # kubernetes stub refuses, as the real provider does ("cluster unreachable"), every operation the
@@ -451,6 +457,19 @@ if [ "$mode" = guards ]; then
   EKS_PLATFORM_STUB_ACCOUNT_ID=$other_account refused up-account.log "AWS account ID not allowed: $other_account" \
     pulumi up "${on_stack[@]}" --yes --skip-preview
   no_cloud_resources
+  took
+
+  # Issue 22: only keyAdminRoleArns administer the keys, so KMS refuses to create a key for any
+  # other role (its lockout safety check); no key reaches the state.
+  stranger="arn:aws:iam::$account:role/platform-engineer"
+  step "a deploy by $stranger, outside keyAdminRoleArns, is refused by KMS"
+  EKS_PLATFORM_STUB_CALLER_ROLE_ARN=$stranger refused up-key-admin.log \
+    "MalformedPolicyDocumentException: The new key policy will not allow you to update the key policy in the future." \
+    pulumi up "${on_stack[@]}" --yes --skip-preview
+  pulumi stack export "${on_stack[@]}" >"$work/export-key-admin.json"
+  if grep -q '"type": "aws:kms/key:Key"' "$work/export-key-admin.json"; then
+    die "engine $stack: $step_name: a KMS key is in the state although KMS refused its policy"
+  fi
   took
 
   # Issue 19: from outside every declared path the first Kubernetes object fails the way the real

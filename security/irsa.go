@@ -186,7 +186,7 @@ func serviceAccountTrustPolicy(providerArn, issuerURL, namespace, serviceAccount
 	return PolicyDocument{Statement: []Statement{{
 		Sid:       "ServiceAccountWebIdentity",
 		Effect:    Allow,
-		Principal: map[string]string{"Federated": providerArn},
+		Principal: map[string]StringList{"Federated": {providerArn}},
 		Action:    StringList{"sts:AssumeRoleWithWebIdentity"},
 		Condition: Condition{"StringEquals": {
 			issuer + ":sub": {"system:serviceaccount:" + namespace + ":" + serviceAccount},

@@ -50,7 +50,7 @@ func checkServiceAccountTrust(t *testing.T, trust, namespace, serviceAccount str
 		t.Fatalf("trust policy has %d statements, want 1: %s", len(doc.Statement), trust)
 	}
 	s := doc.Statement[0]
-	if s.Effect != Allow || len(s.Principal) != 1 || s.Principal["Federated"] != testOidcProviderArn {
+	if s.Effect != Allow || len(s.Principal) != 1 || s.Principal["Federated"].String() != testOidcProviderArn {
 		t.Errorf("trust principal %v (effect %s), want only Federated %s", s.Principal, s.Effect, testOidcProviderArn)
 	}
 	if strings.Join(s.Action, ",") != "sts:AssumeRoleWithWebIdentity" {

@@ -57,6 +57,8 @@ type EncryptionArgs struct {
 	// account where it does not exist yet: KMS rejects a key policy naming a principal that does
 	// not exist. Leave false where the account already has it (creating it twice fails).
 	CreateAutoScalingServiceLinkedRole bool
+	// KeyAdminRoleArns are the roles that administer the keys (KeyGovernance); at least one.
+	KeyAdminRoleArns []string
 }
 
 // Encryption is the platform's KMS keys, one per duty, and their aliases.
@@ -112,7 +114,7 @@ func NewEncryption(ctx *pulumi.Context, name string, args *EncryptionArgs, opts 
 			EnableKeyRotation:    pulumi.Bool(true),
 			DeletionWindowInDays: pulumi.Int(args.DeletionWindowDays),
 			Policy: env.ApplyT(func(v any) (string, error) {
-				return keyPolicy(v.(awsEnv), duty).JSON()
+				return keyPolicy(v.(awsEnv), duty, args.KeyAdminRoleArns).JSON()
 			}).(pulumi.StringOutput),
 			Tags: pulumi.StringMap{"Name": pulumi.String(name)},
 		}, keyOpts...)
@@ -138,6 +140,9 @@ func (a *EncryptionArgs) Validate() error {
 	if a.Environment == "" {
 		return errors.New("security: EncryptionArgs.Environment is required")
 	}
+	if len(a.KeyAdminRoleArns) == 0 {
+		return errors.New("security: EncryptionArgs.KeyAdminRoleArns is empty: KMS refuses a key policy that locks out the role setting it")
+	}
 	if a.DeletionWindowDays < minDeletionWindowDays || a.DeletionWindowDays > maxDeletionWindowDays {
 		return fmt.Errorf("security: EncryptionArgs.DeletionWindowDays is %d, KMS allows %d to %d",
 			a.DeletionWindowDays, minDeletionWindowDays, maxDeletionWindowDays)
@@ -145,19 +150,52 @@ func (a *EncryptionArgs) Validate() error {
 	return nil
 }
 
-// keyPolicy lets IAM govern a key for this account (the roles that use it get their use from
-// their own IAM policies), and grants the services of the key's duty that act on the account's
-// behalf without an IAM identity of their own in this program. Nothing else may use it.
-func keyPolicy(env awsEnv, duty KeyDuty) PolicyDocument {
-	statements := []Statement{{
-		// Without this statement only the key policy could grant access, and a mistake in it
-		// would lock the account out of the key.
-		Sid:       "EnableIAMPolicies",
+// keyUseAndReadActions are what IAM policies of the account may grant on a key (KeyGovernance):
+// cryptographic use, grants for the AWS services that use the key on a principal's behalf (EKS,
+// EBS), and the reads of its metadata a refresh or an audit needs (Pulumi reads the policy,
+// rotation and tags of every key it manages).
+var keyUseAndReadActions = StringList{
+	"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey",
+	"kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant",
+	"kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags", "kms:ListKeyPolicies",
+}
+
+// keyAdministrationActions are the key administrators' statement of the AWS KMS default key
+// policy ("Allows key administrators to administer the KMS key", AWS KMS Developer Guide, key
+// policy default, read 2026-12-07): change, disable, tag, rotate and schedule deletion, and no
+// cryptographic use.
+var keyAdministrationActions = StringList{
+	"kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
+	"kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource",
+	"kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand",
+}
+
+// KeyGovernance is the first part of every key policy of the platform (issue 22): the account's
+// IAM policies may grant use and reads of the key, never its administration; only admins (the
+// deploy role and the account's admin role, keyAdminRoleArns) may change, disable or delete it.
+// With no account statement at all, a role's IAM policy could not grant it use, so each service
+// role would have to be named here; with the account's kms:* any IAM policy could make its
+// holder a key administrator.
+func KeyGovernance(partition, accountID string, admins []string) []Statement {
+	return []Statement{{
+		Sid:       "AllowKeyUseAndReadThroughIAM",
 		Effect:    Allow,
-		Principal: map[string]string{"AWS": env.globalARN("iam", "root")},
-		Action:    StringList{"kms:*"},
+		Principal: map[string]StringList{"AWS": {fmt.Sprintf("arn:%s:iam::%s:root", partition, accountID)}},
+		Action:    keyUseAndReadActions,
+		Resource:  StringList{"*"},
+	}, {
+		Sid:       "AllowKeyAdministrationByAdminRoles",
+		Effect:    Allow,
+		Principal: map[string]StringList{"AWS": admins},
+		Action:    keyAdministrationActions,
 		Resource:  StringList{"*"},
 	}}
+}
+
+// keyPolicy is the key governance plus the services of the key's duty that act on the
+// account's behalf without an IAM identity of their own in this program. Nothing else may use it.
+func keyPolicy(env awsEnv, duty KeyDuty, admins []string) PolicyDocument {
+	statements := KeyGovernance(env.Partition, env.AccountID, admins)
 	switch duty {
 	case DutyLogs:
 		statements = append(statements,
@@ -166,7 +204,7 @@ func keyPolicy(env awsEnv, duty KeyDuty) PolicyDocument {
 				// this region (O3).
 				Sid:       "AllowCloudWatchLogsForThisAccount",
 				Effect:    Allow,
-				Principal: map[string]string{"Service": env.regionalEndpoint("logs")},
+				Principal: map[string]StringList{"Service": {env.regionalEndpoint("logs")}},
 				Action:    StringList{"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"},
 				Resource:  StringList{"*"},
 				Condition: Condition{"ArnLike": {
@@ -180,7 +218,7 @@ func keyPolicy(env awsEnv, duty KeyDuty) PolicyDocument {
 				// between event sources from AWS services and encrypted topics", SNS Developer Guide).
 				Sid:       "AllowCloudWatchAlarmsToPublishToEncryptedTopics",
 				Effect:    Allow,
-				Principal: map[string]string{"Service": "cloudwatch.amazonaws.com"},
+				Principal: map[string]StringList{"Service": {"cloudwatch.amazonaws.com"}},
 				Action:    StringList{"kms:Decrypt", "kms:GenerateDataKey*"},
 				Resource:  StringList{"*"},
 			})
@@ -194,14 +232,14 @@ func keyPolicy(env awsEnv, duty KeyDuty) PolicyDocument {
 				// with encrypted volumes", EC2 Auto Scaling User Guide).
 				Sid:       "AllowAutoScalingToUseTheKey",
 				Effect:    Allow,
-				Principal: map[string]string{"AWS": autoScalingRole},
+				Principal: map[string]StringList{"AWS": {autoScalingRole}},
 				Action:    StringList{"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"},
 				Resource:  StringList{"*"},
 			},
 			Statement{
 				Sid:       "AllowAutoScalingGrantsForAWSResources",
 				Effect:    Allow,
-				Principal: map[string]string{"AWS": autoScalingRole},
+				Principal: map[string]StringList{"AWS": {autoScalingRole}},
 				Action:    StringList{"kms:CreateGrant"},
 				Resource:  StringList{"*"},
 				Condition: Condition{"Bool": {"kms:GrantIsForAWSResource": {"true"}}},

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // policyLanguageVersion is the current IAM policy language; the older "2008-10-17" lacks policy
@@ -30,10 +31,10 @@ type Statement struct {
 	Sid    string `json:"Sid,omitempty"`
 	Effect string `json:"Effect"`
 	// Principal maps a principal type (AWS, Service, Federated) to its identifier.
-	Principal map[string]string `json:"Principal,omitempty"`
-	Action    StringList        `json:"Action"`
-	Resource  StringList        `json:"Resource,omitempty"`
-	Condition Condition         `json:"Condition,omitempty"`
+	Principal map[string]StringList `json:"Principal,omitempty"`
+	Action    StringList            `json:"Action"`
+	Resource  StringList            `json:"Resource,omitempty"`
+	Condition Condition             `json:"Condition,omitempty"`
 }
 
 // Condition maps a condition operator (StringEquals, ArnLike, Bool, Null, ...) to condition keys
@@ -52,6 +53,9 @@ func (l StringList) MarshalJSON() ([]byte, error) {
 	}
 	return json.Marshal([]string(l))
 }
+
+// String is the list's values joined by commas: the single value of a one-element list.
+func (l StringList) String() string { return strings.Join(l, ",") }
 
 // UnmarshalJSON reads a string or an array of strings.
 func (l *StringList) UnmarshalJSON(data []byte) error {

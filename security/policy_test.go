@@ -45,7 +45,7 @@ func TestPolicyJSONWritesAWSShapes(t *testing.T) {
 
 func TestPolicyJSONKeepsAnExplicitVersion(t *testing.T) {
 	rendered, err := PolicyDocument{Version: "2008-10-17", Statement: []Statement{{
-		Effect: Deny, Principal: map[string]string{"AWS": "*"}, Action: StringList{"s3:*"},
+		Effect: Deny, Principal: map[string]StringList{"AWS": {"*"}}, Action: StringList{"s3:*"},
 	}}}.JSON()
 	if err != nil || !strings.HasPrefix(rendered, `{"Version":"2008-10-17"`) {
 		t.Errorf("got %s, %v", rendered, err)

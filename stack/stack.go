@@ -101,6 +101,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 		DeletionWindowDays:                 cfg.Security.KmsDeletionWindowDays,
 		Protect:                            cfg.Protect,
 		CreateAutoScalingServiceLinkedRole: cfg.Security.CreateAutoScalingServiceLinkedRole,
+		KeyAdminRoleArns:                   cfg.Security.KeyAdminRoleArns,
 	}, withAWS)
 	if err != nil {
 		return nil, err
@@ -263,7 +264,8 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 		if err != nil {
 			return nil, err
 		}
-		backupCopy = &platform.BackupCopy{Region: region, Provider: copyProvider, KeyDeletionWindowDays: cfg.Security.KmsDeletionWindowDays}
+		backupCopy = &platform.BackupCopy{Region: region, Provider: copyProvider,
+			KeyDeletionWindowDays: cfg.Security.KmsDeletionWindowDays, KeyAdminRoleArns: cfg.Security.KeyAdminRoleArns}
 	}
 	p := cfg.Platform
 	controllers, err := platform.New(ctx, name("platform"), &platform.Args{

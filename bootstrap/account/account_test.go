@@ -183,14 +183,14 @@ func TestBucketsAreLockedDown(t *testing.T) {
 		t.Errorf("log bucket lifecycle %v", lifecycle.Inputs)
 	}
 	logPolicy := decodePolicy(t, byBucket(t, plan, "aws:s3/bucketPolicy:BucketPolicy", logs).String("policy"))
-	if s := logPolicy.Statement[1]; s.Principal["Service"] != "logging.s3.amazonaws.com" || s.Condition["ArnLike"]["aws:SourceArn"][0] != "arn:aws:s3:::acme-pulumi-state-111122223333" {
+	if s := logPolicy.Statement[1]; s.Principal["Service"].String() != "logging.s3.amazonaws.com" || s.Condition["ArnLike"]["aws:SourceArn"][0] != "arn:aws:s3:::acme-pulumi-state-111122223333" {
 		t.Errorf("log delivery statement %+v", s)
 	}
 }
 
 func deniesPlainHTTP(doc security.PolicyDocument) bool {
 	for _, s := range doc.Statement {
-		if s.Effect == security.Deny && slices.Contains(s.Action, "s3:*") && s.Principal["AWS"] == "*" &&
+		if s.Effect == security.Deny && slices.Contains(s.Action, "s3:*") && s.Principal["AWS"].String() == "*" &&
 			slices.Equal(s.Condition["Bool"]["aws:SecureTransport"], security.StringList{"false"}) {
 			return true
 		}
@@ -234,7 +234,7 @@ func exactTrust(t *testing.T, role offline.Resource, sub string) {
 		t.Errorf("%s: trust %v, want sub %q and aud sts.amazonaws.com", role.Name, eq, sub)
 	}
 	if strings.Contains(role.String("assumeRolePolicy"), "*") || !slices.Equal(s.Action, security.StringList{"sts:AssumeRoleWithWebIdentity"}) ||
-		!strings.HasSuffix(s.Principal["Federated"], ":oidc-provider/token.actions.githubusercontent.com") {
+		!strings.HasSuffix(s.Principal["Federated"].String(), ":oidc-provider/token.actions.githubusercontent.com") {
 		t.Errorf("%s: trust widened: %s", role.Name, role.String("assumeRolePolicy"))
 	}
 }

@@ -14,7 +14,7 @@ func TrustPolicy(providerArn, repository, environment string) security.PolicyDoc
 	return security.PolicyDocument{Statement: []security.Statement{{
 		Sid:       "GitHubActionsOfThisRepositoryAndEnvironment",
 		Effect:    security.Allow,
-		Principal: map[string]string{"Federated": providerArn},
+		Principal: map[string]security.StringList{"Federated": {providerArn}},
 		Action:    security.StringList{"sts:AssumeRoleWithWebIdentity"},
 		Condition: security.Condition{"StringEquals": {
 			GitHubIssuer + ":aud": {GitHubAudience},
@@ -122,7 +122,7 @@ func tlsOnlyPolicy(bucketArn string) security.PolicyDocument {
 
 func tlsOnly(bucketArn string) security.Statement {
 	return security.Statement{
-		Sid: "DenyInsecureTransport", Effect: security.Deny, Principal: map[string]string{"AWS": "*"},
+		Sid: "DenyInsecureTransport", Effect: security.Deny, Principal: map[string]security.StringList{"AWS": {"*"}},
 		Action: security.StringList{"s3:*"}, Resource: security.StringList{bucketArn, bucketArn + "/*"},
 		Condition: security.Condition{"Bool": {"aws:SecureTransport": {"false"}}},
 	}
@@ -135,7 +135,7 @@ func logBucketPolicy(logBucketArn, stateBucketArn, accountID string) security.Po
 		tlsOnly(logBucketArn),
 		{
 			Sid: "S3ServerAccessLogsOfTheStateBucket", Effect: security.Allow,
-			Principal: map[string]string{"Service": "logging.s3.amazonaws.com"},
+			Principal: map[string]security.StringList{"Service": {"logging.s3.amazonaws.com"}},
 			Action:    security.StringList{"s3:PutObject"}, Resource: security.StringList{logBucketArn + "/*"},
 			Condition: security.Condition{
 				"ArnLike":      {"aws:SourceArn": {stateBucketArn}},

@@ -72,7 +72,7 @@ func TestTreeNamesTheStackAndItsOutputs(t *testing.T) {
 
 // Invalid configuration: the error on stderr, nothing on stdout, a non-zero exit (issue 2).
 func TestInvalidConfigPrintsOnlyTheError(t *testing.T) {
-	file := writeStackFile(t, "broken", "config:\n  eks-platform:environment: dev\n  eks-platform:awsAccountId: \"111122223333\"\n  eks-platform:kubernetesVersion: \"1.36\"\n  eks-platform:azCount: 9\n")
+	file := writeStackFile(t, "broken", "config:\n  eks-platform:environment: dev\n  eks-platform:awsAccountId: \"111122223333\"\n  eks-platform:keyAdminRoleArns: [arn:aws:iam::111122223333:role/eks-platform-deploy-dev]\n  eks-platform:kubernetesVersion: \"1.36\"\n  eks-platform:azCount: 9\n")
 	code, stdout, stderr := runPlan("--config-file", file, "--json", "--today", testDay)
 	if code == 0 || stdout != "" {
 		t.Fatalf("exit %d, stdout %q", code, stdout)
@@ -107,7 +107,7 @@ func TestOutsideTheProjectFailsClearly(t *testing.T) {
 // L2 / issue 10: a minor in extended support still plans (exit 0), with the warning on stderr and
 // in the JSON, naming when extended support began and what it costs.
 func TestExtendedSupportWarnsOnStderrAndInTheJSON(t *testing.T) {
-	file := writeStackFile(t, "dev", "config:\n  eks-platform:environment: dev\n  eks-platform:awsAccountId: \"111122223333\"\n  eks-platform:kubernetesVersion: \"1.35\"\n"+
+	file := writeStackFile(t, "dev", "config:\n  eks-platform:environment: dev\n  eks-platform:awsAccountId: \"111122223333\"\n  eks-platform:keyAdminRoleArns: [arn:aws:iam::111122223333:role/eks-platform-deploy-dev]\n  eks-platform:kubernetesVersion: \"1.35\"\n"+
 		"  eks-platform:endpointPublicAccess: true\n  eks-platform:publicAccessCidrs: [203.0.113.0/24]\n")
 	code, stdout, stderr := runPlan("--config-file", file, "--json", "--today", "2027-04-15")
 	if code != 0 {
@@ -190,7 +190,7 @@ func TestOutdatedReport(t *testing.T) {
 
 // A minor past the end of extended support is refused before any resource, naming the key.
 func TestEndOfLifeVersionIsRefused(t *testing.T) {
-	file := writeStackFile(t, "dev", "config:\n  eks-platform:environment: dev\n  eks-platform:awsAccountId: \"111122223333\"\n  eks-platform:kubernetesVersion: \"1.31\"\n")
+	file := writeStackFile(t, "dev", "config:\n  eks-platform:environment: dev\n  eks-platform:awsAccountId: \"111122223333\"\n  eks-platform:keyAdminRoleArns: [arn:aws:iam::111122223333:role/eks-platform-deploy-dev]\n  eks-platform:kubernetesVersion: \"1.31\"\n")
 	code, stdout, stderr := runPlan("--config-file", file, "--today", testDay)
 	if code != 1 || stdout != "" {
 		t.Fatalf("exit %d, stdout %q", code, stdout)

@@ -198,6 +198,9 @@ func (p *Provider) createFault(ctx context.Context, urn string, properties *stru
 	if err := claimedName(urn, inputs); err != nil {
 		return err
 	}
+	if err := checkKeyPolicy(string(resource.URN(urn).Type()), inputs); err != nil {
+		return err
+	}
 	fault, err := faultFor(urn, "create")
 	if err != nil || fault == nil {
 		return err
@@ -233,6 +236,13 @@ func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pul
 	}
 	if !req.GetPreview() {
 		if err := failFault(req.GetUrn(), "update", req.GetNews(), req.GetId()); err != nil {
+			return nil, err
+		}
+		news, err := plugin.UnmarshalProperties(req.GetNews(), plain)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkKeyPolicy(string(resource.URN(req.GetUrn()).Type()), news); err != nil {
 			return nil, err
 		}
 	}
