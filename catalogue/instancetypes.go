@@ -72,8 +72,20 @@ type InstanceTypes struct {
 	CurrentGenerationFamilies Fact[[]string] `json:"currentGenerationFamilies"`
 	RegionsWithoutReadPrice   Fact[[]string] `json:"regionsWithoutReadPrice"`
 	// NodesPerManagedNodeGroup is the EKS default quota a group's maxSize is held to.
-	NodesPerManagedNodeGroup Fact[int]               `json:"nodesPerManagedNodeGroup"`
-	Types                    map[string]InstanceType `json:"instanceTypes"`
+	NodesPerManagedNodeGroup Fact[int] `json:"nodesPerManagedNodeGroup"`
+	// AddonPods are the pods the EKS add-ons run on the nodes, by workload name: what a node
+	// group must hold besides the platform's own pods (config's node-fit rule).
+	AddonPods map[string]Fact[AddonPod] `json:"addonPods"`
+	Types     map[string]InstanceType   `json:"instanceTypes"`
+}
+
+// AddonPod is one workload of an EKS add-on: a DaemonSet (one pod on every node) or a Deployment
+// of Replicas pods, and what each pod requests.
+type AddonPod struct {
+	PerNode   bool `json:"perNode"`
+	Replicas  int  `json:"replicas"`
+	CPUMilli  int  `json:"cpuMilli"`
+	MemoryMiB int  `json:"memoryMiB"`
 }
 
 var (
@@ -116,6 +128,15 @@ func ParseInstanceTypes(data []byte) (*InstanceTypes, error) {
 	dated("nodesPerManagedNodeGroup", c.NodesPerManagedNodeGroup.Source, c.NodesPerManagedNodeGroup.ReadOn)
 	if c.NodesPerManagedNodeGroup.Value <= 0 {
 		bad("nodesPerManagedNodeGroup must be positive")
+	}
+	if len(c.AddonPods) == 0 {
+		bad("addonPods is empty: the node-fit rule needs the add-ons' pods")
+	}
+	for name, pod := range c.AddonPods {
+		dated("addonPods."+name, pod.Source, pod.ReadOn)
+		if v := pod.Value; v.Replicas < 1 || v.CPUMilli < 0 || v.MemoryMiB < 0 || (v.PerNode && v.Replicas != 1) {
+			bad("addonPods.%s %+v: replicas must be at least 1 (1 for a DaemonSet) and requests not negative", name, v)
+		}
 	}
 	for _, name := range c.Names() {
 		t := c.Types[name]
@@ -190,6 +211,9 @@ func (c *InstanceTypes) Stale(day Date) []string {
 	check("currentGenerationFamilies", c.CurrentGenerationFamilies.ReadOn)
 	check("regionsWithoutReadPrice", c.RegionsWithoutReadPrice.ReadOn)
 	check("nodesPerManagedNodeGroup", c.NodesPerManagedNodeGroup.ReadOn)
+	for name, pod := range c.AddonPods {
+		check("addonPods."+name, pod.ReadOn)
+	}
 	for _, name := range c.Names() {
 		c.eachFact(c.Types[name], func(what, _ string, readOn Date) { check(name+"."+what, readOn) })
 	}

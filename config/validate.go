@@ -110,7 +110,7 @@ func validate(c *Config, clusterBase string, today catalogue.Date) error {
 	validateKeyAdmins(v, c)
 	validateCluster(v, c, today)
 	validateDeployer(v, c)
-	validateNodeGroups(v, c.NodeGroups)
+	validateNodeGroups(v, c.NodeGroups, c.Platform.HighAvailability)
 	validateObservability(v, c.Observability)
 	validateAlarmDestinations(v, c)
 	validateWorkloads(v, c)
@@ -211,7 +211,7 @@ func validateCluster(v *validator, c *Config, today catalogue.Date) {
 	validateAccess(v, c)
 }
 
-func validateNodeGroups(v *validator, n NodeGroups) {
+func validateNodeGroups(v *validator, n NodeGroups, highAvailability bool) {
 	for _, g := range n.Groups {
 		prefix := g.Name + "Nodes"
 		if len(g.InstanceTypes) == 0 {
@@ -223,7 +223,7 @@ func validateNodeGroups(v *validator, n NodeGroups) {
 				v.fail(prefix+"InstanceTypes", t, "is listed twice")
 			}
 		}
-		validateInstanceTypes(v, g)
+		validateInstanceTypes(v, g, highAvailability)
 		v.oneOf(prefix+"CapacityType", g.CapacityType, CapacityTypes)
 		for key, size := range map[string]int{"MinSize": g.MinSize, "DesiredSize": g.DesiredSize, "MaxSize": g.MaxSize} {
 			if size < 0 {

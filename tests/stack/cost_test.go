@@ -1,6 +1,7 @@
 package stack_test
 
 import (
+	"fmt"
 	"math"
 	"math/big"
 	"os"
@@ -71,69 +72,124 @@ func TestCostAgreesWithAnIndependentSum(t *testing.T) {
 	})
 }
 
-// Issue 12, issue 20: the platform's own pods fit. config.PlatformRequests holds the requests of
-// what the platform places on its system nodes, and config refuses any stack whose system group at
-// its minimum size cannot hold them (within allocatable CPU, memory and the VPC CNI's max pods,
-// from the instance-type catalogue). This test keeps that one number honest: on every stack, the
-// requests the plan really registers, plus the EKS add-ons' DaemonSets and CoreDNS, stay within it.
+// Issue 12, issue 20: the platform's own pods fit. config.PlatformPods bounds what the platform
+// runs, and config refuses any stack whose groups cannot hold it (config.NodeDemand on every node,
+// config.SystemGroupDemand on the system group at its minimum size). This test keeps those bounds
+// honest against every stack's plan, pod by pod and replica by replica: each DaemonSet's pod
+// within PerNode; with controllersHighAvailability, each replicated controller's one replica
+// within PerControllerReplica and its replica count config's; the rest within Singletons.
 func TestPlatformRequestsCoverThePlan(t *testing.T) {
 	for _, stack := range stackNames(t) {
 		t.Run(stack, func(t *testing.T) { checkPlatformRequests(t, stack) })
 	}
 }
 
+// podTally adds up requests and pods.
+type podTally struct {
+	cpu, memory *big.Rat
+	pods        int
+}
+
+func newTally() *podTally { return &podTally{cpu: new(big.Rat), memory: new(big.Rat)} }
+
+func (p *podTally) add(t *testing.T, requests map[string]any, times int) {
+	t.Helper()
+	for resource, total := range map[string]*big.Rat{"cpu": p.cpu, "memory": p.memory} {
+		if v, ok := requests[resource].(string); ok {
+			q, err := quantity.Parse(v)
+			if err != nil {
+				t.Fatalf("%s request %q: %v", resource, v, err)
+			}
+			total.Add(total, new(big.Rat).Mul(q, big.NewRat(int64(times), 1)))
+		}
+	}
+}
+
+func (p *podTally) within(bound config.PodRequests) (bool, string) {
+	cpuMilli, _ := new(big.Rat).Mul(p.cpu, big.NewRat(1000, 1)).Float64()
+	memMi, _ := new(big.Rat).Quo(p.memory, big.NewRat(1<<20, 1)).Float64()
+	got := fmt.Sprintf("%.0fm CPU, %.0f MiB and %d pods", cpuMilli, memMi, p.pods)
+	return cpuMilli <= float64(bound.CPUMilli) && memMi <= float64(bound.MemoryMiB) && p.pods <= bound.Pods, got
+}
+
+// podGroups calls f for every pod a chart's values describe: a map with resources.requests, with
+// the replica count of the nearest enclosing map that sets replicaCount or replicas (1 if none),
+// and whether it is an init container (which shares its pod).
+func podGroups(v any, replicas int, init bool, f func(requests map[string]any, replicas int, init bool)) {
+	switch x := v.(type) {
+	case map[string]any:
+		for _, key := range []string{"replicaCount", "replicas"} {
+			if n, ok := x[key].(float64); ok {
+				replicas = int(n)
+			}
+		}
+		if resources, ok := x["resources"].(map[string]any); ok {
+			if requests, ok := resources["requests"].(map[string]any); ok {
+				f(requests, replicas, init)
+			}
+		}
+		for key, child := range x {
+			podGroups(child, replicas, init || key == "initContainers", f)
+		}
+	case []any:
+		for _, child := range x {
+			podGroups(child, replicas, init, f)
+		}
+	}
+}
+
 func checkPlatformRequests(t *testing.T, stack string) {
 	p := planFor(t, stack)
-	cpu, memory := new(big.Rat), new(big.Rat)
-	pods := 0
-	add := func(requests map[string]any) {
-		pods++ // a container with requests; each pod has at least one, so this bounds the pods
-		for resource, total := range map[string]*big.Rat{"cpu": cpu, "memory": memory} {
-			if v, ok := requests[resource].(string); ok {
-				q, err := quantity.Parse(v)
-				if err != nil {
-					t.Fatalf("%s request %q: %v", resource, v, err)
-				}
-				total.Add(total, q)
-			}
-		}
-	}
-	var walk func(v any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			if requests, ok := x["requests"].(map[string]any); ok {
-				add(requests)
-			}
-			for _, child := range x {
-				walk(child)
-			}
-		case []any:
-			for _, child := range x {
-				walk(child)
-			}
-		}
-	}
-	for _, release := range p.plan.ByType("kubernetes:helm.sh/v3:Release") {
-		walk(release.Input("values"))
-	}
-	for _, ds := range p.plan.ByType("kubernetes:apps/v1:DaemonSet") {
-		walk(ds.Inputs)
-	}
-	// The EKS add-ons' DaemonSets on every node, from their default manifests: kube-proxy 100m,
-	// aws-node 25m, ebs-csi-node 30m and 120Mi, the CloudWatch agent 250m and 128Mi; rounded up.
-	add(map[string]any{"cpu": "450m", "memory": "512Mi"})
-	pods += 3 // the add-on call above counted one of the four DaemonSet pods
-	// CoreDNS, the EKS add-on's default: two replicas of 100m and 70Mi.
-	add(map[string]any{"cpu": "100m", "memory": "70Mi"})
-	add(map[string]any{"cpu": "100m", "memory": "70Mi"})
+	bounds, ha := config.PlatformPods, p.cfg.Platform.HighAvailability
 
-	cpuMilli, _ := new(big.Rat).Mul(cpu, big.NewRat(1000, 1)).Float64()
-	memMi, _ := new(big.Rat).Quo(memory, big.NewRat(1<<20, 1)).Float64()
-	r := config.PlatformRequests
-	t.Logf("%s: the platform requests %.0fm CPU, %.0fMi memory, at most %d pods; config.PlatformRequests %dm, %dMi, %d pods",
-		stack, cpuMilli, memMi, pods, r.CPUMilli, r.MemoryMiB, r.Pods)
-	if cpuMilli > float64(r.CPUMilli) || memMi > float64(r.MemoryMiB) || pods > r.Pods {
-		t.Errorf("%s: the plan requests more than config.PlatformRequests says; raise it there (the config rule uses it)", stack)
+	daemonSets := p.plan.ByType("kubernetes:apps/v1:DaemonSet")
+	if len(daemonSets) == 0 {
+		t.Fatalf("%s: the plan has no DaemonSet; the platform's Fluent Bit is one", stack)
+	}
+	node := newTally()
+	for _, ds := range daemonSets {
+		node.pods++
+		podGroups(ds.Inputs, 1, false, func(requests map[string]any, _ int, _ bool) { node.add(t, requests, 1) })
+	}
+	if ok, got := node.within(bounds.PerNode); !ok {
+		t.Errorf("%s: the platform's %d DaemonSets request %s a node; config.PlatformPods.PerNode says %s",
+			stack, len(daemonSets), got, bounds.PerNode)
+	}
+
+	replica, singletons := newTally(), newTally()
+	for _, release := range p.plan.ByType("kubernetes:helm.sh/v3:Release") {
+		podGroups(release.Input("values"), 1, false, func(requests map[string]any, replicas int, init bool) {
+			switch {
+			case !ha && replicas != 1:
+				t.Errorf("%s: %s runs %d replicas without controllersHighAvailability", stack, release.Name, replicas)
+			case replicas == config.ControllerReplicasWithHighAvailability && ha:
+				replica.add(t, requests, 1)
+				if !init {
+					replica.pods++
+				}
+			case replicas == 1:
+				singletons.add(t, requests, 1)
+				if !init {
+					singletons.pods++
+				}
+			default:
+				t.Errorf("%s: %s runs %d replicas; config.ControllerReplicasWithHighAvailability is %d",
+					stack, release.Name, replicas, config.ControllerReplicasWithHighAvailability)
+			}
+		})
+	}
+	if ha {
+		if ok, got := replica.within(bounds.PerControllerReplica); !ok || replica.pods == 0 {
+			t.Errorf("%s: one replica of each controller requests %s; config.PlatformPods.PerControllerReplica says %s", stack, got, bounds.PerControllerReplica)
+		}
+		if ok, got := singletons.within(bounds.Singletons); !ok {
+			t.Errorf("%s: the single pods request %s; config.PlatformPods.Singletons says %s", stack, got, bounds.Singletons)
+		}
+		return
+	}
+	// Without highAvailability each controller runs once too, so its pods and the singletons
+	// are one set, held to the sum of both bounds.
+	if ok, got := singletons.within(bounds.PerControllerReplica.Plus(bounds.Singletons)); !ok {
+		t.Errorf("%s: the controllers request %s; config.PlatformPods says %s", stack, got, bounds.PerControllerReplica.Plus(bounds.Singletons))
 	}
 }
