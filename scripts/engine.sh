@@ -533,7 +533,14 @@ if [ "$mode" = guards ]; then
 fi
 
 step "pulumi preview --json"
-run preview.log pulumi preview "${on_stack[@]}" --json
+if ! pulumi preview "${on_stack[@]}" --json >"$work/preview.log" 2>&1; then
+  # The JSON of a failed preview says only "preview failed": the policy pack's violations and
+  # the program's errors are printed by a plain preview alone, so show that one.
+  pulumi preview "${on_stack[@]}" >"$work/preview-text.log" 2>&1 || true
+  # Its Diagnostics and Policies sections, without the outputs and resources that follow them.
+  awk '/^(Diagnostics|Policies):/ { show = 1 } /^(Outputs|Resources):/ { show = 0 } show' "$work/preview-text.log" >&2
+  die "engine $stack: $step_name failed (the plain preview's diagnostics and policy violations above; EKS_PLATFORM_ENGINE_KEEP=1 keeps $work)"
+fi
 creates=$(grep -c '"op": "create"' "$work/preview.log" || true)
 echo "engine $stack: the preview creates $creates resources" >&2
 took
