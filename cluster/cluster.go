@@ -47,8 +47,8 @@ type Args struct {
 	PrivateSubnetIds pulumi.StringArrayInput
 	// PublicSubnetIds are used only for internet-facing load balancers.
 	PublicSubnetIds pulumi.StringArrayInput
-	// KmsKeyArn is the secrets key (S1): it envelope-encrypts Kubernetes secrets.
-	KmsKeyArn pulumi.StringInput
+	// SecretsKmsKeyArn is the secrets key (S1): it envelope-encrypts Kubernetes secrets.
+	SecretsKmsKeyArn pulumi.StringInput
 	// LogKmsKeyArn is the logs key: it encrypts the control-plane log group (issue 22).
 	LogKmsKeyArn pulumi.StringInput
 	// EndpointPublicAccess turns the public API endpoint on; the private endpoint is always on (S2).
@@ -276,7 +276,7 @@ func clusterArgs(args *Args, serviceRole *iam.Role, apiSecurityGroup *ec2.Securi
 		NodeAssociatePublicIpAddress: pulumi.BoolRef(false),
 		EndpointPrivateAccess:        pulumi.Bool(true),
 		EndpointPublicAccess:         pulumi.Bool(args.EndpointPublicAccess),
-		EncryptionConfigKeyArn:       args.KmsKeyArn.ToStringOutput(),
+		EncryptionConfigKeyArn:       args.SecretsKmsKeyArn.ToStringOutput(),
 		EnabledClusterLogTypes:       pulumi.ToStringArray(controlPlaneLogTypes),
 		CreateOidcProvider:           pulumi.Bool(true),
 		AuthenticationMode:           &apiAuthentication,
@@ -314,7 +314,7 @@ func (args *Args) validate() error {
 		{"Region", args.Region == ""},
 		{"VpcId", args.VpcId == nil},
 		{"PrivateSubnetIds", args.PrivateSubnetIds == nil},
-		{"KmsKeyArn", args.KmsKeyArn == nil},
+		{"SecretsKmsKeyArn", args.SecretsKmsKeyArn == nil},
 		{"LogKmsKeyArn", args.LogKmsKeyArn == nil},
 	}
 	for _, field := range required {

@@ -41,8 +41,8 @@ func newLaunchTemplate(ctx *pulumi.Context, parent pulumi.Resource, args *Args, 
 		UpdateDefaultVersion: pulumi.Bool(true),
 		UserData:             pulumi.String(bottlerocketUserData()),
 		BlockDeviceMappings: ec2.LaunchTemplateBlockDeviceMappingArray{
-			encryptedVolume(osDeviceName, spec.OsVolumeGiB, args.KmsKeyArn),
-			encryptedVolume(dataDeviceName, spec.DataVolumeGiB, args.KmsKeyArn),
+			encryptedVolume(osDeviceName, spec.OsVolumeGiB, args.VolumeKmsKeyArn),
+			encryptedVolume(dataDeviceName, spec.DataVolumeGiB, args.VolumeKmsKeyArn),
 		},
 		// IMDSv2 only, and a hop limit of 1 so the token response cannot reach a pod's network
 		// namespace: pods get AWS credentials from their IRSA roles (S3), never from the node role.

@@ -88,8 +88,8 @@ type Args struct {
 	PrivateSubnetIds pulumi.StringArrayInput
 	// ClusterSecurityGroupId is the EKS-managed cluster security group (vpcConfig.clusterSecurityGroupId).
 	ClusterSecurityGroupId pulumi.StringInput
-	// KmsKeyArn is the data key (S1, issue 22) that encrypts the nodes' EBS volumes.
-	KmsKeyArn pulumi.StringInput
+	// VolumeKmsKeyArn is the data key (S1, issue 22) that encrypts the nodes' EBS volumes.
+	VolumeKmsKeyArn pulumi.StringInput
 	// Tags are the cost-allocation tags (C5) for instances, volumes and network interfaces, which
 	// the provider's default tags do not reach.
 	Tags map[string]string
@@ -305,7 +305,7 @@ func (a *Args) validate() error {
 		"KubernetesVersion":      a.KubernetesVersion == "",
 		"PrivateSubnetIds":       a.PrivateSubnetIds == nil,
 		"ClusterSecurityGroupId": a.ClusterSecurityGroupId == nil,
-		"KmsKeyArn":              a.KmsKeyArn == nil,
+		"VolumeKmsKeyArn":        a.VolumeKmsKeyArn == nil,
 		"Groups":                 len(a.Groups) == 0,
 	} {
 		if isMissing {

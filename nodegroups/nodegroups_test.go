@@ -64,7 +64,7 @@ func testArgs(ctx *pulumi.Context) (*Args, error) {
 		KubernetesVersion:      "1.33",
 		PrivateSubnetIds:       pulumi.ToStringArray(testSubnets),
 		ClusterSecurityGroupId: pulumi.String(testClusterSG),
-		KmsKeyArn:              pulumi.String(testKeyArn),
+		VolumeKmsKeyArn:        pulumi.String(testKeyArn),
 		Tags:                   testCostTags,
 		Groups:                 testGroups(),
 	}, nil
@@ -454,7 +454,7 @@ func TestArgsErrors(t *testing.T) {
 	}{
 		"required fields": {func(a *Args) {
 			*a = Args{Environment: "dev"}
-		}, "[Cluster ClusterName ClusterSecurityGroupId Groups KmsKeyArn KubernetesVersion PrivateSubnetIds]"},
+		}, "[Cluster ClusterName ClusterSecurityGroupId Groups KubernetesVersion PrivateSubnetIds VolumeKmsKeyArn]"},
 		"unnamed group":  {func(a *Args) { a.Groups[1].Name = "" }, "Groups[1] has no Name"},
 		"duplicate":      {func(a *Args) { a.Groups[2].Name = "app" }, `group "app" is defined twice`},
 		"no instances":   {func(a *Args) { a.Groups[0].InstanceTypes = nil }, `group "system" needs InstanceTypes`},

@@ -286,7 +286,7 @@ func newAlarms(ctx *pulumi.Context, args *Args, parent pulumi.ResourceOption) (*
 	topic, err := sns.NewTopic(ctx, topicName, &sns.TopicArgs{
 		Name:           pulumi.String(topicName),
 		DisplayName:    pulumi.String(args.ClusterName + " alarms"),
-		KmsMasterKeyId: args.KmsKeyArn,
+		KmsMasterKeyId: args.LogsKmsKeyArn,
 	}, parent)
 	if err != nil {
 		return nil, pulumi.StringArrayOutput{}, err

@@ -34,7 +34,7 @@ func newLogGroups(ctx *pulumi.Context, args *Args, parent pulumi.ResourceOption)
 		group, err := cloudwatch.NewLogGroup(ctx, naming.Name("containerinsights-"+kind, args.Environment), &cloudwatch.LogGroupArgs{
 			Name:            pulumi.String(logGroupName(args.ClusterName, kind)),
 			RetentionInDays: pulumi.Int(args.LogRetentionDays),
-			KmsKeyId:        args.KmsKeyArn,
+			KmsKeyId:        args.LogsKmsKeyArn,
 		}, parent, pulumi.Protect(args.Protect))
 		if err != nil {
 			return nil, err

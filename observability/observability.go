@@ -39,8 +39,8 @@ type Args struct {
 	Region string
 	// KubernetesVersion ("1.31") pins the Pod Security -version labels of the logging namespace.
 	KubernetesVersion string
-	// KmsKeyArn is the logs key (S1, issue 22) that encrypts the log groups and the alarm topic.
-	KmsKeyArn pulumi.StringInput
+	// LogsKmsKeyArn is the logs key (S1, issue 22) that encrypts the log groups and the alarm topic.
+	LogsKmsKeyArn pulumi.StringInput
 	// LogRetentionDays is the retention of every log group created here (a CloudWatch-allowed value).
 	LogRetentionDays int
 	// Protect keeps the log groups (application and node logs are evidence) from being deleted
@@ -174,7 +174,7 @@ func validate(args *Args) error {
 		{"ClusterName", args.ClusterName == ""},
 		{"Region", args.Region == ""},
 		{"KubernetesVersion", args.KubernetesVersion == ""},
-		{"KmsKeyArn", args.KmsKeyArn == nil},
+		{"LogsKmsKeyArn", args.LogsKmsKeyArn == nil},
 		{"CloudWatchAgentRoleArn", args.CloudWatchAgentRoleArn == nil},
 		{"FluentBitRoleArn", args.FluentBitRoleArn == nil},
 		{"ContainerInsightsAddonVersion", args.ContainerInsightsAddonVersion == ""},

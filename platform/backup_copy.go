@@ -87,7 +87,7 @@ func newBackupCopy(ctx *pulumi.Context, comp *Platform, args *Args, accountID pu
 	}
 	policy, err := iam.NewRolePolicy(ctx, naming.Name("velero-replication-policy", args.Environment), &iam.RolePolicyArgs{
 		Role: role.Name,
-		Policy: pulumi.All(partition.DnsSuffix(), store.bucket.Arn, copyBucket.Arn, args.KmsKeyArn, key.Arn).ApplyT(func(v []any) (string, error) {
+		Policy: pulumi.All(partition.DnsSuffix(), store.bucket.Arn, copyBucket.Arn, args.DataKmsKeyArn, key.Arn).ApplyT(func(v []any) (string, error) {
 			return replicationPolicy(replicationScope{
 				sourceS3: fmt.Sprintf("s3.%s.%s", args.Region, v[0].(string)),
 				copyS3:   fmt.Sprintf("s3.%s.%s", args.BackupCopy.Region, v[0].(string)),

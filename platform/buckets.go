@@ -201,7 +201,7 @@ func newBackupBuckets(ctx *pulumi.Context, comp *Platform, args *Args, accountID
 	// after the TTL, and also expires the versions deleted objects leave behind, one retention
 	// period later.
 	backupSpec := bucketSpec{
-		logical: "velero-bucket", name: bucketName, kmsKeyArn: args.KmsKeyArn,
+		logical: "velero-bucket", name: bucketName, kmsKeyArn: args.DataKmsKeyArn,
 		expireDays: args.BackupRetentionDays + lifecycleGraceDays, noncurrentDays: args.BackupRetentionDays,
 		objectLockDays: args.BackupObjectLockDays,
 	}

@@ -68,9 +68,9 @@ type Args struct {
 	// Velero role.
 	OidcProviderArn pulumi.StringInput
 	OidcProviderUrl pulumi.StringInput
-	// KmsKeyArn is the data key (S1, issue 22): it encrypts the backup bucket and the default
+	// DataKmsKeyArn is the data key (S1, issue 22): it encrypts the backup bucket and the default
 	// storage class's volumes, and Velero and the backup replication may use it.
-	KmsKeyArn pulumi.StringInput
+	DataKmsKeyArn pulumi.StringInput
 	// PermissionsBoundaryArn, when set, is applied to the Velero role.
 	PermissionsBoundaryArn string
 	// Protect keeps the backup bucket when the stack is destroyed (prod).
@@ -231,7 +231,7 @@ func validate(args *Args) error {
 		{"VpcId", args.VpcId == nil},
 		{"OidcProviderArn", args.OidcProviderArn == nil},
 		{"OidcProviderUrl", args.OidcProviderUrl == nil},
-		{"KmsKeyArn", args.KmsKeyArn == nil},
+		{"DataKmsKeyArn", args.DataKmsKeyArn == nil},
 		{"ScaleDownUnneededTime", args.ScaleDownUnneededTime == ""},
 		{"ScaleDownUtilizationThreshold", args.ScaleDownUtilizationThreshold == ""},
 		{"WorkloadNamespaces", len(args.WorkloadNamespaces) == 0},

@@ -26,7 +26,7 @@ func newStorageClass(ctx *pulumi.Context, comp *Platform, args *Args) (*storagev
 		Parameters: pulumi.StringMap{
 			"type":      pulumi.String("gp3"),
 			"encrypted": pulumi.String("true"),
-			"kmsKeyId":  args.KmsKeyArn,
+			"kmsKeyId":  args.DataKmsKeyArn,
 		},
 		VolumeBindingMode:    pulumi.String("WaitForFirstConsumer"),
 		AllowVolumeExpansion: pulumi.Bool(true),

@@ -87,7 +87,7 @@ func newBackups(ctx *pulumi.Context, comp *Platform, args *Args, loadBalancerCon
 	}
 	bucket := store.bucket
 
-	inputs := []any{partition.DnsSuffix(), bucket.Arn, args.KmsKeyArn}
+	inputs := []any{partition.DnsSuffix(), bucket.Arn, args.DataKmsKeyArn}
 	if store.copy != nil {
 		inputs = append(inputs, store.copy.Arn, store.copyKeyArn)
 	}
@@ -238,7 +238,7 @@ func veleroSettings(args *Args, bucketName pulumi.StringOutput) pulumi.Map {
 				// S3 refuses a PutObject into an Object Lock bucket without a Content-MD5 or
 				// checksum header; the AWS plugin sends one with checksumAlgorithm (its default,
 				// written out because the prod bucket depends on it).
-				"config": pulumi.Map{"region": pulumi.String(args.Region), "kmsKeyId": args.KmsKeyArn, "checksumAlgorithm": pulumi.String("CRC32")},
+				"config": pulumi.Map{"region": pulumi.String(args.Region), "kmsKeyId": args.DataKmsKeyArn, "checksumAlgorithm": pulumi.String("CRC32")},
 			}},
 			// CSI snapshot support is built into Velero since 1.14 but still off without this
 			// flag: a backup would hold the volumes' manifests and none of their data.
