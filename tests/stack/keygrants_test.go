@@ -1,0 +1,78 @@
+package stack_test
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/acme/eks-platform/config"
+	"github.com/acme/eks-platform/internal/fakecloud"
+	"github.com/acme/eks-platform/internal/offline"
+	"github.com/acme/eks-platform/security"
+)
+
+// Issue 22, keys by duty, from the roles' side: every IAM policy of the plan that grants a KMS
+// action names keys by ARN, never "*", and only the keys of its role's duty. The key ARNs are
+// computed by the mocks (internal/fakecloud), so each is traced back to its key resource.
+func TestIAMPoliciesGrantOnlyTheKeysOfTheirDuty(t *testing.T) {
+	forEachStack(t, func(t *testing.T, cfg *config.Config, plan *offline.Plan) {
+		dutyOfKeyID := map[string]string{}
+		for _, key := range plan.ByType("aws:kms/key:Key") {
+			id, _ := fakecloud.Create(fakecloud.Resource{Type: key.Type, Name: key.Name, Custom: true})
+			dutyOfKeyID[id] = strings.TrimSuffix(strings.TrimPrefix(key.Name, "eks-"), "-"+cfg.Suffix)
+		}
+		allowed := map[string][]string{ // policy name (without the suffix) -> the duties it may use
+			"external-secrets":          {"secrets"},
+			"ebs-csi-driver":            {"data"},
+			"velero":                    {"data", "velero-copy-key"},
+			"velero-replication-policy": {"data", "velero-copy-key"},
+		}
+		granting := map[string]bool{}
+		for _, r := range plan.Resources {
+			text, ok := r.Inputs["policy"].(string)
+			if !ok || !strings.HasPrefix(r.Type, "aws:iam/") {
+				continue
+			}
+			var doc security.PolicyDocument
+			if err := json.Unmarshal([]byte(text), &doc); err != nil {
+				t.Fatalf("%s: policy is not JSON: %v", r.Name, err)
+			}
+			for _, s := range doc.Statement {
+				if s.Effect != security.Allow || !grantsKMS(s.Action) {
+					continue
+				}
+				duties, known := allowed[strings.TrimSuffix(r.Name, "-"+cfg.Suffix)]
+				if !known {
+					t.Errorf("%s (%s) grants %v on %v: no role of the platform but the ones listed here uses a key", r.Name, s.Sid, s.Action, s.Resource)
+					continue
+				}
+				granting[strings.TrimSuffix(r.Name, "-"+cfg.Suffix)] = true
+				for _, arn := range s.Resource {
+					duty, isKey := dutyOfKeyID[arn[strings.LastIndex(arn, "/")+1:]]
+					switch {
+					case !strings.Contains(arn, ":key/") || !isKey:
+						t.Errorf("%s (%s) grants KMS on %q, not on a platform key", r.Name, s.Sid, arn)
+					case !slices.Contains(duties, duty):
+						t.Errorf("%s (%s) grants the %s key; its duty allows %v", r.Name, s.Sid, duty, duties)
+					}
+				}
+			}
+		}
+		for _, role := range []string{"external-secrets", "ebs-csi-driver", "velero"} {
+			if !granting[role] {
+				t.Errorf("the %s policy grants no key: the test no longer sees it", role)
+			}
+		}
+	})
+}
+
+// grantsKMS says whether a statement allows any KMS action.
+func grantsKMS(actions security.StringList) bool {
+	for _, a := range actions {
+		if a == "*" || strings.HasPrefix(strings.ToLower(a), "kms:") {
+			return true
+		}
+	}
+	return false
+}
