@@ -93,7 +93,8 @@ func CheckCluster(c *ekstypes.Cluster, o *Outputs) []string {
 }
 
 // CheckNodegroup verifies a managed node group and the launch template version it runs:
-// Bottlerocket through amiType with no image ID in the template, both volumes gp3 and encrypted,
+// Bottlerocket through amiType with no image ID in the template, both volumes gp3 and encrypted
+// with the data key,
 // IMDSv2 required (G2), nodes in the private subnets only (G1).
 func CheckNodegroup(ng *ekstypes.Nodegroup, template *ec2types.ResponseLaunchTemplateData, o *Outputs) []string {
 	if ng == nil {
@@ -119,7 +120,7 @@ func CheckNodegroup(ng *ekstypes.Nodegroup, template *ec2types.ResponseLaunchTem
 		problems = append(problems, fmt.Sprintf("node group %s launch template pins image %s; EKS must pick the AMI from amiType (G2)", name, id))
 	}
 	for _, device := range bottlerocketDevices {
-		problems = append(problems, checkVolume(name, device, template.BlockDeviceMappings)...)
+		problems = append(problems, checkVolume(name, device, template.BlockDeviceMappings, o.DataKMSKeyArn)...)
 	}
 	if template.MetadataOptions == nil || template.MetadataOptions.HttpTokens != ec2types.LaunchTemplateHttpTokensStateRequired {
 		problems = append(problems, fmt.Sprintf("node group %s launch template does not require IMDSv2 (G2)", name))
@@ -127,7 +128,7 @@ func CheckNodegroup(ng *ekstypes.Nodegroup, template *ec2types.ResponseLaunchTem
 	return problems
 }
 
-func checkVolume(group, device string, mappings []ec2types.LaunchTemplateBlockDeviceMapping) []string {
+func checkVolume(group, device string, mappings []ec2types.LaunchTemplateBlockDeviceMapping, dataKey string) []string {
 	for _, mapping := range mappings {
 		if value(mapping.DeviceName) != device {
 			continue
@@ -141,6 +142,10 @@ func checkVolume(group, device string, mappings []ec2types.LaunchTemplateBlockDe
 		}
 		if !value(mapping.Ebs.Encrypted) {
 			problems = append(problems, fmt.Sprintf("node group %s volume %s is not encrypted (G2)", group, device))
+		} else if key := value(mapping.Ebs.KmsKeyId); key != dataKey {
+			// Keys by duty (issue 22): node volumes are the data key's, never the account's
+			// default EBS key or another duty's.
+			problems = append(problems, fmt.Sprintf("node group %s volume %s is encrypted with %q, want the data key %s (issue 22)", group, device, key, dataKey))
 		}
 		return problems
 	}

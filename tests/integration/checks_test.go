@@ -112,7 +112,8 @@ func goodNodegroup(o *Outputs) (*ekstypes.Nodegroup, *ec2types.ResponseLaunchTem
 	volume := func(device string) ec2types.LaunchTemplateBlockDeviceMapping {
 		return ec2types.LaunchTemplateBlockDeviceMapping{
 			DeviceName: aws.String(device),
-			Ebs:        &ec2types.LaunchTemplateEbsBlockDevice{VolumeType: ec2types.VolumeTypeGp3, Encrypted: aws.Bool(true)},
+			Ebs: &ec2types.LaunchTemplateEbsBlockDevice{VolumeType: ec2types.VolumeTypeGp3, Encrypted: aws.Bool(true),
+				KmsKeyId: aws.String(o.DataKMSKeyArn)},
 		}
 	}
 	return &ekstypes.Nodegroup{
@@ -171,6 +172,14 @@ func TestCheckNodegroup(t *testing.T) {
 			lt.BlockDeviceMappings[0].Ebs.Encrypted = nil
 			return ng, lt
 		}, want: "volume /dev/xvda is not encrypted (G2)"},
+		{name: "data volume under the account's default EBS key", breakIt: func(ng *ekstypes.Nodegroup, lt *ec2types.ResponseLaunchTemplateData) (*ekstypes.Nodegroup, *ec2types.ResponseLaunchTemplateData) {
+			lt.BlockDeviceMappings[1].Ebs.KmsKeyId = nil
+			return ng, lt
+		}, want: `volume /dev/xvdb is encrypted with "", want the data key`},
+		{name: "OS volume under the secrets key", breakIt: func(ng *ekstypes.Nodegroup, lt *ec2types.ResponseLaunchTemplateData) (*ekstypes.Nodegroup, *ec2types.ResponseLaunchTemplateData) {
+			lt.BlockDeviceMappings[0].Ebs.KmsKeyId = aws.String("arn:aws:kms:us-east-1:111122223333:key/secrets")
+			return ng, lt
+		}, want: `volume /dev/xvda is encrypted with "arn:aws:kms:us-east-1:111122223333:key/secrets"`},
 		{name: "instance-store volume", breakIt: func(ng *ekstypes.Nodegroup, lt *ec2types.ResponseLaunchTemplateData) (*ekstypes.Nodegroup, *ec2types.ResponseLaunchTemplateData) {
 			lt.BlockDeviceMappings[1].Ebs = nil
 			return ng, lt
