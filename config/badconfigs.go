@@ -92,6 +92,7 @@ var BadConfigs = []BadConfig{
 	{Name: "addon version not pinned", Stack: "dev", Set: map[string]string{"eks-platform:corednsVersion": "latest"}, Want: []string{"eks-platform:corednsVersion", `"latest"`}},
 	{Name: "admin principal not an arn", Stack: "dev", Set: map[string]string{"eks-platform:adminPrincipalArns": `["admin"]`}, Want: []string{"eks-platform:adminPrincipalArns", `"admin"`}},
 	{Name: "list key not a list", Stack: "dev", Set: map[string]string{"eks-platform:workloadNamespaces": "apps"}, Want: []string{"eks-platform:workloadNamespaces", "= apps:", "list of strings"}},
+	{Name: "end-of-life Fluent Bit 2.x", Stack: "dev", Set: map[string]string{"eks-platform:fluentBitImage": "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.5"}, Want: []string{"eks-platform:fluentBitImage", "aws-for-fluent-bit:2.32.5", "end of life on 2026-06-30"}},
 	{Name: "unpinned image", Stack: "dev", Set: map[string]string{"eks-platform:fluentBitImage": "fluent/fluent-bit:latest"}, Want: []string{"eks-platform:fluentBitImage", "latest"}},
 	{Name: "chart over http", Stack: "dev", Set: map[string]string{"eks-platform:veleroChartRepository": "http://example.com/charts"}, Want: []string{"eks-platform:veleroChartRepository", `"http://example.com/charts"`, "https://"}},
 	{Name: "backup schedule", Stack: "dev", Set: map[string]string{"eks-platform:backupSchedule": "daily"}, Want: []string{"eks-platform:backupSchedule", `"daily"`, "cron"}},

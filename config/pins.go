@@ -60,6 +60,9 @@ func fillPinsFromCatalogue(c *Config) {
 	if c.Platform.VeleroAwsPluginImage == "" {
 		c.Platform.VeleroAwsPluginImage = cat.Images[catalogue.ImageVeleroAwsPlugin].Value
 	}
+	if c.Observability.FluentBitImage == "" {
+		c.Observability.FluentBitImage = cat.Images[catalogue.ImageFluentBit].Value
+	}
 	if c.Platform.ClusterAutoscalerImageTag == "" {
 		c.Platform.ClusterAutoscalerImageTag = minor.ClusterAutoscaler.ImageTag.Value
 	}

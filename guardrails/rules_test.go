@@ -63,7 +63,7 @@ func compliant(t *testing.T) map[string]property.Map {
 		typeNamespace: props(t, map[string]any{"metadata": map[string]any{"name": "payments", "labels": map[string]any{
 			podSecurityEnforceLabel: "restricted", podSecurityAuditLabel: "restricted", podSecurityWarnLabel: "restricted"}}}),
 		"kubernetes:apps/v1:DaemonSet": props(t, map[string]any{"spec": map[string]any{"template": map[string]any{"spec": map[string]any{
-			"containers": []any{map[string]any{"image": "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.5"}}}}}}),
+			"containers": []any{map[string]any{"image": "public.ecr.aws/aws-observability/aws-for-fluent-bit:3.4.15"}}}}}}),
 		typeHelmRelease: props(t, map[string]any{"version": "1.13.1", "values": map[string]any{"image": map[string]any{"tag": "v1.13.1"}}}),
 	}
 }

@@ -241,7 +241,7 @@ func TestO2_FluentBitDaemonSet(t *testing.T) {
 		t.Errorf("priorityClassName = %q", ds.String(pod+"priorityClassName"))
 	}
 	c := pod + "containers.0."
-	if ds.String(c+"image") != "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.5" {
+	if ds.String(c+"image") != "public.ecr.aws/aws-observability/aws-for-fluent-bit:3.4.15" {
 		t.Errorf("image = %q", ds.String(c+"image"))
 	}
 	for _, r := range []string{"requests.cpu", "requests.memory", "limits.cpu", "limits.memory"} {

@@ -30,7 +30,7 @@ func validArgs() *Args {
 		CloudWatchAgentRoleArn:        pulumi.String(testAgentRole),
 		FluentBitRoleArn:              pulumi.String(testFluentRole),
 		ContainerInsightsAddonVersion: "v4.1.0-eksbuild.1",
-		FluentBitImage:                "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.5",
+		FluentBitImage:                "public.ecr.aws/aws-observability/aws-for-fluent-bit:3.4.15",
 		NatGatewayIds:                 pulumi.ToStringArray(testNatIDs),
 		NatGatewayCount:               len(testNatIDs),
 		MinReadyNodes:                 3,
@@ -183,9 +183,9 @@ func TestArgsErrors(t *testing.T) {
 
 func TestFluentBitImageMustBePinned(t *testing.T) {
 	for image, pinned := range map[string]bool{
-		"public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.5":          true,
+		"public.ecr.aws/aws-observability/aws-for-fluent-bit:3.4.15":          true,
 		"public.ecr.aws/aws-observability/aws-for-fluent-bit@sha256:0123abcd": true,
-		"registry.local:5000/aws-for-fluent-bit:2.32.5":                       true,
+		"registry.local:5000/aws-for-fluent-bit:3.4.15":                       true,
 		"public.ecr.aws/aws-observability/aws-for-fluent-bit":                 false,
 		"public.ecr.aws/aws-observability/aws-for-fluent-bit:latest":          false,
 		"registry.local:5000/aws-for-fluent-bit":                              false,

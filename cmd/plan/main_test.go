@@ -173,7 +173,7 @@ func TestOutdatedReport(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	for _, want := range []string{
-		"| fluentBitImage | public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.5 | 3.4.16 | 2026-12-05 | major | 2.x: 2026-06-30 | -154 | newest known unconfirmed; PAST END OF LIFE (unconfirmed, so warned, not refused) |",
+		"| fluentBitImage | public.ecr.aws/aws-observability/aws-for-fluent-bit:3.4.15 | 3.4.17 | 2026-12-07 | patch | - | - | newest known unconfirmed |",
 		"| veleroChartVersion | 12.1.0 | 12.2.0 | 2026-12-05 | minor | - | - | newest known unconfirmed |",
 		"| externalSecretsChartVersion | 2.8.0 | 2.9.0 | 2026-12-07 | minor | - | - | held: ",
 		"| metricsServerChartVersion | 3.13.1 | 3.13.1 | 2026-12-01 | up to date |",
