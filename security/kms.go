@@ -163,9 +163,10 @@ var keyUseAndReadActions = StringList{
 // keyAdministrationActions are the key administrators' statement of the AWS KMS default key
 // policy ("Allows key administrators to administer the KMS key", AWS KMS Developer Guide, key
 // policy default, read 2026-12-07): change, disable, tag, rotate and schedule deletion, and no
-// cryptographic use.
+// cryptographic use. Its kms:Create* is narrowed to kms:CreateAlias: Create* also holds
+// kms:CreateGrant, with which an administrator could grant itself the use of the key.
 var keyAdministrationActions = StringList{
-	"kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
+	"kms:CreateAlias", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
 	"kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource",
 	"kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand",
 }

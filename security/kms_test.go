@@ -198,7 +198,8 @@ func allows(actions StringList, action string) bool {
 // administering action is allowed by exactly one statement, whose principals are exactly the
 // configured admin roles; the account's statement (through which IAM policies grant) allows use
 // and reads only, so no IAM policy can make its holder a key administrator. The admins get no
-// cryptographic use from the key policy: administering a key is not reading what it protects.
+// cryptographic use from the key policy, nor a grant that would give it: administering a key is
+// not reading what it protects.
 func TestOnlyTheAdminRolesAdministerTheKeys(t *testing.T) {
 	plan, _ := planEncryption(t, &EncryptionArgs{Environment: "dev", DeletionWindowDays: 7, KeyAdminRoleArns: testKeyAdmins})
 	for _, duty := range KeyDuties {
@@ -218,7 +219,7 @@ func TestOnlyTheAdminRolesAdministerTheKeys(t *testing.T) {
 		if len(admin.Principal) != 1 || strings.Join(admin.Principal["AWS"], " ") != strings.Join(testKeyAdmins, " ") {
 			t.Errorf("%s key administrators %v, want exactly %v", duty, admin.Principal, testKeyAdmins)
 		}
-		for _, use := range []string{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom"} {
+		for _, use := range []string{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:CreateGrant"} {
 			if allows(admin.Action, use) {
 				t.Errorf("%s key: the administrators may %s", duty, use)
 			}
