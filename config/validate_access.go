@@ -108,6 +108,15 @@ func validateKeyAdmins(v *validator, c *Config) {
 		v.fail("keyAdminRoleArns", admins, "must name at least the deploy role (bootstrap: eks-platform-deploy-<stack>): "+
 			"KMS refuses a key policy that would lock out the role that sets it")
 	}
+	// The bootstrap's deploy role of this environment sets the key policies (README "Delivery"),
+	// so without it KMS would refuse the first key halfway through an up.
+	deploy := fmt.Sprintf(":iam::%s:role/eks-platform-deploy-%s", c.AccountID, c.Environment)
+	if len(admins) > 0 && !slices.ContainsFunc(admins, func(arn string) bool {
+		return strings.HasPrefix(arn, "arn:") && strings.HasSuffix(arn, deploy) && strings.Count(arn, ":") == 5
+	}) {
+		v.fail("keyAdminRoleArns", admins, fmt.Sprintf("must include the deploy role arn:<partition>%s, which sets the key policies: "+
+			"KMS refuses a key policy that would lock out the role that sets it", deploy))
+	}
 	for i, arn := range admins {
 		switch {
 		case !principalArnPattern.MatchString(arn) || !strings.Contains(arn, ":role/"):

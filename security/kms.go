@@ -151,14 +151,18 @@ func (a *EncryptionArgs) Validate() error {
 }
 
 // keyUseAndReadActions are what IAM policies of the account may grant on a key (KeyGovernance):
-// cryptographic use, grants for the AWS services that use the key on a principal's behalf (EKS,
-// EBS), and the reads of its metadata a refresh or an audit needs (Pulumi reads the policy,
-// rotation and tags of every key it manages).
+// cryptographic use, and the reads of its metadata a refresh or an audit needs (Pulumi reads the
+// policy, rotation and tags of every key it manages).
 var keyUseAndReadActions = StringList{
 	"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey",
-	"kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant",
 	"kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags", "kms:ListKeyPolicies",
 }
+
+// keyGrantActions are granted through IAM only for AWS resources, as AWS's default key policy
+// does ("Allow attachment of persistent resources"): EKS, EBS and Auto Scaling create their grants
+// through an AWS service, while a grant made directly could hand the key to any principal, and a
+// revoked grant would cut a volume or the cluster off its key.
+var keyGrantActions = StringList{"kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"}
 
 // keyAdministrationActions are the key administrators' statement of the AWS KMS default key
 // policy ("Allows key administrators to administer the KMS key", AWS KMS Developer Guide, key
@@ -172,18 +176,27 @@ var keyAdministrationActions = StringList{
 }
 
 // KeyGovernance is the first part of every key policy of the platform (issue 22): the account's
-// IAM policies may grant use and reads of the key, never its administration; only admins (the
-// deploy role and the account's admin role, keyAdminRoleArns) may change, disable or delete it.
+// IAM policies may grant use and reads of the key, and grants for AWS resources only, never its
+// administration; only admins (the deploy role and the account's admin role, keyAdminRoleArns)
+// may change, disable or delete it.
 // With no account statement at all, a role's IAM policy could not grant it use, so each service
 // role would have to be named here; with the account's kms:* any IAM policy could make its
 // holder a key administrator.
 func KeyGovernance(partition, accountID string, admins []string) []Statement {
+	account := map[string]StringList{"AWS": {fmt.Sprintf("arn:%s:iam::%s:root", partition, accountID)}}
 	return []Statement{{
 		Sid:       "AllowKeyUseAndReadThroughIAM",
 		Effect:    Allow,
-		Principal: map[string]StringList{"AWS": {fmt.Sprintf("arn:%s:iam::%s:root", partition, accountID)}},
+		Principal: account,
 		Action:    keyUseAndReadActions,
 		Resource:  StringList{"*"},
+	}, {
+		Sid:       "AllowGrantsForAWSResourcesThroughIAM",
+		Effect:    Allow,
+		Principal: account,
+		Action:    keyGrantActions,
+		Resource:  StringList{"*"},
+		Condition: Condition{"Bool": {"kms:GrantIsForAWSResource": {"true"}}},
 	}, {
 		Sid:       "AllowKeyAdministrationByAdminRoles",
 		Effect:    Allow,

@@ -98,10 +98,10 @@ func TestKeyProtectedOnlyWhenAsked_S1(t *testing.T) {
 func TestEachKeyServesOneDuty(t *testing.T) {
 	plan, _ := planEncryption(t, &EncryptionArgs{Environment: "dev", DeletionWindowDays: 7, KeyAdminRoleArns: testKeyAdmins})
 	want := map[KeyDuty][]string{
-		DutySecrets: {"AllowKeyUseAndReadThroughIAM", "AllowKeyAdministrationByAdminRoles"},
-		DutyLogs: {"AllowKeyUseAndReadThroughIAM", "AllowKeyAdministrationByAdminRoles",
+		DutySecrets: {"AllowKeyUseAndReadThroughIAM", "AllowGrantsForAWSResourcesThroughIAM", "AllowKeyAdministrationByAdminRoles"},
+		DutyLogs: {"AllowKeyUseAndReadThroughIAM", "AllowGrantsForAWSResourcesThroughIAM", "AllowKeyAdministrationByAdminRoles",
 			"AllowCloudWatchLogsForThisAccount", "AllowCloudWatchAlarmsToPublishToEncryptedTopics"},
-		DutyData: {"AllowKeyUseAndReadThroughIAM", "AllowKeyAdministrationByAdminRoles",
+		DutyData: {"AllowKeyUseAndReadThroughIAM", "AllowGrantsForAWSResourcesThroughIAM", "AllowKeyAdministrationByAdminRoles",
 			"AllowAutoScalingToUseTheKey", "AllowAutoScalingGrantsForAWSResources"},
 	}
 	for duty, sids := range want {
@@ -136,7 +136,7 @@ func TestKeyPolicyLetsIAMLogsAndAutoScalingUseTheKey_S1(t *testing.T) {
 
 	root := keyPolicyStatement(t, doc, "AllowKeyUseAndReadThroughIAM")
 	if root.Principal["AWS"].String() != "arn:aws:iam::"+offline.AccountID+":root" ||
-		!containsAll(root.Action, "kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:GetKeyPolicy") {
+		!containsAll(root.Action, "kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:GetKeyPolicy") {
 		t.Errorf("account statement: %+v", root)
 	}
 
@@ -213,6 +213,16 @@ func TestOnlyTheAdminRolesAdministerTheKeys(t *testing.T) {
 			}
 			if len(by) != 1 || by[0] != "AllowKeyAdministrationByAdminRoles" {
 				t.Errorf("%s key: %s is allowed by %v, want only AllowKeyAdministrationByAdminRoles", duty, action, by)
+			}
+		}
+		// Grants through IAM only for AWS resources (EKS, EBS, Auto Scaling), as AWS's default
+		// key policy allows them: a direct grant could hand the key to anyone, a revoked one cut
+		// a volume or the cluster off it.
+		for _, s := range doc.Statement {
+			if s.Principal["AWS"].String() == "arn:aws:iam::"+offline.AccountID+":root" &&
+				(allows(s.Action, "kms:CreateGrant") || allows(s.Action, "kms:RevokeGrant")) &&
+				strings.Join(s.Condition["Bool"]["kms:GrantIsForAWSResource"], ",") != "true" {
+				t.Errorf("%s key: the account statement %s allows grants without kms:GrantIsForAWSResource", duty, s.Sid)
 			}
 		}
 		admin := keyPolicyStatement(t, doc, "AllowKeyAdministrationByAdminRoles")

@@ -34,9 +34,13 @@ func TestIAMPoliciesGrantOnlyTheKeysOfTheirDuty(t *testing.T) {
 			if !ok || !strings.HasPrefix(r.Type, "aws:iam/") {
 				continue
 			}
+			// Unknown fields are refused: a NotAction or NotResource statement would otherwise
+			// read as one with no action and no resource, and pass unchecked.
 			var doc security.PolicyDocument
-			if err := json.Unmarshal([]byte(text), &doc); err != nil {
-				t.Fatalf("%s: policy is not JSON: %v", r.Name, err)
+			dec := json.NewDecoder(strings.NewReader(text))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&doc); err != nil {
+				t.Fatalf("%s: policy is not one this test reads: %v", r.Name, err)
 			}
 			for _, s := range doc.Statement {
 				if s.Effect != security.Allow || !grantsKMS(s.Action) {

@@ -27,13 +27,14 @@ const kmsKeyType = "aws:kms/key:Key"
 const lockoutError = "MalformedPolicyDocumentException: The new key policy will not allow you to update the key policy in the future."
 
 // checkKeyPolicy models KMS's policy lockout safety check for a key's create or update: the
-// policy must allow the caller's role kms:PutKeyPolicy, either by naming the role or by naming
-// the account (arn:<partition>:iam::<account>:root), which hands the decision to the caller's
-// IAM policies; the stub takes those to allow it, as the bootstrap's deploy policies do
-// (kms:PutKeyPolicy on the environment's keys). It reads the principals and actions of Allow
-// statements only: not conditions, not Deny statements, and the caller's IAM policies are not
-// evaluated.
-func checkKeyPolicy(typ string, inputs resource.PropertyMap) error {
+// policy must allow the caller's role kms:PutKeyPolicy, either by naming the role, by "*", or by
+// naming the account (arn:<partition>:iam::<account>:root or the bare ID), which hands the
+// decision to the caller's IAM policies; the stub takes those to allow it, as the bootstrap's
+// deploy policies do (kms:PutKeyPolicy on the environment's keys). A policy change (olds is the
+// key's state before an update, nil for a create) must also be allowed by the policy in force,
+// or PutKeyPolicy is denied. It reads the principals and actions of Allow statements only: not
+// conditions, not Deny statements, and the caller's IAM policies are not evaluated.
+func checkKeyPolicy(typ string, inputs, olds resource.PropertyMap) error {
 	caller := os.Getenv(CallerRoleVariable)
 	if typ != kmsKeyType || caller == "" {
 		return nil
@@ -42,6 +43,14 @@ func checkKeyPolicy(typ string, inputs resource.PropertyMap) error {
 	if !policy.IsString() {
 		// No policy: KMS applies its default policy, which names the account.
 		return nil
+	}
+	if old := olds["policy"]; old.IsString() {
+		if old.StringValue() == policy.StringValue() {
+			return nil // the update does not call PutKeyPolicy
+		}
+		if allowed, err := allowsPutKeyPolicy(old.StringValue(), caller); err == nil && !allowed {
+			return fmt.Errorf("AccessDeniedException: User: %s is not authorized to perform: kms:PutKeyPolicy because no resource-based policy allows the kms:PutKeyPolicy action", caller)
+		}
 	}
 	allowed, err := allowsPutKeyPolicy(policy.StringValue(), caller)
 	if err != nil {
@@ -56,9 +65,20 @@ func checkKeyPolicy(typ string, inputs resource.PropertyMap) error {
 // policyStatement is what the model reads of a key policy statement. Principal and Action may
 // each be a string or a list of strings.
 type policyStatement struct {
-	Effect    string                     `json:"Effect"`
-	Principal map[string]json.RawMessage `json:"Principal"`
-	Action    json.RawMessage            `json:"Action"`
+	Effect    string          `json:"Effect"`
+	Principal json.RawMessage `json:"Principal"`
+	Action    json.RawMessage `json:"Action"`
+}
+
+// awsPrincipals reads a statement's Principal: "*", or its "AWS" entry (a string or a list).
+func awsPrincipals(raw json.RawMessage) []string {
+	var everyone string
+	if json.Unmarshal(raw, &everyone) == nil {
+		return []string{everyone}
+	}
+	var byType map[string]json.RawMessage
+	_ = json.Unmarshal(raw, &byType)
+	return stringsOf(byType["AWS"])
 }
 
 func allowsPutKeyPolicy(policy, callerRole string) (bool, error) {
@@ -82,8 +102,8 @@ func allowsPutKeyPolicy(policy, callerRole string) (bool, error) {
 		if s.Effect != "Allow" || !matchesAny(stringsOf(s.Action), "kms:PutKeyPolicy") {
 			continue
 		}
-		for _, principal := range stringsOf(s.Principal["AWS"]) {
-			if principal == callerRole || account[principal] {
+		for _, principal := range awsPrincipals(s.Principal) {
+			if principal == "*" || principal == callerRole || account[principal] {
 				return true, nil
 			}
 		}

@@ -198,7 +198,7 @@ func (p *Provider) createFault(ctx context.Context, urn string, properties *stru
 	if err := claimedName(urn, inputs); err != nil {
 		return err
 	}
-	if err := checkKeyPolicy(string(resource.URN(urn).Type()), inputs); err != nil {
+	if err := checkKeyPolicy(string(resource.URN(urn).Type()), inputs, nil); err != nil {
 		return err
 	}
 	fault, err := faultFor(urn, "create")
@@ -242,7 +242,11 @@ func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pul
 		if err != nil {
 			return nil, err
 		}
-		if err := checkKeyPolicy(string(resource.URN(req.GetUrn()).Type()), news); err != nil {
+		olds, err := plugin.UnmarshalProperties(req.GetOlds(), plain)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkKeyPolicy(string(resource.URN(req.GetUrn()).Type()), news, olds); err != nil {
 			return nil, err
 		}
 	}
