@@ -176,7 +176,13 @@ type Platform struct {
 	// BackupObjectLockDays locks each backup object version in COMPLIANCE mode (prod only).
 	BackupObjectLockDays int
 	// BackupCopyRegion, when set, is the region every backup is replicated to (required in prod).
-	BackupCopyRegion              string
+	BackupCopyRegion string
+	// BackupCopyAccountID, when set, is the account the copy is kept in, so the backups also
+	// outlive the loss of the stack's account; empty, the copy stays in the stack's account.
+	BackupCopyAccountID string
+	// BackupCopyKeyAdminRoleArns administer the copy's key in the copy account (with
+	// BackupCopyAccountID only; without it, KeyAdminRoleArns do).
+	BackupCopyKeyAdminRoleArns    []string
 	ScaleDownUnneededTime         string
 	ScaleDownUtilizationThreshold string
 }
@@ -218,3 +224,13 @@ func (c *Config) TagsManagedBy(manager string) map[string]string {
 	tags["ManagedBy"] = manager
 	return tags
 }
+
+// The roles the bootstrap makes (README "Accounts and environments"): the deploy and preview
+// roles of each environment in the stack's account, and, in a backup-copy account, the two roles
+// they assume there for the copy's resources (bootstrap/account).
+const (
+	DeployRolePrefix            = "eks-platform-deploy-"
+	PreviewRolePrefix           = "eks-platform-preview-"
+	BackupCopyRolePrefix        = "eks-platform-backup-copy-"
+	BackupCopyPreviewRolePrefix = "eks-platform-backup-copy-preview-"
+)

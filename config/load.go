@@ -121,6 +121,8 @@ func Parse(stack string, values map[string]string, today time.Time) (*Config, er
 			BackupRetentionDays:           r.int("backupRetentionDays"),
 			BackupObjectLockDays:          r.int("backupObjectLockDays"),
 			BackupCopyRegion:              r.str("backupCopyRegion"),
+			BackupCopyAccountID:           r.str("backupCopyAccountId"),
+			BackupCopyKeyAdminRoleArns:    r.strings("backupCopyKeyAdminRoleArns"),
 			ScaleDownUnneededTime:         r.str("clusterAutoscalerScaleDownUnneededTime"),
 			ScaleDownUtilizationThreshold: r.str("clusterAutoscalerScaleDownUtilizationThreshold"),
 		},

@@ -451,6 +451,16 @@ func validateBackupCopy(v *validator, c *Config) {
 	case region == c.Region:
 		v.fail("backupCopyRegion", region, "must differ from aws:region: a copy in the same region does not survive the region")
 	}
+	account := c.Platform.BackupCopyAccountID
+	switch {
+	case account == "":
+	case !accountIDPattern.MatchString(account):
+		v.fail("backupCopyAccountId", account, "must be empty (the copy stays in awsAccountId) or a 12-digit AWS account ID")
+	case account == c.AccountID:
+		v.fail("backupCopyAccountId", account, "must differ from awsAccountId: leave it empty for a copy in the stack's own account")
+	case region == "":
+		v.fail("backupCopyAccountId", account, fmt.Sprintf("needs %s: the copy is made by S3 replication to another region", Key("backupCopyRegion")))
+	}
 }
 
 func intStrings(values []int) []string {

@@ -2,6 +2,7 @@ package platform
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
@@ -13,11 +14,14 @@ import (
 	"github.com/acme/eks-platform/security"
 )
 
-// BackupCopy is where the backups are copied to: another region, through an AWS provider
-// configured for it by the composition root (issue 22).
+// BackupCopy is where the backups are copied to: another region, and optionally another
+// account, through an AWS provider configured for it by the composition root (issue 22).
 type BackupCopy struct {
-	Region   string
-	Provider pulumi.ProviderResource
+	Region string
+	// AccountID is the account the copy lives in when it is not the stack's own; Provider then
+	// works in that account (a role assumed there). Empty: the stack's account.
+	AccountID string
+	Provider  pulumi.ProviderResource
 	// KeyDeletionWindowDays is the pending-deletion window of the copy's own KMS key (7..30).
 	KeyDeletionWindowDays int
 	// KeyAdminRoleArns administer the copy's key, as they do the platform's keys
@@ -43,13 +47,34 @@ func newBackupCopy(ctx *pulumi.Context, comp *Platform, args *Args, accountID pu
 	keep := pulumi.Composite(pulumi.Protect(args.Protect), pulumi.RetainOnDelete(args.Protect))
 	partition := aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, parent)
 
+	// In another account, the copy's key and bucket policies name the source account's two roles
+	// that use them: the replication role writes the copies, Velero reads them to restore.
+	copyAccount := accountID
+	if args.BackupCopy.AccountID != "" {
+		copyAccount = pulumi.String(args.BackupCopy.AccountID).ToStringOutput()
+	}
+	roleName := args.ClusterName + "-backup-replication"
+	sourceRoles := func(v []any) *sourceAccess {
+		if args.BackupCopy.AccountID == "" {
+			return nil
+		}
+		partition, dnsSuffix, source := v[0].(string), v[1].(string), v[2].(string)
+		return &sourceAccess{
+			account:     source,
+			s3Service:   fmt.Sprintf("s3.%s.%s", args.BackupCopy.Region, dnsSuffix),
+			replication: roleArn(partition, source, roleName),
+			velero:      roleArn(partition, source, naming.Name(veleroRoleBaseName, args.Environment)),
+		}
+	}
+	copyInputs := []any{partition.Partition(), partition.DnsSuffix(), accountID, copyAccount}
+
 	keyName := naming.Name("velero-copy-key", args.Environment)
 	key, err := kms.NewKey(ctx, keyName, &kms.KeyArgs{
 		Description:          pulumi.Sprintf("Backups of %s copied to %s", args.ClusterName, args.BackupCopy.Region),
 		EnableKeyRotation:    pulumi.Bool(true),
 		DeletionWindowInDays: pulumi.Int(args.BackupCopy.KeyDeletionWindowDays),
-		Policy: pulumi.All(partition.Partition(), accountID).ApplyT(func(v []any) (string, error) {
-			return copyKeyPolicy(v[0].(string), v[1].(string), args.BackupCopy.KeyAdminRoleArns).JSON()
+		Policy: pulumi.All(copyInputs...).ApplyT(func(v []any) (string, error) {
+			return copyKeyPolicy(v[0].(string), v[3].(string), args.BackupCopy.KeyAdminRoleArns, sourceRoles(v)).JSON()
 		}).(pulumi.StringOutput),
 		Tags: pulumi.StringMap{"Name": pulumi.String(keyName)},
 	}, parent, inCopyRegion, pulumi.Protect(args.Protect))
@@ -59,8 +84,16 @@ func newBackupCopy(ctx *pulumi.Context, comp *Platform, args *Args, accountID pu
 
 	copySpec := source
 	copySpec.logical = "velero-copy"
-	copySpec.name = accountID.ApplyT(func(id string) string { return copyBucketName(args.ClusterName, id) }).(pulumi.StringOutput)
+	copySpec.name = copyAccount.ApplyT(func(id string) string { return copyBucketName(args.ClusterName, id) }).(pulumi.StringOutput)
 	copySpec.kmsKeyArn = key.Arn
+	if args.BackupCopy.AccountID != "" {
+		copySpec.policy = func(copyArn pulumi.StringOutput) pulumi.StringOutput {
+			return pulumi.All(append(append([]any{}, copyInputs...), copyArn)...).ApplyT(func(v []any) (string, error) {
+				arn := v[4].(string)
+				return bucketPolicy(arn, sourceRoles(v).copyBucketStatements(arn)...).JSON()
+			}).(pulumi.StringOutput)
+		}
+	}
 	copyBucket, copySettled, err := newBucket(ctx, args.Environment, copySpec, args.Protect, parent, inCopyRegion)
 	if err != nil {
 		return err
@@ -68,7 +101,6 @@ func newBackupCopy(ctx *pulumi.Context, comp *Platform, args *Args, accountID pu
 
 	// Without the role or its policy the copy stops silently, so in prod both are kept like the
 	// buckets (keep).
-	roleName := args.ClusterName + "-backup-replication"
 	role, err := iam.NewRole(ctx, naming.Name("velero-replication-role", args.Environment), &iam.RoleArgs{
 		Name:        pulumi.String(roleName),
 		Description: pulumi.String("S3 replication of the backups of " + args.ClusterName + " to " + args.BackupCopy.Region),
@@ -141,10 +173,72 @@ func optionalBoundary(arn string) pulumi.StringPtrInput {
 	return pulumi.String(arn)
 }
 
-// copyKeyPolicy is the platform keys' governance and nothing more: the replication role and
-// Velero get their use of the copy's key from their IAM policies.
-func copyKeyPolicy(partition, accountID string, admins []string) security.PolicyDocument {
-	return security.PolicyDocument{Statement: security.KeyGovernance(partition, accountID, admins)}
+func roleArn(partition, account, name string) string {
+	return fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, account, name)
+}
+
+// sourceAccess is what a copy in another account lets the stack's account do: its replication
+// role writes the copies, its Velero role reads them, both only through S3 in the copy region.
+type sourceAccess struct {
+	account, s3Service  string
+	replication, velero string
+}
+
+// fromSourceRole is a statement for one role of the source account. It names the account as the
+// principal and the role in aws:PrincipalArn, not the role itself: KMS and S3 store a named role
+// as its unique ID, so a role deleted and made again would silently lose the access, and a policy
+// naming a role that does not exist yet is refused (IAM User Guide, "AWS JSON policy elements:
+// Principal", IAM roles).
+func (s *sourceAccess) fromSourceRole(sid, role string, actions, resources []string, condition security.Condition) security.Statement {
+	if condition == nil {
+		condition = security.Condition{}
+	}
+	condition["ArnEquals"] = map[string]security.StringList{"aws:PrincipalArn": {role}}
+	return security.Statement{
+		Sid:       sid,
+		Effect:    security.Allow,
+		Principal: map[string]security.StringList{"AWS": {fmt.Sprintf("arn:%s:iam::%s:root", strings.Split(role, ":")[1], s.account)}},
+		Action:    actions,
+		Resource:  resources,
+		Condition: condition,
+	}
+}
+
+// copyKeyStatements let the source account's roles use the copy's key through S3 in the copy
+// region: the replication role encrypts the copies, Velero decrypts them to restore. Their IAM
+// policies (replicationPolicy, veleroPolicy) must allow the same, as for any cross-account key.
+func (s *sourceAccess) copyKeyStatements() []security.Statement {
+	viaS3 := func() security.Condition {
+		return security.Condition{"StringEquals": {"kms:ViaService": {s.s3Service}}}
+	}
+	return []security.Statement{
+		s.fromSourceRole("AllowReplicationFromTheSourceAccount", s.replication, []string{"kms:Encrypt", "kms:GenerateDataKey"}, []string{"*"}, viaS3()),
+		s.fromSourceRole("AllowRestoreByTheSourceAccountsVelero", s.velero, []string{"kms:Decrypt"}, []string{"*"}, viaS3()),
+	}
+}
+
+// copyBucketStatements let the replication role write replicas (and their tags) into the copy,
+// after checking that it is versioned, and Velero list and read them. No delete of any kind: the
+// copy account alone expires them. The replicas belong to the copy account without an owner
+// override, since every platform bucket enforces bucket-owner ownership (S3 User Guide,
+// "Changing the replica owner").
+func (s *sourceAccess) copyBucketStatements(copyArn string) []security.Statement {
+	return []security.Statement{
+		s.fromSourceRole("AllowReplicationFromTheSourceAccount", s.replication, []string{"s3:ReplicateObject", "s3:ReplicateTags"}, []string{copyArn + "/*"}, nil),
+		s.fromSourceRole("AllowTheSourceAccountToCheckVersioning", s.replication, []string{"s3:GetBucketVersioning", "s3:ListBucket"}, []string{copyArn}, nil),
+		s.fromSourceRole("AllowRestoreByTheSourceAccountsVelero", s.velero, []string{"s3:GetObject", "s3:ListBucket"}, []string{copyArn, copyArn + "/*"}, nil),
+	}
+}
+
+// copyKeyPolicy is the platform keys' governance, in the copy's account, and, for a copy in
+// another account, the source account's use (in its own account the replication role and Velero
+// get that use from their IAM policies alone).
+func copyKeyPolicy(partition, copyAccount string, admins []string, source *sourceAccess) security.PolicyDocument {
+	statements := security.KeyGovernance(partition, copyAccount, admins)
+	if source != nil {
+		statements = append(statements, source.copyKeyStatements()...)
+	}
+	return security.PolicyDocument{Statement: statements}
 }
 
 // replicationScope is what the replication role is scoped to: both buckets, both keys, and S3's

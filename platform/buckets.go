@@ -32,12 +32,13 @@ type bucketSpec struct {
 	policy func(bucketArn pulumi.StringOutput) pulumi.StringOutput
 }
 
-// newBucket creates a versioned, encrypted bucket closed to the public and to plain HTTP, with its
-// lifecycle rule and, when asked, its Object Lock. protect keeps the bucket and every setting:
-// deleting the public access block or the policy from a bucket full of backups would open it.
-// opts carry the parent, and the provider of another region for the backup copy. The settings
-// replication must follow (versioning, and the Object Lock: S3 fails, and never retries, the
-// replication of a locked object into a bucket not yet locked) are returned with the bucket.
+// newBucket creates a versioned, encrypted, owner-enforced bucket closed to the public and to
+// plain HTTP, with its lifecycle rule and, when asked, its Object Lock. protect keeps the bucket
+// and every setting: deleting the public access block or the policy from a bucket full of
+// backups would open it. opts carry the parent, and the provider of another region for the backup copy. The settings
+// replication must follow (versioning, ownership, and the Object Lock: S3 fails, and never
+// retries, the replication of a locked object into a bucket not yet locked) are returned with
+// the bucket.
 func newBucket(ctx *pulumi.Context, env string, spec bucketSpec, protect bool, opts ...pulumi.ResourceOption) (*s3.BucketV2, []pulumi.Resource, error) {
 	name := func(part string) string { return naming.Name(spec.logical+part, env) }
 	keep := pulumi.Composite(append(opts, pulumi.Protect(protect), pulumi.RetainOnDelete(protect))...)
@@ -92,6 +93,17 @@ func newBucket(ctx *pulumi.Context, env string, spec bucketSpec, protect bool, o
 		return nil, nil, err
 	}
 
+	// Every object belongs to the bucket's account, whoever writes it, and ACLs are off: S3's
+	// default for new buckets since April 2023, set here so an audit sees it and a change is a
+	// diff. A copy in another account relies on it to own the replicas (no owner override).
+	ownership, err := s3.NewBucketOwnershipControls(ctx, name("-ownership"), &s3.BucketOwnershipControlsArgs{
+		Bucket: bucket.ID(),
+		Rule:   s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("BucketOwnerEnforced")},
+	}, keep, pulumi.DependsOn([]pulumi.Resource{publicAccess}))
+	if err != nil {
+		return nil, nil, err
+	}
+
 	var policy pulumi.StringOutput
 	if spec.policy != nil {
 		policy = spec.policy(bucket.Arn)
@@ -103,7 +115,7 @@ func newBucket(ctx *pulumi.Context, env string, spec bucketSpec, protect bool, o
 	if _, err := s3.NewBucketPolicy(ctx, name("-policy"), &s3.BucketPolicyArgs{
 		Bucket: bucket.ID(),
 		Policy: policy,
-	}, keep, pulumi.DependsOn([]pulumi.Resource{publicAccess})); err != nil {
+	}, keep, pulumi.DependsOn([]pulumi.Resource{ownership})); err != nil {
 		return nil, nil, err
 	}
 
@@ -128,7 +140,7 @@ func newBucket(ctx *pulumi.Context, env string, spec bucketSpec, protect bool, o
 		return nil, nil, err
 	}
 
-	settled := []pulumi.Resource{versioning}
+	settled := []pulumi.Resource{versioning, ownership}
 	if spec.objectLockDays > 0 {
 		// S3 enables Object Lock on an existing versioned bucket through this configuration, so
 		// adding it later does not replace the bucket. Lifecycle expiry waits for a lock to end.

@@ -73,9 +73,9 @@ func TestProdBackupBucketIsProtectedAndRetained(t *testing.T) {
 			t.Errorf("dev %s: protect=%v retain=%v, want neither", d.Name, d.Protect, d.RetainOnDelete)
 		}
 	}
-	// Two buckets (backups, their access logs) of six parts each, and the logging setting.
-	if parts != 13 {
-		t.Errorf("checked %d bucket resources, want 13 (bucket, versioning, encryption, public access, policy, lifecycle, twice; logging)", parts)
+	// Two buckets (backups, their access logs) of seven parts each, and the logging setting.
+	if parts != 15 {
+		t.Errorf("checked %d bucket resources, want 15 (bucket, versioning, encryption, public access, ownership, policy, lifecycle, twice; logging)", parts)
 	}
 }
 
@@ -99,6 +99,16 @@ func TestBackupBucketIsVersionedAndPrivate(t *testing.T) {
 	v := bucketPart(t, p, "aws:s3/bucketVersioningV2:BucketVersioningV2", "-versioning")
 	if got := v.String("versioningConfiguration.status"); got != "Enabled" {
 		t.Errorf("versioning status = %q, want Enabled", got)
+	}
+	// Every object belongs to the bucket's account and ACLs are off (issue 22: a copy in another
+	// account owns its replicas this way, with no owner override).
+	for _, r := range p.Resources {
+		if r.Type == "aws:s3/bucketV2:BucketV2" {
+			o := offline.MustGet(t, p, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", strings.TrimSuffix(r.Name, "-dev")+"-ownership-dev")
+			if got := o.String("rule.objectOwnership"); got != "BucketOwnerEnforced" || o.String("bucket") != r.String("bucket") {
+				t.Errorf("%s: object ownership %q on %q, want BucketOwnerEnforced on %q", o.Name, got, o.String("bucket"), r.String("bucket"))
+			}
+		}
 	}
 	block := bucketPart(t, p, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "-public-access")
 	for _, key := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
@@ -126,8 +136,11 @@ func TestBackupBucketPolicyDeniesPlainHTTP(t *testing.T) {
 	if got := s.Condition["Bool"]["aws:SecureTransport"]; strings.Join(got, ",") != "false" {
 		t.Errorf("condition %v, want aws:SecureTransport=false", s.Condition)
 	}
-	if !r.DependsOn(bucketPart(t, p, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "-public-access").URN) {
-		t.Error("the bucket policy does not wait for the public access block")
+	// S3 refuses concurrent changes to one bucket's access settings: public access block, then
+	// ownership, then policy.
+	ownership := bucketPart(t, p, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", "-ownership")
+	if !r.DependsOn(ownership.URN) || !ownership.DependsOn(bucketPart(t, p, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "-public-access").URN) {
+		t.Error("the bucket policy does not wait for the ownership controls, or they do not wait for the public access block")
 	}
 }
 

@@ -89,28 +89,33 @@ func TestEveryPlatformStackHasItsAccountBootstrapped(t *testing.T) {
 		t.Fatal(err)
 	}
 	covered := map[string][]string{}
-	copyRegion := map[string]string{} // platform stack -> its bootstrap's backup copy region
+	copyRegion := map[string]string{}  // platform stack -> its bootstrap's backup copy region
+	copyAccount := map[string]string{} // platform stack -> its bootstrap's backup copy account
+	// copyBootstraps: "<copy account>/<source account>/<env>" -> the copy region of the
+	// backup-copy account's bootstrap that makes that environment's copy roles.
+	copyBootstraps := map[string]string{}
 	for _, stack := range bootstrapStacks(t) {
-		values, err := config.StackValues(filepath.Join(root, Dir, "Pulumi.yaml"), filepath.Join(root, Dir, "Pulumi."+stack+".yaml"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg, err := Parse(values)
-		if err != nil {
-			t.Fatalf("bootstrap stack %s: %v", stack, err)
-		}
-		covered[cfg.AccountID] = append(covered[cfg.AccountID], cfg.Environments...)
-		for _, env := range cfg.Environments {
-			copyRegion[env] = cfg.BackupCopyRegion
+		cfg := bootstrapConfig(t, stack)
+		component := "eks-platform:bootstrap:Account"
+		if cfg.BackupSourceAccountID != "" {
+			component = "eks-platform:bootstrap:BackupCopyAccount"
+			for _, env := range cfg.Environments {
+				copyBootstraps[cfg.AccountID+"/"+cfg.BackupSourceAccountID+"/"+env] = cfg.BackupCopyRegion
+			}
+		} else {
+			covered[cfg.AccountID] = append(covered[cfg.AccountID], cfg.Environments...)
+			for _, env := range cfg.Environments {
+				copyRegion[env], copyAccount[env] = cfg.BackupCopyRegion, cfg.BackupCopyAccountID
+			}
 		}
 		plan := planOf(t, stack)
-		account := plan.ByType("eks-platform:bootstrap:Account")
-		if len(account) != 1 {
-			t.Fatalf("%s: %d Account components", stack, len(account))
+		comps := plan.ByType(component)
+		if len(comps) != 1 {
+			t.Fatalf("%s: %d %s components", stack, len(comps), component)
 		}
 		for _, r := range plan.Resources {
-			if r.Type != "eks-platform:bootstrap:Account" && !strings.HasPrefix(r.Type, "pulumi:providers:") && r.Parent != account[0].URN {
-				t.Errorf("%s: %s %s is not parented to the Account component", stack, r.Type, r.Name)
+			if r.Type != component && !strings.HasPrefix(r.Type, "pulumi:providers:") && r.Parent != comps[0].URN {
+				t.Errorf("%s: %s %s is not parented to the %s component", stack, r.Type, r.Name, component)
 			}
 		}
 	}
@@ -127,7 +132,47 @@ func TestEveryPlatformStackHasItsAccountBootstrapped(t *testing.T) {
 		if want := values["eks-platform:backupCopyRegion"]; want != "" && copyRegion[stack] != want {
 			t.Errorf("platform stack %s copies its backups to %s, but its bootstrap's backupCopyRegion is %q", stack, want, copyRegion[stack])
 		}
+		// A copy in another account needs the source bootstrap to let the roles assume their
+		// counterparts there, and that account's bootstrap to make them, in the copy region.
+		want := values["eks-platform:backupCopyAccountId"]
+		if copyAccount[stack] != want {
+			t.Errorf("platform stack %s copies its backups to account %q, but its bootstrap's backupCopyAccountId is %q", stack, want, copyAccount[stack])
+		}
+		if want != "" {
+			if region, ok := copyBootstraps[want+"/"+accountID+"/"+stack]; !ok || region != values["eks-platform:backupCopyRegion"] {
+				t.Errorf("platform stack %s copies to account %s in %s, but no bootstrap stack of that account (backupSourceAccountId %s) makes its copy roles there (have %v)",
+					stack, want, values["eks-platform:backupCopyRegion"], accountID, copyBootstraps)
+			}
+		}
 	}
+}
+
+// bootstrapConfig is the parsed configuration of a committed bootstrap stack.
+func bootstrapConfig(t *testing.T, stack string) *Config {
+	t.Helper()
+	root := moduleRoot(t)
+	values, err := config.StackValues(filepath.Join(root, Dir, "Pulumi.yaml"), filepath.Join(root, Dir, "Pulumi."+stack+".yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Parse(values)
+	if err != nil {
+		t.Fatalf("bootstrap stack %s: %v", stack, err)
+	}
+	return cfg
+}
+
+// accountStacks are the bootstrap stacks of accounts the platform deploys to (not backup-copy
+// accounts).
+func accountStacks(t *testing.T) []string {
+	t.Helper()
+	var stacks []string
+	for _, stack := range bootstrapStacks(t) {
+		if bootstrapConfig(t, stack).BackupSourceAccountID == "" {
+			stacks = append(stacks, stack)
+		}
+	}
+	return stacks
 }
 
 // The state bucket: SSE-KMS with its own key and a bucket key, versioned, public access blocked,
@@ -242,7 +287,7 @@ func exactTrust(t *testing.T, role offline.Resource, sub string) {
 // The roles are the ones the workflows assume, and trust only their GitHub environment: deploy
 // <env>, preview preview-<env> (pull-request.yml and drift.yml run there).
 func TestRolesTrustOnlyTheirEnvironment(t *testing.T) {
-	for _, stack := range bootstrapStacks(t) {
+	for _, stack := range accountStacks(t) {
 		plan := planOf(t, stack)
 		deploy := offline.MustGet(t, plan, "aws:iam/role:Role", "eks-platform-deploy-"+stack+"-"+stack)
 		preview := offline.MustGet(t, plan, "aws:iam/role:Role", "eks-platform-preview-"+stack+"-"+stack)
@@ -272,6 +317,9 @@ func previewSafe(s security.Statement) string {
 		return "the backend's locks only"
 	case s.Sid == "StateBucketKeyThroughS3" && slices.Equal(writes, []string{"kms:GenerateDataKey"}) && len(s.Condition["StringEquals"]["kms:ViaService"]) == 1:
 		return "S3's use of the bucket key for the locks"
+	case s.Sid == "AssumeTheBackupCopyRole" && slices.Equal(writes, []string{"sts:AssumeRole"}) && len(s.Resource) == 1 && strings.Contains(s.Resource[0], ":role/eks-platform-backup-copy-preview-"):
+		// TestBackupCopyRolesAreCounterparts: that role reads only.
+		return "the copy account's read-only counterpart"
 	}
 	return ""
 }

@@ -42,20 +42,30 @@ type Config struct {
 	// BackupCopyRegion is the region the platform stacks of this account copy their backups to
 	// (their eks-platform:backupCopyRegion): the deploy roles may create the copy's KMS key there.
 	BackupCopyRegion string
+	// BackupCopyAccountID is the account the platform stacks of this account copy their backups
+	// to (their eks-platform:backupCopyAccountId): the deploy and preview roles may assume their
+	// counterparts there. Empty: the copies stay in this account.
+	BackupCopyAccountID string
+	// BackupSourceAccountID, when set, makes this stack the bootstrap of a backup-copy account:
+	// it holds the copies of the environments of that account, and gets only the roles their
+	// copy providers assume (NewBackupCopyAccount); no state bucket, no GitHub trust.
+	BackupSourceAccountID string
 }
 
 // The keys the program reads, with their defaults ("" means required).
 var keyDefaults = map[string]string{
-	"aws:region":                 "us-east-1",
-	"bootstrap:awsAccountId":     "",
-	"bootstrap:githubRepository": "",
-	"bootstrap:environments":     "",
-	"bootstrap:stateBucketName":  "",
-	"bootstrap:accessLogDays":    "365",
-	"bootstrap:backupCopyRegion": "",
-	"bootstrap:costCenter":       "platform-engineering",
-	"bootstrap:owner":            "platform-team",
-	"bootstrap:project":          "eks-platform",
+	"aws:region":                      "us-east-1",
+	"bootstrap:awsAccountId":          "",
+	"bootstrap:githubRepository":      "",
+	"bootstrap:environments":          "",
+	"bootstrap:stateBucketName":       "",
+	"bootstrap:accessLogDays":         "365",
+	"bootstrap:backupCopyRegion":      "",
+	"bootstrap:backupCopyAccountId":   "",
+	"bootstrap:backupSourceAccountId": "",
+	"bootstrap:costCenter":            "platform-engineering",
+	"bootstrap:owner":                 "platform-team",
+	"bootstrap:project":               "eks-platform",
 }
 
 // Limits and formats the values must meet.
@@ -118,11 +128,13 @@ func Parse(values map[string]string) (*Config, error) {
 		return keyDefaults[key]
 	}
 	c := &Config{
-		Region:           get("aws:region"),
-		AccountID:        get("bootstrap:awsAccountId"),
-		Repository:       get("bootstrap:githubRepository"),
-		StateBucket:      get("bootstrap:stateBucketName"),
-		BackupCopyRegion: get("bootstrap:backupCopyRegion"),
+		Region:                get("aws:region"),
+		AccountID:             get("bootstrap:awsAccountId"),
+		Repository:            get("bootstrap:githubRepository"),
+		StateBucket:           get("bootstrap:stateBucketName"),
+		BackupCopyRegion:      get("bootstrap:backupCopyRegion"),
+		BackupCopyAccountID:   get("bootstrap:backupCopyAccountId"),
+		BackupSourceAccountID: get("bootstrap:backupSourceAccountId"),
 		Tags: map[string]string{
 			"CostCenter": get("bootstrap:costCenter"),
 			"Owner":      get("bootstrap:owner"),
@@ -136,11 +148,39 @@ func Parse(values map[string]string) (*Config, error) {
 	if !accountPattern.MatchString(c.AccountID) {
 		bad("bootstrap:awsAccountId", c.AccountID, "must be the 12-digit AWS account this stack bootstraps")
 	}
-	if !repositoryPattern.MatchString(c.Repository) {
-		bad("bootstrap:githubRepository", c.Repository, "must be the GitHub repository as owner/name (no wildcard, no URL)")
+	if c.BackupSourceAccountID == "" {
+		if !repositoryPattern.MatchString(c.Repository) {
+			bad("bootstrap:githubRepository", c.Repository, "must be the GitHub repository as owner/name (no wildcard, no URL)")
+		}
+		if problem := bucketNameProblem(c.StateBucket); problem != "" {
+			bad("bootstrap:stateBucketName", c.StateBucket, problem)
+		}
 	}
-	if problem := bucketNameProblem(c.StateBucket); problem != "" {
-		bad("bootstrap:stateBucketName", c.StateBucket, problem)
+	for _, account := range []struct{ key, value, role string }{
+		{"bootstrap:backupCopyAccountId", c.BackupCopyAccountID, "the account the backups of this account's stacks are copied to"},
+		{"bootstrap:backupSourceAccountId", c.BackupSourceAccountID, "the account whose stacks copy their backups to this one"},
+	} {
+		switch {
+		case account.value == "":
+		case !accountPattern.MatchString(account.value):
+			bad(account.key, account.value, "must be empty or a 12-digit AWS account ID: "+account.role)
+		case account.value == c.AccountID:
+			bad(account.key, account.value, "must differ from bootstrap:awsAccountId: leave it empty for copies in this account")
+		case c.BackupCopyRegion == "":
+			bad(account.key, account.value, "needs bootstrap:backupCopyRegion: the copies are made by S3 replication to another region")
+		}
+	}
+	if c.BackupSourceAccountID != "" {
+		// A backup-copy account's bootstrap makes the copy roles only.
+		for key, value := range map[string]string{
+			"bootstrap:backupCopyAccountId": c.BackupCopyAccountID,
+			"bootstrap:githubRepository":    c.Repository,
+			"bootstrap:stateBucketName":     c.StateBucket,
+		} {
+			if value != "" {
+				bad(key, value, "must be empty with bootstrap:backupSourceAccountId: a backup-copy account gets only the copy roles (no state bucket, no GitHub trust, no copy of its own)")
+			}
+		}
 	}
 	if c.BackupCopyRegion != "" && (!regionPattern.MatchString(c.BackupCopyRegion) || c.BackupCopyRegion == c.Region) {
 		bad("bootstrap:backupCopyRegion", c.BackupCopyRegion, "must be empty or an AWS region other than aws:region, like us-west-2")

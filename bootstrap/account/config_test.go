@@ -61,3 +61,39 @@ func TestParseRefusesBadValues(t *testing.T) {
 		}
 	}
 }
+
+// issue 22: the two backup-copy keys, each validated before any resource.
+func TestParseRefusesBadBackupCopyAccounts(t *testing.T) {
+	withCopy := func(set map[string]string) map[string]string {
+		values := maps.Clone(goodValues())
+		values["bootstrap:backupCopyRegion"] = "us-west-2"
+		maps.Copy(values, set)
+		return values
+	}
+	copyAccount := func(set map[string]string) map[string]string {
+		values := withCopy(map[string]string{"bootstrap:backupSourceAccountId": "777788889999",
+			"bootstrap:githubRepository": "", "bootstrap:stateBucketName": ""})
+		maps.Copy(values, set)
+		return values
+	}
+	for name, bad := range map[string]struct {
+		values    map[string]string
+		key, want string
+	}{
+		"copy account malformed":           {withCopy(map[string]string{"bootstrap:backupCopyAccountId": "9999"}), "bootstrap:backupCopyAccountId", "12-digit"},
+		"copy account is this one":         {withCopy(map[string]string{"bootstrap:backupCopyAccountId": "111122223333"}), "bootstrap:backupCopyAccountId", "differ from bootstrap:awsAccountId"},
+		"copy account without a region":    {withCopy(map[string]string{"bootstrap:backupCopyAccountId": "999988887777", "bootstrap:backupCopyRegion": ""}), "bootstrap:backupCopyAccountId", "needs bootstrap:backupCopyRegion"},
+		"source account is this one":       {copyAccount(map[string]string{"bootstrap:backupSourceAccountId": "111122223333"}), "bootstrap:backupSourceAccountId", "differ from bootstrap:awsAccountId"},
+		"copy account with a state bucket": {copyAccount(map[string]string{"bootstrap:stateBucketName": "acme-state"}), "bootstrap:stateBucketName", "must be empty with bootstrap:backupSourceAccountId"},
+		"copy account copying again":       {copyAccount(map[string]string{"bootstrap:backupCopyAccountId": "555566667777"}), "bootstrap:backupCopyAccountId", "must be empty with bootstrap:backupSourceAccountId"},
+	} {
+		_, err := Parse(bad.values)
+		if err == nil || !strings.Contains(err.Error(), bad.key) || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%s: error %v, want one naming %s: %s", name, err, bad.key, bad.want)
+		}
+	}
+	c, err := Parse(copyAccount(nil))
+	if err != nil || c.BackupSourceAccountID != "777788889999" {
+		t.Errorf("a backup-copy account's bootstrap: %+v, %v", c, err)
+	}
+}
