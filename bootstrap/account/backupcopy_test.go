@@ -120,3 +120,37 @@ func TestBackupCopyTypesAreWhatTheCopyProviderCreates(t *testing.T) {
 		t.Errorf("the copy provider creates %v, backupCopyTypes lists %v", created, want)
 	}
 }
+
+// The engine stub's STS knows the backup account's roles from a fixture of this plan
+// (tests/engine/stub/testdata/bootstrap-prod-backup.json): it must be this plan's roles and
+// provider, as committed.
+func TestStubFixtureIsTheBackupAccountsPlan(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(moduleRoot(t), "tests", "engine", "stub", "testdata", "bootstrap-prod-backup.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fixture struct {
+		Resources []offline.Resource `json:"resources"`
+	}
+	if err := json.Unmarshal(data, &fixture); err != nil {
+		t.Fatal(err)
+	}
+	plan := planOf(t, "prod-backup")
+	var want []offline.Resource
+	for _, r := range plan.Resources {
+		if r.Type == "aws:iam/role:Role" || r.Type == "pulumi:providers:aws" {
+			want = append(want, r)
+		}
+	}
+	if len(fixture.Resources) != len(want) {
+		t.Fatalf("fixture has %d roles and providers, the plan %d: regenerate it from the plan", len(fixture.Resources), len(want))
+	}
+	for i, r := range want {
+		got := fixture.Resources[i]
+		gotJSON, _ := json.Marshal(got.Inputs)
+		wantJSON, _ := json.Marshal(r.Inputs)
+		if got.URN != r.URN || got.Provider != r.Provider || string(gotJSON) != string(wantJSON) {
+			t.Errorf("fixture %s differs from the plan's %s: regenerate it (go run ./cmd/plan --project bootstrap --stack prod-backup --json)", got.URN, r.URN)
+		}
+	}
+}

@@ -52,10 +52,9 @@ func (r Resource) account() string {
 	return AccountID
 }
 
-// AssumedAccount is the account of the role an AWS provider's configuration assumes
-// (assumeRole.roleArn, as an object or as the JSON text the engine may hand a provider), or ""
-// when it assumes none: an assumed role's credentials act in the role's account.
-func AssumedAccount(providerInputs resource.PropertyMap) string {
+// AssumedRole is the role an AWS provider's configuration assumes (assumeRole.roleArn, as an
+// object or as the JSON text the engine may hand a provider), or "" when it assumes none.
+func AssumedRole(providerInputs resource.PropertyMap) string {
 	value := providerInputs["assumeRole"]
 	if value.IsString() {
 		var object map[string]any
@@ -67,8 +66,13 @@ func AssumedAccount(providerInputs resource.PropertyMap) string {
 	if !value.IsObject() {
 		return ""
 	}
-	arn := String(value.ObjectValue(), "roleArn")
-	if fields := strings.Split(arn, ":"); len(fields) == 6 && strings.HasPrefix(fields[5], "role/") {
+	return String(value.ObjectValue(), "roleArn")
+}
+
+// AssumedAccount is the account of the role an AWS provider assumes, or "" when it assumes none
+// (or names no role ARN): an assumed role's credentials act in the role's account.
+func AssumedAccount(providerInputs resource.PropertyMap) string {
+	if fields := strings.Split(AssumedRole(providerInputs), ":"); len(fields) == 6 && strings.HasPrefix(fields[5], "role/") {
 		return fields[4]
 	}
 	return ""
