@@ -484,3 +484,37 @@ func TestPlainTextKubeconfigsHoldNoCredential(t *testing.T) {
 		}
 	})
 }
+
+// issue 22: through the real engine, what the copy provider creates lives in the copy account:
+// the provider works on the copy account's role (the deploy role's counterpart, as the stub's
+// STS let it in), the key's ARN, computed for the assumed role's account, names that account,
+// and the bucket is named after it.
+func TestBackupCopyLivesInTheCopyAccount(t *testing.T) {
+	forEachStack(t, func(t *testing.T, stack string, cfg *config.Config, plan *offline.Plan) {
+		copyAccount := cfg.Platform.BackupCopyAccountID
+		if copyAccount == "" {
+			return
+		}
+		provider, err := plan.Get("pulumi:providers:aws", "aws-backup-copy-"+stack)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := provider.String("assumeRole.roleArn"), "arn:aws:iam::"+copyAccount+":role/"+config.BackupCopyRolePrefix+cfg.Environment; got != want {
+			t.Errorf("copy provider assumes %q, want %q", got, want)
+		}
+		key, err := plan.Get("aws:kms/key:Key", "velero-copy-key-"+stack)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if arn, _ := key.Output("arn").(string); !strings.HasPrefix(arn, "arn:aws:kms:"+cfg.Platform.BackupCopyRegion+":"+copyAccount+":key/") {
+			t.Errorf("copy key %q, want a key of account %s in %s", arn, copyAccount, cfg.Platform.BackupCopyRegion)
+		}
+		bucket, err := plan.Get("aws:s3/bucketV2:BucketV2", "velero-copy-"+stack)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := bucket.String("bucket"); !strings.HasSuffix(got, "-"+copyAccount) {
+			t.Errorf("copy bucket %q, want it named after account %s", got, copyAccount)
+		}
+	})
+}
