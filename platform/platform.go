@@ -213,6 +213,7 @@ func newNamespace(ctx *pulumi.Context, comp *Platform, args *Args, namespaceName
 var (
 	bucketSafeClusterName = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
 	minorVersion          = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
+	awsAccountID          = regexp.MustCompile(`^[0-9]{12}$`)
 )
 
 // validate rejects missing or impossible Args with a message naming the field. Config validation
@@ -272,6 +273,9 @@ func validate(args *Args) error {
 	}
 	if args.BackupCopy != nil && len(args.BackupCopy.KeyAdminRoleArns) == 0 {
 		return errors.New("platform: BackupCopy.KeyAdminRoleArns is empty: KMS refuses a key policy that locks out the role setting it")
+	}
+	if args.BackupCopy != nil && args.BackupCopy.AccountID != "" && !awsAccountID.MatchString(args.BackupCopy.AccountID) {
+		return fmt.Errorf("platform: BackupCopy.AccountID %q is not a 12-digit AWS account ID (empty: the stack's account)", args.BackupCopy.AccountID)
 	}
 	if args.BackupObjectLockDays < 0 || args.BackupObjectLockDays > args.BackupRetentionDays {
 		return fmt.Errorf("platform: BackupObjectLockDays = %d, want 0 to BackupRetentionDays (%d)", args.BackupObjectLockDays, args.BackupRetentionDays)
