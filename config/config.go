@@ -177,12 +177,10 @@ type Platform struct {
 	BackupObjectLockDays int
 	// BackupCopyRegion, when set, is the region every backup is replicated to (required in prod).
 	BackupCopyRegion string
-	// BackupCopyAccountID, when set, is the account the copy is kept in, so the backups also
-	// outlive the loss of the stack's account; empty, the copy stays in the stack's account.
-	BackupCopyAccountID string
-	// BackupCopyKeyAdminRoleArns administer the copy's key in the copy account (with
-	// BackupCopyAccountID only; without it, KeyAdminRoleArns do).
-	BackupCopyKeyAdminRoleArns    []string
+	// BackupCopyAccountID, when set, is the backup account the copy is kept in, so the backups
+	// also outlive the loss of the stack's account; that account's bootstrap makes the copy.
+	// Empty, the copy is made in the stack's account.
+	BackupCopyAccountID           string
 	ScaleDownUnneededTime         string
 	ScaleDownUtilizationThreshold string
 }
@@ -225,12 +223,9 @@ func (c *Config) TagsManagedBy(manager string) map[string]string {
 	return tags
 }
 
-// The roles the bootstrap makes (README "Accounts and environments"): the deploy and preview
-// roles of each environment in the stack's account, and, in a backup-copy account, the two roles
-// they assume there for the copy's resources (bootstrap/account).
+// The roles the bootstrap makes in each environment's account (README "Accounts and
+// environments"), which the workflows assume.
 const (
-	DeployRolePrefix            = "eks-platform-deploy-"
-	PreviewRolePrefix           = "eks-platform-preview-"
-	BackupCopyRolePrefix        = "eks-platform-backup-copy-"
-	BackupCopyPreviewRolePrefix = "eks-platform-backup-copy-preview-"
+	DeployRolePrefix  = "eks-platform-deploy-"
+	PreviewRolePrefix = "eks-platform-preview-"
 )

@@ -122,7 +122,6 @@ func Parse(stack string, values map[string]string, today time.Time) (*Config, er
 			BackupObjectLockDays:          r.int("backupObjectLockDays"),
 			BackupCopyRegion:              r.str("backupCopyRegion"),
 			BackupCopyAccountID:           r.str("backupCopyAccountId"),
-			BackupCopyKeyAdminRoleArns:    r.strings("backupCopyKeyAdminRoleArns"),
 			ScaleDownUnneededTime:         r.str("clusterAutoscalerScaleDownUnneededTime"),
 			ScaleDownUtilizationThreshold: r.str("clusterAutoscalerScaleDownUtilizationThreshold"),
 		},

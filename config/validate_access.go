@@ -103,43 +103,28 @@ func validateAccess(v *validator, c *Config) {
 // runs as. Only roles of the stack's own account: key administration is not delegated across
 // accounts, and a person administers a key by assuming the admin role, never as an IAM user.
 func validateKeyAdmins(v *validator, c *Config) {
+	admins := c.Security.KeyAdminRoleArns
+	if len(admins) == 0 {
+		v.fail("keyAdminRoleArns", admins, "must name at least the deploy role (bootstrap: eks-platform-deploy-<stack>): "+
+			"KMS refuses a key policy that would lock out the role that sets it")
+	}
 	// The bootstrap's deploy role of this environment sets the key policies (README "Delivery"),
 	// so without it KMS would refuse the first key halfway through an up.
-	validateKeyAdminList(v, "keyAdminRoleArns", c.Security.KeyAdminRoleArns, c.AccountID, "awsAccountId",
-		DeployRolePrefix+c.Environment, "the deploy role")
-	copyAccount, copyAdmins := c.Platform.BackupCopyAccountID, c.Platform.BackupCopyKeyAdminRoleArns
-	switch {
-	case copyAccount == "" && len(copyAdmins) > 0:
-		v.fail("backupCopyKeyAdminRoleArns", copyAdmins, fmt.Sprintf("must be empty without %s: a copy in the stack's own account is administered by %s", Key("backupCopyAccountId"), Key("keyAdminRoleArns")))
-	case copyAccount != "" && accountIDPattern.MatchString(copyAccount):
-		// The copy account's backup-copy role sets the copy key's policy (README "Backup copy").
-		validateKeyAdminList(v, "backupCopyKeyAdminRoleArns", copyAdmins, copyAccount, "backupCopyAccountId",
-			BackupCopyRolePrefix+c.Environment, "the backup-copy role")
-	}
-}
-
-// validateKeyAdminList checks the administrators of keys in one account: IAM roles of that
-// account (named by accountKey), each once, with no wildcards, among them the role that sets the
-// key policies (setterRole): KMS refuses a key policy that would lock out the role setting it.
-func validateKeyAdminList(v *validator, key string, admins []string, account, accountKey, setterRole, setterDuty string) {
-	setter := fmt.Sprintf(":iam::%s:role/%s", account, setterRole)
-	switch {
-	case len(admins) == 0:
-		v.fail(key, admins, fmt.Sprintf("must name at least %s arn:<partition>%s: KMS refuses a key policy that would lock out the role that sets it", setterDuty, setter))
-	case !slices.ContainsFunc(admins, func(arn string) bool {
-		return strings.HasPrefix(arn, "arn:") && strings.HasSuffix(arn, setter) && strings.Count(arn, ":") == 5
-	}):
-		v.fail(key, admins, fmt.Sprintf("must include %s arn:<partition>%s, which sets the key policies: "+
-			"KMS refuses a key policy that would lock out the role that sets it", setterDuty, setter))
+	deploy := fmt.Sprintf(":iam::%s:role/%s%s", c.AccountID, DeployRolePrefix, c.Environment)
+	if len(admins) > 0 && !slices.ContainsFunc(admins, func(arn string) bool {
+		return strings.HasPrefix(arn, "arn:") && strings.HasSuffix(arn, deploy) && strings.Count(arn, ":") == 5
+	}) {
+		v.fail("keyAdminRoleArns", admins, fmt.Sprintf("must include the deploy role arn:<partition>%s, which sets the key policies: "+
+			"KMS refuses a key policy that would lock out the role that sets it", deploy))
 	}
 	for i, arn := range admins {
 		switch {
 		case !principalArnPattern.MatchString(arn) || !strings.Contains(arn, ":role/"):
-			v.fail(key, arn, "must be an IAM role ARN (arn:aws:iam::<account>:role/<path><name>, no wildcards)")
-		case strings.Split(arn, ":")[4] != account:
-			v.fail(key, arn, fmt.Sprintf("must be a role of account %s (%s): the keys are administered from their own account only", account, Key(accountKey)))
+			v.fail("keyAdminRoleArns", arn, "must be an IAM role ARN (arn:aws:iam::<account>:role/<path><name>, no wildcards)")
+		case strings.Split(arn, ":")[4] != c.AccountID:
+			v.fail("keyAdminRoleArns", arn, fmt.Sprintf("must be a role of the stack's account %s (awsAccountId): the keys are administered from their own account only", c.AccountID))
 		case slices.Contains(admins[:i], arn):
-			v.fail(key, arn, "is listed twice")
+			v.fail("keyAdminRoleArns", arn, "is listed twice")
 		}
 	}
 }

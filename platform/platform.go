@@ -180,7 +180,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	comp.BackupBucketName = backups.bucket.Bucket
 	comp.BackupCopyBucketName = pulumi.String("").ToStringOutput()
 	if backups.copy != nil {
-		comp.BackupCopyBucketName = backups.copy.Bucket
+		comp.BackupCopyBucketName = backups.copy.bucketName
 		comp.BackupReplicationRuleID = replicationRuleID(args.BackupCopy.Region)
 	}
 	comp.VeleroRoleArn = backups.role.Arn
@@ -271,11 +271,15 @@ func validate(args *Args) error {
 	if !bucketSafeClusterName.MatchString(args.ClusterName) {
 		return fmt.Errorf("platform: ClusterName %q must be lower-case letters, digits and '-' to name the backup bucket", args.ClusterName)
 	}
-	if args.BackupCopy != nil && len(args.BackupCopy.KeyAdminRoleArns) == 0 {
-		return errors.New("platform: BackupCopy.KeyAdminRoleArns is empty: KMS refuses a key policy that locks out the role setting it")
-	}
-	if args.BackupCopy != nil && args.BackupCopy.AccountID != "" && !awsAccountID.MatchString(args.BackupCopy.AccountID) {
-		return fmt.Errorf("platform: BackupCopy.AccountID %q is not a 12-digit AWS account ID (empty: the stack's account)", args.BackupCopy.AccountID)
+	if c := args.BackupCopy; c != nil {
+		switch {
+		case c.AccountID != "" && !awsAccountID.MatchString(c.AccountID):
+			return fmt.Errorf("platform: BackupCopy.AccountID %q is not a 12-digit AWS account ID (empty: the stack's account)", c.AccountID)
+		case c.AccountID == "" && len(c.KeyAdminRoleArns) == 0:
+			return errors.New("platform: BackupCopy.KeyAdminRoleArns is empty: KMS refuses a key policy that locks out the role setting it")
+		case c.AccountID == "" && c.Provider == nil:
+			return errors.New("platform: BackupCopy.Provider is nil: a copy in the stack's account is made through the copy region's provider")
+		}
 	}
 	if args.BackupObjectLockDays < 0 || args.BackupObjectLockDays > args.BackupRetentionDays {
 		return fmt.Errorf("platform: BackupObjectLockDays = %d, want 0 to BackupRetentionDays (%d)", args.BackupObjectLockDays, args.BackupRetentionDays)

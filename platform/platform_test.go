@@ -549,6 +549,9 @@ func TestValidationNamesTheMissingField(t *testing.T) {
 		"lower-case letters":            func(a *Args) { a.ClusterName = "EKS-Platform-dev" },
 		"S3 allows 63":                  func(a *Args) { a.ClusterName = strings.Repeat("a", 44) },
 		"BackupCopy.KeyAdminRoleArns":   func(a *Args) { a.BackupCopy = &BackupCopy{Region: "us-west-2", KeyDeletionWindowDays: 30} },
+		"BackupCopy.Provider": func(a *Args) {
+			a.BackupCopy = &BackupCopy{Region: "us-west-2", KeyDeletionWindowDays: 30, KeyAdminRoleArns: testKeyAdmins}
+		},
 		"BackupCopy.AccountID": func(a *Args) {
 			a.BackupCopy = &BackupCopy{Region: "us-west-2", AccountID: "9999-8888", KeyDeletionWindowDays: 30, KeyAdminRoleArns: testKeyAdmins}
 		},

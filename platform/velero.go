@@ -28,13 +28,6 @@ const (
 	// accountIDPlaceholder stands for the account ID when checking the bucket name's length:
 	// every AWS account ID has 12 digits.
 	accountIDPlaceholder = "000000000000"
-	// abortIncompleteUploadDays removes the parts of uploads that never completed.
-	abortIncompleteUploadDays = 7
-	// lifecycleGraceDays is how long the lifecycle rule leaves a backup after its TTL. Velero
-	// deletes an expired backup's EBS snapshots from the list stored with the backup in the
-	// bucket: were the rule to expire the objects first, the snapshots would be left behind,
-	// unlisted and billed.
-	lifecycleGraceDays = 7
 	// csiFeatureFlag is the Velero server feature that snapshots CSI volumes.
 	csiFeatureFlag = "EnableCSI"
 	// veleroUID is the "nonroot" user of the distroless Velero image and of the AWS plugin image.
@@ -55,7 +48,7 @@ var veleroRelease = releaseSpec{
 // backups is what newBackups creates.
 type backups struct {
 	bucket  *s3.BucketV2
-	copy    *s3.BucketV2 // nil without a copy region
+	copy    *copyTarget // nil without a copy region
 	role    *security.IRSARole
 	release *helmv3.Release
 }
@@ -89,7 +82,7 @@ func newBackups(ctx *pulumi.Context, comp *Platform, args *Args, loadBalancerCon
 
 	inputs := []any{partition.DnsSuffix(), bucket.Arn, args.DataKmsKeyArn}
 	if store.copy != nil {
-		inputs = append(inputs, store.copy.Arn, store.copyKeyArn)
+		inputs = append(inputs, store.copy.bucketArn, store.copy.keyResource)
 	}
 	policy := pulumi.All(inputs...).ApplyT(
 		func(v []any) (string, error) {
@@ -103,6 +96,7 @@ func newBackups(ctx *pulumi.Context, comp *Platform, args *Args, loadBalancerCon
 					s3Endpoint: fmt.Sprintf("s3.%s.%s", args.BackupCopy.Region, v[0].(string)),
 					bucketArn:  v[3].(string),
 					kmsKeyArn:  v[4].(string),
+					keyAlias:   store.copy.keyAlias,
 				}
 			}
 			return veleroPolicy(scope).JSON()
@@ -139,6 +133,9 @@ type veleroScope struct {
 	// requests S3 makes with the key on Velero's behalf.
 	s3Endpoint           string
 	bucketArn, kmsKeyArn string
+	// keyAlias, for a copy in a backup account, narrows kmsKeyArn (any key there) to the key
+	// with that alias.
+	keyAlias string
 	// copy, when set, is the backup copy in another region, which Velero may read to restore
 	// from it (README "Restore runbook"), never write.
 	copy *veleroScope
@@ -188,10 +185,10 @@ func (s veleroScope) keyUse(sid string, actions ...string) security.Statement {
 		Effect:   security.Allow,
 		Action:   security.StringList(actions),
 		Resource: security.StringList{s.kmsKeyArn},
-		Condition: security.Condition{
+		Condition: withKeyAlias(security.Condition{
 			"StringEquals": {"kms:ViaService": {s.s3Endpoint}},
 			"StringLike":   {"kms:EncryptionContext:aws:s3:arn": {s.bucketArn, s.bucketArn + "/*"}},
-		},
+		}, s.keyAlias),
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/acme/eks-platform/internal/bucket"
 	"github.com/acme/eks-platform/internal/offline"
 	"github.com/acme/eks-platform/nodegroups"
 	"github.com/acme/eks-platform/security"
@@ -152,15 +153,15 @@ func TestBackupBucketLifecycleExpiresAfterRetention(t *testing.T) {
 	r := bucketPart(t, p, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "-lifecycle")
 	// S3 expires objects at the first midnight UTC after their age is reached and Velero's
 	// garbage collection runs hourly: a grace of under two days could still race it.
-	if lifecycleGraceDays < 2 {
-		t.Errorf("lifecycleGraceDays = %d, want at least 2", lifecycleGraceDays)
+	if bucket.GraceDays < 2 {
+		t.Errorf("bucket.GraceDays = %d, want at least 2", bucket.GraceDays)
 	}
 	want := map[string]any{
 		"rules.0.status":                                             "Enabled",
 		"rules.0.filter.prefix":                                      "",
-		"rules.0.expiration.days":                                    float64(45 + lifecycleGraceDays),
+		"rules.0.expiration.days":                                    float64(45 + bucket.GraceDays),
 		"rules.0.noncurrentVersionExpiration.noncurrentDays":         float64(45),
-		"rules.0.abortIncompleteMultipartUpload.daysAfterInitiation": float64(abortIncompleteUploadDays),
+		"rules.0.abortIncompleteMultipartUpload.daysAfterInitiation": float64(bucket.AbortIncompleteUploadDays),
 	}
 	for path, value := range want {
 		if got := r.Input(path); got != value {

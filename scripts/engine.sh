@@ -179,33 +179,6 @@ export EKS_PLATFORM_STUB_ACCOUNT_ID=$account
 if [ "$program" = eks-platform ]; then
   export EKS_PLATFORM_STUB_CALLER_ROLE_ARN="arn:aws:iam::$account:role/eks-platform-deploy-$stack"
 fi
-# Issue 22: a stack that copies its backups to another account works there on the role that
-# account's bootstrap makes (bootstrap/Pulumi.<s>.yaml with bootstrap:backupSourceAccountId). The
-# stub's STS knows those roles and their trust policies from the offline plans of the bootstrap
-# stacks of that account (tests/engine/stub/sts.go), made by the offline plan command
-# (EKS_PLATFORM_PLAN_BIN, as .ci/run builds it, or built here once per source content).
-copy_account=$(awk '$1 == "eks-platform:backupCopyAccountId:" { gsub(/["\047]/, "", $2); print $2; exit }' "$project_dir/Pulumi.$stack.yaml")
-if [ "$program" = eks-platform ] && [ -n "$copy_account" ]; then
-  step "the IAM of backup account $copy_account, from its bootstrap's offline plan"
-  plan_bin=${EKS_PLATFORM_PLAN_BIN:-$build_cache/plan}
-  if [ ! -x "$plan_bin" ]; then
-    run build-plan.log go build -C "$root" -o "$build_cache/.plan.$$" ./cmd/plan
-    mv -f "$build_cache/.plan.$$" "$plan_bin"
-  fi
-  iam_plans=()
-  for file in "$root"/bootstrap/Pulumi.*.yaml; do
-    grep -q "^  bootstrap:awsAccountId: \"$copy_account\"" "$file" || continue
-    name=${file##*/Pulumi.}
-    name=${name%.yaml}
-    (cd "$root" && "$plan_bin" --project bootstrap --stack "$name" --json) >"$work/iam-$name.json" 2>"$work/iam-$name.log" ||
-      { cat "$work/iam-$name.log" >&2; die "engine $stack: the offline plan of bootstrap stack $name failed"; }
-    iam_plans+=("$work/iam-$name.json")
-  done
-  [ ${#iam_plans[@]} -gt 0 ] || echo "engine $stack: no bootstrap stack of account $copy_account: the copy role cannot be assumed" >&2
-  export EKS_PLATFORM_STUB_IAM_PLANS="${iam_plans[*]}"
-  took
-fi
-
 # The reachability model (tests/engine/stub/network.go, issue 19): the aws stub records the VPC,
 # the cluster's endpoint access, the 443 rules, transit routes and attachments it creates; the
 # kubernetes stub refuses, as the real provider does ("cluster unreachable"), every operation the
@@ -579,27 +552,6 @@ took
 step "pulumi preview --expect-no-changes (a second run changes nothing)"
 run preview-again.log pulumi preview "${on_stack[@]}" --expect-no-changes --diff
 took
-
-if [ -n "${EKS_PLATFORM_STUB_IAM_PLANS:-}" ]; then
-  # Issue 22: the copy provider works on the copy account's role that matches the caller. The
-  # preview role's previews (pull requests, drift) work on the read-only counterpart, so the only
-  # change they show is the copy provider's role; any other role is refused by STS.
-  preview_role="arn:aws:iam::$account:role/eks-platform-preview-$stack"
-  step "a preview as $preview_role works on eks-platform-backup-copy-preview-$stack"
-  EKS_PLATFORM_STUB_CALLER_ROLE_ARN=$preview_role run preview-as-preview-role.log pulumi preview "${on_stack[@]}" --diff
-  grep -q "role/eks-platform-backup-copy-preview-$stack" "$work/preview-as-preview-role.log" ||
-    { tail -n 40 "$work/preview-as-preview-role.log" >&2; die "engine $stack: $step_name: the preview does not show the copy provider on the read-only role"; }
-  if grep -qE '^ +[-+~]* *[0-9]+ to (create|delete|replace)' "$work/preview-as-preview-role.log"; then
-    tail -n 12 "$work/preview-as-preview-role.log" >&2
-    die "engine $stack: $step_name: the preview role's preview plans more than the copy provider's role"
-  fi
-  took
-  stranger="arn:aws:iam::$account:role/platform-engineer"
-  step "a preview as $stranger is refused by the backup account's STS"
-  EKS_PLATFORM_STUB_CALLER_ROLE_ARN=$stranger refused preview-stranger.log \
-    "IAM Role (arn:aws:iam::$copy_account:role/eks-platform-backup-copy-$stack) cannot be assumed" pulumi preview "${on_stack[@]}"
-  took
-fi
 
 plan_to "$work/plan.json"
 resources=$(engine-stub count <"$work/export.json")

@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"os"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -91,7 +90,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 	// so every taggable AWS resource gets them without each package repeating them (C5). It
 	// refuses credentials of any account but the stack's own (issue 18): the AWS provider checks
 	// allowedAccountIds against sts:GetCallerIdentity when it is configured, before any resource.
-	awsProvider, err := newAWSProvider(ctx, name("aws"), cfg, cfg.Region, cfg.AccountID, nil)
+	awsProvider, err := newAWSProvider(ctx, name("aws"), cfg, cfg.Region)
 	if err != nil {
 		return nil, err
 	}
@@ -257,29 +256,20 @@ func Build(ctx *pulumi.Context, cfg *config.Config) (pulumi.Map, error) {
 	for key, chart := range cfg.Platform.Charts {
 		charts[key] = platform.Chart{Repository: chart.Repository, Version: chart.Version}
 	}
-	// The backup copy lives in another region, so its resources get a provider of their own, with
-	// the same default tags and an account guard (issue 22). In another account that provider
-	// works on a role assumed there, and refuses any account but the copy's.
+	// The backup copy lives in another region. In the stack's account its resources get a
+	// provider of their own, with the same account guard and default tags; in a backup account
+	// the stack makes nothing (that account's bootstrap does) and needs no provider (issue 22).
 	var backupCopy *platform.BackupCopy
 	if region := cfg.Platform.BackupCopyRegion; region != "" {
-		copyAccount, keyAdmins := cfg.AccountID, cfg.Security.KeyAdminRoleArns
-		var assumeRole aws.ProviderAssumeRolePtrInput
-		if id := cfg.Platform.BackupCopyAccountID; id != "" {
-			copyAccount, keyAdmins = id, cfg.Platform.BackupCopyKeyAdminRoleArns
-			caller := aws.GetCallerIdentityOutput(ctx, aws.GetCallerIdentityOutputArgs{}, pulumi.Provider(awsProvider))
-			assumeRole = aws.ProviderAssumeRoleArgs{
-				RoleArn: caller.Arn().ApplyT(func(arn string) string {
-					return backupCopyRoleArn(arn, id, cfg.Environment)
-				}).(pulumi.StringOutput),
-				SessionName: pulumi.String(name("eks-platform-backup-copy")),
+		backupCopy = &platform.BackupCopy{Region: region, AccountID: cfg.Platform.BackupCopyAccountID}
+		if backupCopy.AccountID == "" {
+			copyProvider, err := newAWSProvider(ctx, name("aws-backup-copy"), cfg, region)
+			if err != nil {
+				return nil, err
 			}
+			backupCopy.Provider = copyProvider
+			backupCopy.KeyDeletionWindowDays, backupCopy.KeyAdminRoleArns = cfg.Security.KmsDeletionWindowDays, cfg.Security.KeyAdminRoleArns
 		}
-		copyProvider, err := newAWSProvider(ctx, name("aws-backup-copy"), cfg, region, copyAccount, assumeRole)
-		if err != nil {
-			return nil, err
-		}
-		backupCopy = &platform.BackupCopy{Region: region, AccountID: cfg.Platform.BackupCopyAccountID, Provider: copyProvider,
-			KeyDeletionWindowDays: cfg.Security.KmsDeletionWindowDays, KeyAdminRoleArns: keyAdmins}
 	}
 	p := cfg.Platform
 	controllers, err := platform.New(ctx, name("platform"), &platform.Args{
@@ -503,38 +493,12 @@ func accessGrants(a config.Access) []cluster.AccessGrant {
 
 // newAWSProvider is an AWS provider for one region of the stack's account: it refuses credentials
 // of any other account (allowedAccountIds, issue 18) and tags every taggable resource (C5).
-// newAWSProvider is an AWS provider for one region that refuses credentials of any account but
-// account, and tags what it creates. assumeRole, when set, is the role it works on (assumed with
-// the stack's credentials).
-func newAWSProvider(ctx *pulumi.Context, name string, cfg *config.Config, region, account string, assumeRole aws.ProviderAssumeRolePtrInput) (*aws.Provider, error) {
+func newAWSProvider(ctx *pulumi.Context, name string, cfg *config.Config, region string) (*aws.Provider, error) {
 	return aws.NewProvider(ctx, name, &aws.ProviderArgs{
 		Region:            pulumi.String(region),
-		AssumeRole:        assumeRole,
-		AllowedAccountIds: pulumi.StringArray{pulumi.String(account)},
+		AllowedAccountIds: pulumi.StringArray{pulumi.String(cfg.AccountID)},
 		DefaultTags:       &aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(cfg.Tags)},
 	})
-}
-
-// backupCopyRoleArn is the role of the copy account that the copy provider assumes, given the
-// stack's own credentials (callerArn, as sts:GetCallerIdentity answers it): with the preview
-// role's (pull-request previews, drift checks), its read-only counterpart there; with any other,
-// the deploy role's counterpart. The copy account's bootstrap makes both, and each trusts only
-// its counterpart (README "Backup copy"), so a preview can never write in the copy account and
-// any other caller is refused by STS.
-func backupCopyRoleArn(callerArn, copyAccount, env string) string {
-	partition, roleName := "aws", ""
-	if fields := strings.SplitN(callerArn, ":", 6); len(fields) == 6 {
-		partition = fields[1]
-		// arn:<partition>:sts::<account>:assumed-role/<role name>/<session>
-		if parts := strings.Split(fields[5], "/"); len(parts) == 3 && parts[0] == "assumed-role" {
-			roleName = parts[1]
-		}
-	}
-	prefix := config.BackupCopyRolePrefix
-	if roleName == config.PreviewRolePrefix+env {
-		prefix = config.BackupCopyPreviewRolePrefix
-	}
-	return fmt.Sprintf("arn:%s:iam::%s:role/%s%s", partition, copyAccount, prefix, env)
 }
 
 // backupReplication is what the replication alarm watches, nil without a backup copy.

@@ -10,7 +10,6 @@ import (
 
 	"github.com/acme/eks-platform/config"
 	"github.com/acme/eks-platform/internal/naming"
-	"github.com/acme/eks-platform/security"
 )
 
 // The names the workflows, scripts/stack.sh and the README use (README "Accounts and
@@ -63,10 +62,6 @@ type AccountArgs struct {
 	Permissions   *Permissions
 	// BackupCopyRegion, when set, is where the platform stacks copy their backups.
 	BackupCopyRegion string
-	// BackupCopyAccountID, when set, is the account the copies live in: the deploy and preview
-	// roles may assume their counterparts there (NewBackupCopyAccount), and need no permission on
-	// the copy here.
-	BackupCopyAccountID string
 }
 
 // Account is the account's bootstrap: state bucket, keys, GitHub OIDC provider, roles.
@@ -143,14 +138,6 @@ func NewAccount(ctx *pulumi.Context, name string, args *AccountArgs, opts ...pul
 			Role: preview.Name, Name: pulumi.String("read"), Policy: pulumi.String(read),
 		}, b.parent); err != nil {
 			return nil, err
-		}
-		if args.BackupCopyAccountID != "" {
-			if err := b.assumeCopyRole(deploy, deployRolePrefix+env, config.BackupCopyRolePrefix+env); err != nil {
-				return nil, err
-			}
-			if err := b.assumeCopyRole(preview, previewRolePrefix+env, config.BackupCopyPreviewRolePrefix+env); err != nil {
-				return nil, err
-			}
 		}
 		comp.DeployRoleArns[env] = deploy.Arn
 		comp.PreviewRoleArns[env] = preview.Arn
@@ -326,29 +313,10 @@ func (b *builder) role(roleName, githubEnvironment string, provider pulumi.Strin
 	return role, nil
 }
 
-// assumeCopyRole lets one of the environment's roles assume its counterpart in the backup-copy
-// account (copyRole), and no other role there; the counterpart's trust must name it back.
-func (b *builder) assumeCopyRole(role *iam.Role, roleName, copyRole string) error {
-	doc, err := security.PolicyDocument{Statement: []security.Statement{{
-		Sid: "AssumeTheBackupCopyRole", Effect: security.Allow, Action: security.StringList{"sts:AssumeRole"},
-		Resource: security.StringList{fmt.Sprintf("arn:%s:iam::%s:role/%s", b.args.Partition, b.args.BackupCopyAccountID, copyRole)},
-	}}}.JSON()
-	if err != nil {
-		return err
-	}
-	_, err = iam.NewRolePolicy(b.ctx, b.name(roleName+"-backup-copy"), &iam.RolePolicyArgs{
-		Role: role.Name, Name: pulumi.String("backup-copy"), Policy: pulumi.String(doc),
-	}, b.parent)
-	return err
-}
-
 // attachDeployPolicies gives the deploy role the platform's permissions as managed policies,
 // packed under IAM's size limit.
 func (b *builder) attachDeployPolicies(role *iam.Role, env string) error {
 	target := Target{Partition: b.args.Partition, Account: b.args.AccountID, Region: b.args.Region, Env: env, CopyRegion: b.args.BackupCopyRegion}
-	if b.args.BackupCopyAccountID != "" {
-		target.CopyRegion = "" // the copy's key and bucket are made in the copy account
-	}
 	docs, err := DeployPolicies(b.args.Permissions, target)
 	if err != nil {
 		return err

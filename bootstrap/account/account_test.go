@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -89,23 +90,22 @@ func TestEveryPlatformStackHasItsAccountBootstrapped(t *testing.T) {
 		t.Fatal(err)
 	}
 	covered := map[string][]string{}
-	copyRegion := map[string]string{}  // platform stack -> its bootstrap's backup copy region
-	copyAccount := map[string]string{} // platform stack -> its bootstrap's backup copy account
-	// copyBootstraps: "<copy account>/<source account>/<env>" -> the copy region of the
-	// backup-copy account's bootstrap that makes that environment's copy roles.
-	copyBootstraps := map[string]string{}
+	copyRegion := map[string]string{} // platform stack -> its bootstrap's backup copy region
+	// backupAccounts: "<backup account>/<source account>/<env>" -> the bootstrap of the backup
+	// account that makes that environment's copy.
+	backupAccounts := map[string]*Config{}
 	for _, stack := range bootstrapStacks(t) {
 		cfg := bootstrapConfig(t, stack)
 		component := "eks-platform:bootstrap:Account"
 		if cfg.BackupSourceAccountID != "" {
 			component = "eks-platform:bootstrap:BackupCopyAccount"
 			for _, env := range cfg.Environments {
-				copyBootstraps[cfg.AccountID+"/"+cfg.BackupSourceAccountID+"/"+env] = cfg.BackupCopyRegion
+				backupAccounts[cfg.AccountID+"/"+cfg.BackupSourceAccountID+"/"+env] = cfg
 			}
 		} else {
 			covered[cfg.AccountID] = append(covered[cfg.AccountID], cfg.Environments...)
 			for _, env := range cfg.Environments {
-				copyRegion[env], copyAccount[env] = cfg.BackupCopyRegion, cfg.BackupCopyAccountID
+				copyRegion[env] = cfg.BackupCopyRegion
 			}
 		}
 		plan := planOf(t, stack)
@@ -128,20 +128,26 @@ func TestEveryPlatformStackHasItsAccountBootstrapped(t *testing.T) {
 		if !slices.Contains(covered[accountID], stack) {
 			t.Errorf("platform stack %s deploys to %s, but no bootstrap stack of that account lists it (covered: %v)", stack, accountID, covered)
 		}
-		// The deploy role may create the copy's key only in its bootstrap's copy region.
-		if want := values["eks-platform:backupCopyRegion"]; want != "" && copyRegion[stack] != want {
-			t.Errorf("platform stack %s copies its backups to %s, but its bootstrap's backupCopyRegion is %q", stack, want, copyRegion[stack])
-		}
-		// A copy in another account needs the source bootstrap to let the roles assume their
-		// counterparts there, and that account's bootstrap to make them, in the copy region.
-		want := values["eks-platform:backupCopyAccountId"]
-		if copyAccount[stack] != want {
-			t.Errorf("platform stack %s copies its backups to account %q, but its bootstrap's backupCopyAccountId is %q", stack, want, copyAccount[stack])
-		}
-		if want != "" {
-			if region, ok := copyBootstraps[want+"/"+accountID+"/"+stack]; !ok || region != values["eks-platform:backupCopyRegion"] {
-				t.Errorf("platform stack %s copies to account %s in %s, but no bootstrap stack of that account (backupSourceAccountId %s) makes its copy roles there (have %v)",
-					stack, want, values["eks-platform:backupCopyRegion"], accountID, copyBootstraps)
+		// The deploy role may create the copy's key only in its bootstrap's copy region; a copy
+		// in a backup account is made by that account's bootstrap, with the platform's settings.
+		copyAccount, region := values["eks-platform:backupCopyAccountId"], values["eks-platform:backupCopyRegion"]
+		switch backup := backupAccounts[copyAccount+"/"+accountID+"/"+stack]; {
+		case copyAccount == "" && copyRegion[stack] != region:
+			t.Errorf("platform stack %s copies its backups to %q, but its bootstrap's backupCopyRegion is %q", stack, region, copyRegion[stack])
+		case copyAccount != "" && copyRegion[stack] != "":
+			t.Errorf("platform stack %s copies its backups to account %s, but its bootstrap lets its deploy role make keys in %s", stack, copyAccount, copyRegion[stack])
+		case copyAccount != "" && backup == nil:
+			t.Errorf("platform stack %s copies to account %s, but no bootstrap stack of that account (backupSourceAccountId %s) makes its copy", stack, copyAccount, accountID)
+		case copyAccount != "":
+			for key, want := range map[string]string{
+				"aws:region": region, "clusterName": values["eks-platform:clusterName"],
+				"backupRetentionDays": values["eks-platform:backupRetentionDays"], "backupObjectLockDays": values["eks-platform:backupObjectLockDays"],
+			} {
+				got := map[string]string{"aws:region": backup.Region, "clusterName": backup.ClusterName,
+					"backupRetentionDays": strconv.Itoa(backup.RetentionDays), "backupObjectLockDays": strconv.Itoa(backup.ObjectLockDays)}[key]
+				if got != want {
+					t.Errorf("platform stack %s: its backup account's bootstrap has %s %q, the stack %q", stack, key, got, want)
+				}
 			}
 		}
 	}
@@ -317,9 +323,6 @@ func previewSafe(s security.Statement) string {
 		return "the backend's locks only"
 	case s.Sid == "StateBucketKeyThroughS3" && slices.Equal(writes, []string{"kms:GenerateDataKey"}) && len(s.Condition["StringEquals"]["kms:ViaService"]) == 1:
 		return "S3's use of the bucket key for the locks"
-	case s.Sid == "AssumeTheBackupCopyRole" && slices.Equal(writes, []string{"sts:AssumeRole"}) && len(s.Resource) == 1 && strings.Contains(s.Resource[0], ":role/eks-platform-backup-copy-preview-"):
-		// TestBackupCopyRolesAreCounterparts: that role reads only.
-		return "the copy account's read-only counterpart"
 	}
 	return ""
 }

@@ -3,108 +3,159 @@ package account
 import (
 	"fmt"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/acme/eks-platform/config"
+	"github.com/acme/eks-platform/internal/bucket"
 	"github.com/acme/eks-platform/internal/naming"
 	"github.com/acme/eks-platform/security"
 )
 
-// BackupCopyAccountArgs is what the bootstrap of a backup-copy account needs: the account that
-// holds the copies of the environments of SourceAccountID, in CopyRegion (issue 22).
+// BackupCopyAccountArgs is what the bootstrap of a backup account needs: it keeps, in its own
+// region, the copies of the backups of the environments of SourceAccountID (issue 22).
 type BackupCopyAccountArgs struct {
-	Suffix, Partition string
-	// AccountID is the copy account, SourceAccountID the account of the platform stacks.
+	Suffix, Partition, DNSSuffix string
+	// AccountID is the backup account, SourceAccountID the account of the platform stacks.
 	AccountID, SourceAccountID string
-	CopyRegion                 string
-	Environments               []string
-	Permissions                *Permissions
+	// Region is the copy region: the platform stacks' backupCopyRegion.
+	Region       string
+	Environments []string
+	// ClusterName is the platform stacks' eks-platform:clusterName; each environment's cluster
+	// is <ClusterName>-<env>.
+	ClusterName string
+	// RetentionDays and ObjectLockDays are the platform stacks' backupRetentionDays and
+	// backupObjectLockDays: the copies expire and are locked as the backups are.
+	RetentionDays, ObjectLockDays int
+	// KeyAdminRoleArns administer the copies' keys: roles of the backup account, among them the
+	// one this stack runs as (KMS refuses a key policy that locks out the role setting it).
+	KeyAdminRoleArns []string
 }
 
-// BackupCopyAccount is a backup-copy account's bootstrap: per environment, the two roles the
-// platform stack's copy provider works on there.
+// BackupCopyAccount is a backup account's bootstrap: per environment, the copy's bucket and key.
 type BackupCopyAccount struct {
 	pulumi.ResourceState
 
-	// CopyRoleArns and CopyPreviewRoleArns are by environment.
-	CopyRoleArns        pulumi.StringMap
-	CopyPreviewRoleArns pulumi.StringMap
+	// CopyBucketNames and CopyKeyArns are by environment.
+	CopyBucketNames pulumi.StringMap
+	CopyKeyArns     pulumi.StringMap
 }
 
-// NewBackupCopyAccount makes, per environment, eks-platform-backup-copy-<env>, which only the
-// source account's deploy role of that environment may assume and which may create and change
-// the copy's key and bucket only (permissions.json backupCopyTypes, in the copy region), and
-// eks-platform-backup-copy-preview-<env>, which only the preview role may assume and which reads
-// them only. The account holds no state, no GitHub trust and no other role of the platform's.
+// NewBackupCopyAccount makes, per environment, the copy's KMS key (alias bucket.CopyKeyAlias) and
+// bucket (bucket.CopyBucketName: the backup bucket's settings, the same COMPLIANCE lock and
+// lifecycle), both protected and retained. The platform stack reaches them by name through its
+// replication role (write replicas) and its Velero role (read to restore), which the key and
+// bucket policies let in, and nothing else of the source account: no role of it can delete,
+// re-key or re-lock a copy, since the backup account alone holds this stack and its state.
 func NewBackupCopyAccount(ctx *pulumi.Context, name string, args *BackupCopyAccountArgs, opts ...pulumi.ResourceOption) (*BackupCopyAccount, error) {
-	if args == nil || args.Permissions == nil || len(args.Environments) == 0 || args.CopyRegion == "" {
-		return nil, fmt.Errorf("backup-copy account %s: needs its permissions, its copy region and at least one environment", name)
+	if args == nil || len(args.Environments) == 0 || len(args.KeyAdminRoleArns) == 0 || args.RetentionDays < 1 {
+		return nil, fmt.Errorf("backup account %s: needs at least one environment, key administrators and a retention", name)
 	}
-	comp := &BackupCopyAccount{CopyRoleArns: pulumi.StringMap{}, CopyPreviewRoleArns: pulumi.StringMap{}}
+	comp := &BackupCopyAccount{CopyBucketNames: pulumi.StringMap{}, CopyKeyArns: pulumi.StringMap{}}
 	if err := ctx.RegisterComponentResource("eks-platform:bootstrap:BackupCopyAccount", name, comp, opts...); err != nil {
 		return nil, err
 	}
 	parent := pulumi.Parent(comp)
-	perms := args.Permissions.ForBackupCopy()
-	read, err := ReadPolicy(perms).JSON()
-	if err != nil {
-		return nil, err
-	}
+	keep := pulumi.Composite(pulumi.Protect(true), pulumi.RetainOnDelete(true))
 	for _, env := range args.Environments {
-		target := Target{Partition: args.Partition, Account: args.AccountID, Region: args.CopyRegion, Env: env}
-		writes, err := security.PolicyDocument{Statement: append(ReadPolicy(perms).Statement, perms.WriteStatements(target)...)}.JSON()
+		source := args.sourceRoles(env)
+		keyPolicy, err := security.PolicyDocument{Statement: append(
+			security.KeyGovernance(args.Partition, args.AccountID, args.KeyAdminRoleArns), source.keyStatements()...)}.JSON()
 		if err != nil {
 			return nil, err
 		}
-		for _, role := range []struct {
-			name, assumedBy, policy string
-		}{
-			{config.BackupCopyRolePrefix + env, deployRolePrefix + env, writes},
-			{config.BackupCopyPreviewRolePrefix + env, previewRolePrefix + env, read},
-		} {
-			trust, err := CopyRoleTrustPolicy(args.Partition, args.SourceAccountID, role.assumedBy).JSON()
-			if err != nil {
-				return nil, err
-			}
-			r, err := iam.NewRole(ctx, naming.Name(role.name, args.Suffix), &iam.RoleArgs{
-				Name:             pulumi.String(role.name),
-				Description:      pulumi.String(fmt.Sprintf("The backup copy of %s, for %s of account %s", env, role.assumedBy, args.SourceAccountID)),
-				AssumeRolePolicy: pulumi.String(trust),
-			}, parent)
-			if err != nil {
-				return nil, err
-			}
-			if _, err := iam.NewRolePolicy(ctx, naming.Name(role.name+"-permissions", args.Suffix), &iam.RolePolicyArgs{
-				Role: r.Name, Name: pulumi.String("backup-copy"), Policy: pulumi.String(role.policy),
-			}, parent); err != nil {
-				return nil, err
-			}
-			if role.assumedBy == deployRolePrefix+env {
-				comp.CopyRoleArns[env] = r.Arn
-			} else {
-				comp.CopyPreviewRoleArns[env] = r.Arn
-			}
+		key, err := kms.NewKey(ctx, naming.Name("velero-copy-key-"+env, args.Suffix), &kms.KeyArgs{
+			Description:          pulumi.Sprintf("Copies of the backups of %s (account %s)", source.cluster, args.SourceAccountID),
+			EnableKeyRotation:    pulumi.Bool(true),
+			DeletionWindowInDays: pulumi.Int(keyDeletionWindowDays),
+			Policy:               pulumi.String(keyPolicy),
+		}, parent, keep)
+		if err != nil {
+			return nil, err
 		}
+		if _, err := kms.NewAlias(ctx, naming.Name("velero-copy-key-alias-"+env, args.Suffix), &kms.AliasArgs{
+			Name: pulumi.String(bucket.CopyKeyAlias(env)), TargetKeyId: key.KeyId,
+		}, parent, keep); err != nil {
+			return nil, err
+		}
+		name := bucket.CopyBucketName(source.cluster, args.AccountID)
+		spec := bucket.Backups("velero-copy-"+env, pulumi.String(name), key.Arn, args.RetentionDays, args.ObjectLockDays)
+		spec.Policy = func(arn pulumi.StringOutput) pulumi.StringOutput {
+			return arn.ApplyT(func(arn string) (string, error) {
+				return bucket.Policy(arn, source.bucketStatements(arn)...).JSON()
+			}).(pulumi.StringOutput)
+		}
+		copyBucket, _, err := bucket.New(ctx, args.Suffix, spec, true, parent)
+		if err != nil {
+			return nil, err
+		}
+		comp.CopyBucketNames[env] = copyBucket.Bucket
+		comp.CopyKeyArns[env] = key.Arn
 	}
 	if err := ctx.RegisterResourceOutputs(comp, pulumi.Map{
-		"copyRoleArns": comp.CopyRoleArns, "copyPreviewRoleArns": comp.CopyPreviewRoleArns,
+		"copyBucketNames": comp.CopyBucketNames, "copyKeyArns": comp.CopyKeyArns,
 	}); err != nil {
 		return nil, err
 	}
 	return comp, nil
 }
 
-// CopyRoleTrustPolicy lets one role of the source account assume a copy role, and nobody else.
-// It names the source account with the role in aws:PrincipalArn rather than the role itself: IAM
-// refuses a trust naming a role that does not exist yet, and would silently keep a deleted and
-// remade role's old ID (IAM User Guide, "AWS JSON policy elements: Principal").
-func CopyRoleTrustPolicy(partition, sourceAccount, roleName string) security.PolicyDocument {
-	return security.PolicyDocument{Statement: []security.Statement{{
-		Sid:       "OnlyTheSourceAccountsCounterpart",
+// sourceRoles are the two roles of the source account's environment that reach its copy.
+type sourceRoles struct {
+	cluster, partition, account, s3Service string
+	replication, velero                    string
+}
+
+func (a *BackupCopyAccountArgs) sourceRoles(env string) sourceRoles {
+	cluster := a.ClusterName + "-" + env
+	role := func(name string) string {
+		return fmt.Sprintf("arn:%s:iam::%s:role/%s", a.Partition, a.SourceAccountID, name)
+	}
+	return sourceRoles{
+		cluster: cluster, partition: a.Partition, account: a.SourceAccountID, s3Service: fmt.Sprintf("s3.%s.%s", a.Region, a.DNSSuffix),
+		replication: role(bucket.ReplicationRoleName(cluster)), velero: role(bucket.VeleroRoleName(env)),
+	}
+}
+
+// grant is a statement for one role of the source account. It names the account as the
+// principal and the role in aws:PrincipalArn, not the role itself: KMS and S3 store a named role
+// as its unique ID, so a role the platform deletes and makes again would silently lose the access,
+// and a policy naming a role that does not exist yet is refused (IAM User Guide, "AWS JSON
+// policy elements: Principal"). Each action needs the same grant in the role's IAM policy
+// (platform: replicationPolicy, veleroPolicy), as for any cross-account access.
+func (s sourceRoles) grant(sid, role string, actions, resources []string, condition security.Condition) security.Statement {
+	if condition == nil {
+		condition = security.Condition{}
+	}
+	condition["ArnEquals"] = map[string]security.StringList{"aws:PrincipalArn": {role}}
+	return security.Statement{
+		Sid:       sid,
 		Effect:    security.Allow,
-		Principal: map[string]security.StringList{"AWS": {fmt.Sprintf("arn:%s:iam::%s:root", partition, sourceAccount)}},
-		Action:    security.StringList{"sts:AssumeRole"},
-		Condition: security.Condition{"ArnEquals": {"aws:PrincipalArn": {fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, sourceAccount, roleName)}}},
-	}}}
+		Principal: map[string]security.StringList{"AWS": {fmt.Sprintf("arn:%s:iam::%s:root", s.partition, s.account)}},
+		Action:    actions,
+		Resource:  resources,
+		Condition: condition,
+	}
+}
+
+// keyStatements let the replication role encrypt the replicas, and Velero decrypt them to
+// restore, each only through S3 of the copy region.
+func (s sourceRoles) keyStatements() []security.Statement {
+	viaS3 := func() security.Condition {
+		return security.Condition{"StringEquals": {"kms:ViaService": {s.s3Service}}}
+	}
+	return []security.Statement{
+		s.grant("AllowReplicationFromTheSourceAccount", s.replication, []string{"kms:Encrypt", "kms:GenerateDataKey"}, []string{"*"}, viaS3()),
+		s.grant("AllowRestoreByTheSourceAccountsVelero", s.velero, []string{"kms:Decrypt"}, []string{"*"}, viaS3()),
+	}
+}
+
+// bucketStatements let the replication role check the copy's versioning and write replicas and
+// their tags, and Velero list and read them. No delete of any kind: only the copy's lifecycle,
+// after its lock, removes a replica.
+func (s sourceRoles) bucketStatements(copyArn string) []security.Statement {
+	return []security.Statement{
+		s.grant("AllowReplicationFromTheSourceAccount", s.replication, []string{"s3:ReplicateObject", "s3:ReplicateTags"}, []string{copyArn + "/*"}, nil),
+		s.grant("AllowTheSourceAccountsReplicationToCheckTheCopy", s.replication, []string{"s3:GetBucketVersioning", "s3:ListBucket"}, []string{copyArn}, nil),
+		s.grant("AllowRestoreByTheSourceAccountsVelero", s.velero, []string{"s3:GetObject", "s3:ListBucket"}, []string{copyArn, copyArn + "/*"}, nil),
+	}
 }

@@ -42,30 +42,35 @@ type Config struct {
 	// BackupCopyRegion is the region the platform stacks of this account copy their backups to
 	// (their eks-platform:backupCopyRegion): the deploy roles may create the copy's KMS key there.
 	BackupCopyRegion string
-	// BackupCopyAccountID is the account the platform stacks of this account copy their backups
-	// to (their eks-platform:backupCopyAccountId): the deploy and preview roles may assume their
-	// counterparts there. Empty: the copies stay in this account.
-	BackupCopyAccountID string
-	// BackupSourceAccountID, when set, makes this stack the bootstrap of a backup-copy account:
-	// it holds the copies of the environments of that account, and gets only the roles their
-	// copy providers assume (NewBackupCopyAccount); no state bucket, no GitHub trust.
+	// BackupSourceAccountID, when set, makes this stack the bootstrap of a backup account: it
+	// keeps, in aws:region, the copies of the backups of the environments of that account, and
+	// gets no state bucket, no GitHub trust and no role (NewBackupCopyAccount).
 	BackupSourceAccountID string
+	// ClusterName, RetentionDays, ObjectLockDays and CopyKeyAdminRoleArns are a backup account's
+	// settings (with BackupSourceAccountID only): the platform stacks' clusterName,
+	// backupRetentionDays and backupObjectLockDays, and the roles that administer the copies' keys.
+	ClusterName                   string
+	RetentionDays, ObjectLockDays int
+	CopyKeyAdminRoleArns          []string
 }
 
 // The keys the program reads, with their defaults ("" means required).
 var keyDefaults = map[string]string{
-	"aws:region":                      "us-east-1",
-	"bootstrap:awsAccountId":          "",
-	"bootstrap:githubRepository":      "",
-	"bootstrap:environments":          "",
-	"bootstrap:stateBucketName":       "",
-	"bootstrap:accessLogDays":         "365",
-	"bootstrap:backupCopyRegion":      "",
-	"bootstrap:backupCopyAccountId":   "",
-	"bootstrap:backupSourceAccountId": "",
-	"bootstrap:costCenter":            "platform-engineering",
-	"bootstrap:owner":                 "platform-team",
-	"bootstrap:project":               "eks-platform",
+	"aws:region":                           "us-east-1",
+	"bootstrap:awsAccountId":               "",
+	"bootstrap:githubRepository":           "",
+	"bootstrap:environments":               "",
+	"bootstrap:stateBucketName":            "",
+	"bootstrap:accessLogDays":              "365",
+	"bootstrap:backupCopyRegion":           "",
+	"bootstrap:backupSourceAccountId":      "",
+	"bootstrap:clusterName":                "eks-platform",
+	"bootstrap:backupRetentionDays":        "0",
+	"bootstrap:backupObjectLockDays":       "0",
+	"bootstrap:backupCopyKeyAdminRoleArns": "[]",
+	"bootstrap:costCenter":                 "platform-engineering",
+	"bootstrap:owner":                      "platform-team",
+	"bootstrap:project":                    "eks-platform",
 }
 
 // Limits and formats the values must meet.
@@ -86,6 +91,7 @@ var (
 	environmentPattern = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
 	bucketPattern      = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 	tagPattern         = regexp.MustCompile(`^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$`)
+	clusterNamePattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
 )
 
 // Keys lists the keys the program reads, sorted (Pulumi.yaml declares the same).
@@ -133,8 +139,8 @@ func Parse(values map[string]string) (*Config, error) {
 		Repository:            get("bootstrap:githubRepository"),
 		StateBucket:           get("bootstrap:stateBucketName"),
 		BackupCopyRegion:      get("bootstrap:backupCopyRegion"),
-		BackupCopyAccountID:   get("bootstrap:backupCopyAccountId"),
 		BackupSourceAccountID: get("bootstrap:backupSourceAccountId"),
+		ClusterName:           get("bootstrap:clusterName"),
 		Tags: map[string]string{
 			"CostCenter": get("bootstrap:costCenter"),
 			"Owner":      get("bootstrap:owner"),
@@ -156,35 +162,7 @@ func Parse(values map[string]string) (*Config, error) {
 			bad("bootstrap:stateBucketName", c.StateBucket, problem)
 		}
 	}
-	for _, account := range []struct{ key, value, role string }{
-		{"bootstrap:backupCopyAccountId", c.BackupCopyAccountID, "the account the backups of this account's stacks are copied to"},
-		{"bootstrap:backupSourceAccountId", c.BackupSourceAccountID, "the account whose stacks copy their backups to this one"},
-	} {
-		switch {
-		case account.value == "":
-		case !accountPattern.MatchString(account.value):
-			bad(account.key, account.value, "must be empty or a 12-digit AWS account ID: "+account.role)
-		case account.value == c.AccountID:
-			bad(account.key, account.value, "must differ from bootstrap:awsAccountId: leave it empty for copies in this account")
-		case c.BackupCopyRegion == "":
-			bad(account.key, account.value, "needs bootstrap:backupCopyRegion: the copies are made by S3 replication to another region")
-		}
-	}
-	if c.BackupSourceAccountID != "" {
-		// A backup-copy account's bootstrap makes the copy roles only.
-		for key, value := range map[string]string{
-			"bootstrap:backupCopyAccountId": c.BackupCopyAccountID,
-			"bootstrap:githubRepository":    c.Repository,
-			"bootstrap:stateBucketName":     c.StateBucket,
-		} {
-			if value != "" {
-				bad(key, value, "must be empty with bootstrap:backupSourceAccountId: a backup-copy account gets only the copy roles (no state bucket, no GitHub trust, no copy of its own)")
-			}
-		}
-	}
-	if c.BackupCopyRegion != "" && (!regionPattern.MatchString(c.BackupCopyRegion) || c.BackupCopyRegion == c.Region) {
-		bad("bootstrap:backupCopyRegion", c.BackupCopyRegion, "must be empty or an AWS region other than aws:region, like us-west-2")
-	}
+	parseBackupAccount(c, get, bad)
 	days, err := strconv.Atoi(get("bootstrap:accessLogDays"))
 	if err != nil || days < 1 || days > maxAccessLogDays {
 		bad("bootstrap:accessLogDays", get("bootstrap:accessLogDays"), fmt.Sprintf("must be a whole number of days from 1 to %d", maxAccessLogDays))
@@ -208,6 +186,63 @@ func Parse(values map[string]string) (*Config, error) {
 		return nil, errors.Join(errs...)
 	}
 	return c, nil
+}
+
+// parseBackupAccount reads the settings of a backup account's bootstrap (issue 22), which apply
+// with bootstrap:backupSourceAccountId only and must stay at their defaults otherwise.
+func parseBackupAccount(c *Config, get func(string) string, bad func(key, value, allowed string)) {
+	retention, retentionErr := strconv.Atoi(get("bootstrap:backupRetentionDays"))
+	lock, lockErr := strconv.Atoi(get("bootstrap:backupObjectLockDays"))
+	var admins []string
+	adminsErr := json.Unmarshal([]byte(get("bootstrap:backupCopyKeyAdminRoleArns")), &admins)
+	if c.BackupSourceAccountID == "" {
+		for _, key := range []string{"bootstrap:clusterName", "bootstrap:backupRetentionDays", "bootstrap:backupObjectLockDays", "bootstrap:backupCopyKeyAdminRoleArns"} {
+			if get(key) != keyDefaults[key] {
+				bad(key, get(key), "is a backup account's setting: set it only with bootstrap:backupSourceAccountId")
+			}
+		}
+		return
+	}
+	switch {
+	case !accountPattern.MatchString(c.BackupSourceAccountID):
+		bad("bootstrap:backupSourceAccountId", c.BackupSourceAccountID, "must be empty or the 12-digit account whose platform stacks copy their backups here")
+	case c.BackupSourceAccountID == c.AccountID:
+		bad("bootstrap:backupSourceAccountId", c.BackupSourceAccountID, "must differ from bootstrap:awsAccountId: a copy in its own account is made by the platform stack")
+	}
+	// A backup account's bootstrap makes the copies only.
+	for key, value := range map[string]string{
+		"bootstrap:backupCopyRegion": c.BackupCopyRegion,
+		"bootstrap:githubRepository": c.Repository,
+		"bootstrap:stateBucketName":  c.StateBucket,
+	} {
+		if value != "" {
+			bad(key, value, "must be empty with bootstrap:backupSourceAccountId: a backup account gets only the copies, in aws:region (no state bucket, no GitHub trust, no copy of its own)")
+		}
+	}
+	if !clusterNamePattern.MatchString(c.ClusterName) {
+		bad("bootstrap:clusterName", c.ClusterName, "must be the platform stacks' eks-platform:clusterName: lower-case letters, digits and '-'")
+	}
+	if retentionErr != nil || retention < 1 {
+		bad("bootstrap:backupRetentionDays", get("bootstrap:backupRetentionDays"), "must be the platform stacks' eks-platform:backupRetentionDays, a whole number of days from 1")
+	}
+	if lockErr != nil || lock < 1 || (retentionErr == nil && lock > retention) {
+		bad("bootstrap:backupObjectLockDays", get("bootstrap:backupObjectLockDays"), "must be the platform stacks' eks-platform:backupObjectLockDays, 1 to bootstrap:backupRetentionDays: every copy is locked (COMPLIANCE)")
+	}
+	if adminsErr != nil || len(admins) == 0 {
+		bad("bootstrap:backupCopyKeyAdminRoleArns", get("bootstrap:backupCopyKeyAdminRoleArns"), "must list the backup account's roles that administer the copies' keys, among them the one this stack runs as (KMS refuses a key policy that locks out the role setting it)")
+	}
+	for i, arn := range admins {
+		fields := strings.Split(arn, ":")
+		switch {
+		case len(fields) != 6 || fields[0] != "arn" || fields[2] != "iam" || !strings.HasPrefix(fields[5], "role/") || strings.ContainsAny(arn, "*?"):
+			bad("bootstrap:backupCopyKeyAdminRoleArns", arn, "must be an IAM role ARN (arn:aws:iam::<account>:role/<path><name>, no wildcards)")
+		case fields[4] != c.AccountID:
+			bad("bootstrap:backupCopyKeyAdminRoleArns", arn, "must be a role of the backup account "+c.AccountID+" (bootstrap:awsAccountId): a source account's role would make the copies deletable from there")
+		case slices.Contains(admins[:i], arn):
+			bad("bootstrap:backupCopyKeyAdminRoleArns", arn, "is listed twice")
+		}
+	}
+	c.RetentionDays, c.ObjectLockDays, c.CopyKeyAdminRoleArns = retention, lock, admins
 }
 
 // parseEnvironments reads the JSON list of environment names.

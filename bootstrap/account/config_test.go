@@ -62,17 +62,21 @@ func TestParseRefusesBadValues(t *testing.T) {
 	}
 }
 
-// issue 22: the two backup-copy keys, each validated before any resource.
-func TestParseRefusesBadBackupCopyAccounts(t *testing.T) {
-	withCopy := func(set map[string]string) map[string]string {
+// issue 22: a backup account's settings, each validated before any resource, and only with
+// bootstrap:backupSourceAccountId.
+func TestParseRefusesBadBackupAccounts(t *testing.T) {
+	backupAccount := func(set map[string]string) map[string]string {
 		values := maps.Clone(goodValues())
-		values["bootstrap:backupCopyRegion"] = "us-west-2"
+		maps.Copy(values, map[string]string{
+			"bootstrap:backupSourceAccountId": "777788889999", "bootstrap:githubRepository": "", "bootstrap:stateBucketName": "",
+			"bootstrap:backupRetentionDays": "90", "bootstrap:backupObjectLockDays": "90",
+			"bootstrap:backupCopyKeyAdminRoleArns": `["arn:aws:iam::111122223333:role/backup-admin"]`,
+		})
 		maps.Copy(values, set)
 		return values
 	}
-	copyAccount := func(set map[string]string) map[string]string {
-		values := withCopy(map[string]string{"bootstrap:backupSourceAccountId": "777788889999",
-			"bootstrap:githubRepository": "", "bootstrap:stateBucketName": ""})
+	withSource := func(set map[string]string) map[string]string {
+		values := maps.Clone(goodValues())
 		maps.Copy(values, set)
 		return values
 	}
@@ -80,20 +84,24 @@ func TestParseRefusesBadBackupCopyAccounts(t *testing.T) {
 		values    map[string]string
 		key, want string
 	}{
-		"copy account malformed":           {withCopy(map[string]string{"bootstrap:backupCopyAccountId": "9999"}), "bootstrap:backupCopyAccountId", "12-digit"},
-		"copy account is this one":         {withCopy(map[string]string{"bootstrap:backupCopyAccountId": "111122223333"}), "bootstrap:backupCopyAccountId", "differ from bootstrap:awsAccountId"},
-		"copy account without a region":    {withCopy(map[string]string{"bootstrap:backupCopyAccountId": "999988887777", "bootstrap:backupCopyRegion": ""}), "bootstrap:backupCopyAccountId", "needs bootstrap:backupCopyRegion"},
-		"source account is this one":       {copyAccount(map[string]string{"bootstrap:backupSourceAccountId": "111122223333"}), "bootstrap:backupSourceAccountId", "differ from bootstrap:awsAccountId"},
-		"copy account with a state bucket": {copyAccount(map[string]string{"bootstrap:stateBucketName": "acme-state"}), "bootstrap:stateBucketName", "must be empty with bootstrap:backupSourceAccountId"},
-		"copy account copying again":       {copyAccount(map[string]string{"bootstrap:backupCopyAccountId": "555566667777"}), "bootstrap:backupCopyAccountId", "must be empty with bootstrap:backupSourceAccountId"},
+		"source account malformed":        {backupAccount(map[string]string{"bootstrap:backupSourceAccountId": "7777"}), "bootstrap:backupSourceAccountId", "12-digit"},
+		"source account is this one":      {backupAccount(map[string]string{"bootstrap:backupSourceAccountId": "111122223333"}), "bootstrap:backupSourceAccountId", "differ from bootstrap:awsAccountId"},
+		"backup account with state":       {backupAccount(map[string]string{"bootstrap:stateBucketName": "acme-state"}), "bootstrap:stateBucketName", "must be empty with bootstrap:backupSourceAccountId"},
+		"backup account copying again":    {backupAccount(map[string]string{"bootstrap:backupCopyRegion": "us-west-2"}), "bootstrap:backupCopyRegion", "must be empty with bootstrap:backupSourceAccountId"},
+		"no retention":                    {backupAccount(map[string]string{"bootstrap:backupRetentionDays": "0"}), "bootstrap:backupRetentionDays", "from 1"},
+		"lock beyond the retention":       {backupAccount(map[string]string{"bootstrap:backupObjectLockDays": "91"}), "bootstrap:backupObjectLockDays", "1 to bootstrap:backupRetentionDays"},
+		"no key administrator":            {backupAccount(map[string]string{"bootstrap:backupCopyKeyAdminRoleArns": "[]"}), "bootstrap:backupCopyKeyAdminRoleArns", "locks out"},
+		"key administrator of the source": {backupAccount(map[string]string{"bootstrap:backupCopyKeyAdminRoleArns": `["arn:aws:iam::777788889999:role/eks-platform-deploy-prod"]`}), "bootstrap:backupCopyKeyAdminRoleArns", "deletable from there"},
+		"key administrator a wildcard":    {backupAccount(map[string]string{"bootstrap:backupCopyKeyAdminRoleArns": `["arn:aws:iam::111122223333:role/*"]`}), "bootstrap:backupCopyKeyAdminRoleArns", "no wildcards"},
+		"retention without a source":      {withSource(map[string]string{"bootstrap:backupRetentionDays": "90"}), "bootstrap:backupRetentionDays", "only with bootstrap:backupSourceAccountId"},
 	} {
 		_, err := Parse(bad.values)
 		if err == nil || !strings.Contains(err.Error(), bad.key) || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("%s: error %v, want one naming %s: %s", name, err, bad.key, bad.want)
 		}
 	}
-	c, err := Parse(copyAccount(nil))
-	if err != nil || c.BackupSourceAccountID != "777788889999" {
-		t.Errorf("a backup-copy account's bootstrap: %+v, %v", c, err)
+	c, err := Parse(backupAccount(nil))
+	if err != nil || c.BackupSourceAccountID != "777788889999" || c.RetentionDays != 90 || c.ObjectLockDays != 90 || len(c.CopyKeyAdminRoleArns) != 1 || c.ClusterName != "eks-platform" {
+		t.Errorf("a backup account's bootstrap: %+v, %v", c, err)
 	}
 }

@@ -30,22 +30,6 @@ type Permissions struct {
 	Types           map[string]TypePermissions `json:"types"`
 	// Invokes are the data sources the platform calls, with the actions they need.
 	Invokes map[string][]string `json:"invokes"`
-	// BackupCopyTypes are the types the backup-copy provider creates: in a backup-copy account,
-	// its roles' permissions are these types' alone (ForBackupCopy).
-	BackupCopyTypes struct {
-		About string   `json:"about"`
-		Types []string `json:"types"`
-	} `json:"backupCopyTypes"`
-}
-
-// ForBackupCopy is the part of the permissions a backup-copy account's roles need: the backup
-// copy's types, with their scopes, and no data source (the copy provider calls none).
-func (p *Permissions) ForBackupCopy() *Permissions {
-	sub := &Permissions{Source: p.Source, Read: p.Read, About: p.About, Scopes: p.Scopes, Types: map[string]TypePermissions{}}
-	for _, typ := range p.BackupCopyTypes.Types {
-		sub.Types[typ] = p.Types[typ]
-	}
-	return sub
 }
 
 // Scope is where a group of write actions applies: resource ARN patterns and an optional
@@ -122,11 +106,6 @@ func parsePermissions(data []byte) (*Permissions, error) {
 			for _, a := range perm.Write[scope] {
 				check(typ, a, false)
 			}
-		}
-	}
-	for _, typ := range p.BackupCopyTypes.Types {
-		if _, ok := p.Types[typ]; !ok {
-			problems = append(problems, fmt.Sprintf("backupCopyTypes: %s is not in types", typ))
 		}
 	}
 	for _, token := range sortedKeys(p.Invokes) {

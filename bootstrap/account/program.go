@@ -55,20 +55,21 @@ func Outputs(keys []string) func(ctx *pulumi.Context) (pulumi.Map, error) {
 			return nil, err
 		}
 		if cfg.BackupSourceAccountID != "" {
-			copyAccount, err := NewBackupCopyAccount(ctx, naming.Name("backup-copy-account", suffix), &BackupCopyAccountArgs{
-				Suffix: suffix, Partition: partition.Partition, AccountID: cfg.AccountID, SourceAccountID: cfg.BackupSourceAccountID,
-				CopyRegion: cfg.BackupCopyRegion, Environments: cfg.Environments, Permissions: perms,
+			backup, err := NewBackupCopyAccount(ctx, naming.Name("backup-account", suffix), &BackupCopyAccountArgs{
+				Suffix: suffix, Partition: partition.Partition, DNSSuffix: partition.DnsSuffix,
+				AccountID: cfg.AccountID, SourceAccountID: cfg.BackupSourceAccountID, Region: cfg.Region,
+				Environments: cfg.Environments, ClusterName: cfg.ClusterName,
+				RetentionDays: cfg.RetentionDays, ObjectLockDays: cfg.ObjectLockDays, KeyAdminRoleArns: cfg.CopyKeyAdminRoleArns,
 			}, pulumi.Providers(provider))
 			if err != nil {
 				return nil, err
 			}
-			return pulumi.Map{"copyRoleArns": copyAccount.CopyRoleArns, "copyPreviewRoleArns": copyAccount.CopyPreviewRoleArns}, nil
+			return pulumi.Map{"copyBucketNames": backup.CopyBucketNames, "copyKeyArns": backup.CopyKeyArns}, nil
 		}
 		acct, err := NewAccount(ctx, naming.Name("account", suffix), &AccountArgs{
 			Suffix: suffix, Partition: partition.Partition, AccountID: cfg.AccountID, Region: cfg.Region,
 			Repository: cfg.Repository, Environments: cfg.Environments, StateBucket: cfg.StateBucket,
 			AccessLogDays: cfg.AccessLogDays, Permissions: perms, BackupCopyRegion: cfg.BackupCopyRegion,
-			BackupCopyAccountID: cfg.BackupCopyAccountID,
 		}, pulumi.Providers(provider))
 		if err != nil {
 			return nil, err

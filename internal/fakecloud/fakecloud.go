@@ -12,7 +12,6 @@ package fakecloud
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -39,43 +38,6 @@ type Resource struct {
 	Inputs resource.PropertyMap
 	// Region is the region of the provider that creates it.
 	Region string
-	// Account is the account of the provider that creates it: the account of the role the
-	// provider assumes (AssumedAccount); empty, the fake account AccountID.
-	Account string
-}
-
-// account is the account r's ARNs name.
-func (r Resource) account() string {
-	if r.Account != "" {
-		return r.Account
-	}
-	return AccountID
-}
-
-// AssumedRole is the role an AWS provider's configuration assumes (assumeRole.roleArn, as an
-// object or as the JSON text the engine may hand a provider), or "" when it assumes none.
-func AssumedRole(providerInputs resource.PropertyMap) string {
-	value := providerInputs["assumeRole"]
-	if value.IsString() {
-		var object map[string]any
-		if json.Unmarshal([]byte(value.StringValue()), &object) != nil {
-			return ""
-		}
-		value = resource.NewObjectProperty(resource.NewPropertyMapFromMap(object))
-	}
-	if !value.IsObject() {
-		return ""
-	}
-	return String(value.ObjectValue(), "roleArn")
-}
-
-// AssumedAccount is the account of the role an AWS provider assumes, or "" when it assumes none
-// (or names no role ARN): an assumed role's credentials act in the role's account.
-func AssumedAccount(providerInputs resource.PropertyMap) string {
-	if fields := strings.Split(AssumedRole(providerInputs), ":"); len(fields) == 6 && strings.HasPrefix(fields[5], "role/") {
-		return fields[4]
-	}
-	return ""
 }
 
 // outputFunc adds the outputs a real provider computes for one resource type to state, which
@@ -99,7 +61,7 @@ func Create(r Resource) (string, resource.PropertyMap) {
 	id := ID(r.Type, r.Name)
 	if r.Custom {
 		if _, ok := state["arn"]; !ok {
-			state["arn"] = resource.NewStringProperty(AccountARN(r.account(), r.Type, physicalName(r), r.Region))
+			state["arn"] = resource.NewStringProperty(ARN(r.Type, physicalName(r), r.Region))
 		}
 	}
 	if fn := outputFns[r.Type]; fn != nil {
@@ -156,15 +118,9 @@ func ID(typeToken, name string) string {
 }
 
 // ARN returns a deterministic ARN in the fake account for a resource with the given physical
-// name (AccountARN).
-func ARN(typeToken, name, region string) string {
-	return AccountARN(AccountID, typeToken, name, region)
-}
-
-// AccountARN returns a deterministic ARN in account for a resource with the given physical name,
-// in the format AWS uses for that resource type where it differs from the common
+// name, in the format AWS uses for that resource type where it differs from the common
 // "arn:aws:<service>:<region>:<account>:<kind>/<name>".
-func AccountARN(account, typeToken, name, region string) string {
+func ARN(typeToken, name, region string) string {
 	service := "aws"
 	if parts := strings.Split(typeToken, ":"); len(parts) == 3 {
 		service = strings.SplitN(parts[1], "/", 2)[0]
@@ -174,18 +130,18 @@ func AccountARN(account, typeToken, name, region string) string {
 	}
 	switch typeToken {
 	case "aws:sns/topic:Topic":
-		return fmt.Sprintf("arn:aws:sns:%s:%s:%s", region, account, name)
+		return fmt.Sprintf("arn:aws:sns:%s:%s:%s", region, AccountID, name)
 	case "aws:cloudwatch/logGroup:LogGroup":
-		return fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", region, account, name)
+		return fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", region, AccountID, name)
 	case "aws:ssm/parameter:Parameter":
-		return fmt.Sprintf("arn:aws:ssm:%s:%s:parameter/%s", region, account, strings.TrimPrefix(name, "/"))
+		return fmt.Sprintf("arn:aws:ssm:%s:%s:parameter/%s", region, AccountID, strings.TrimPrefix(name, "/"))
 	case "aws:cloudwatch/metricAlarm:MetricAlarm":
-		return fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", region, account, name)
+		return fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", region, AccountID, name)
 	}
 	if service == "iam" {
-		return fmt.Sprintf("arn:aws:iam::%s:%s/%s", account, strings.ToLower(lastSegment(typeToken)), name)
+		return fmt.Sprintf("arn:aws:iam::%s:%s/%s", AccountID, strings.ToLower(lastSegment(typeToken)), name)
 	}
-	return fmt.Sprintf("arn:aws:%s:%s:%s:%s/%s", service, region, account, strings.ToLower(lastSegment(typeToken)), name)
+	return fmt.Sprintf("arn:aws:%s:%s:%s:%s/%s", service, region, AccountID, strings.ToLower(lastSegment(typeToken)), name)
 }
 
 func lastSegment(typeToken string) string {

@@ -18,6 +18,6 @@ func init() {
 			keyID := fmt.Sprintf("%s-%s-%s-%s-%s", h[0:8], h[8:12], h[12:16], h[16:20], h[20:32])
 			state["id"] = resource.NewStringProperty(keyID)
 			state["keyId"] = resource.NewStringProperty(keyID)
-			state["arn"] = resource.NewStringProperty(fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", r.Region, r.account(), keyID))
+			state["arn"] = resource.NewStringProperty(fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", r.Region, AccountID, keyID))
 		})
 }

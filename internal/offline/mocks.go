@@ -36,13 +36,10 @@ type mocks struct {
 	// provider's region (a stack has one provider per region, issue 22's backup copy).
 	region  string
 	regions map[string]string
-	// accounts holds the account of each AWS provider that assumes a role in another one, by URN
-	// (issue 22's backup copy in another account).
-	accounts map[string]string
 }
 
 func newMocks(project, stack string) *mocks {
-	return &mocks{project: project, stack: stack, region: DefaultRegion, regions: map[string]string{}, accounts: map[string]string{}}
+	return &mocks{project: project, stack: stack, region: DefaultRegion, regions: map[string]string{}}
 }
 
 // regionOf is the region of the AWS provider a resource or call names (a provider reference,
@@ -76,15 +73,11 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 			}
 			m.regions[m.urn(args.TypeToken, args.Name, parent)] = region
 		}
-		if account := fakecloud.AssumedAccount(args.Inputs); account != "" {
-			m.accounts[m.urn(args.TypeToken, args.Name, parent)] = account
-		}
 	}
-	account := m.accounts[providerURN(args.Provider)]
 	m.mu.Unlock()
 
 	id, state := fakecloud.Create(fakecloud.Resource{
-		Type: args.TypeToken, Name: args.Name, Custom: args.Custom, Inputs: args.Inputs, Region: region, Account: account,
+		Type: args.TypeToken, Name: args.Name, Custom: args.Custom, Inputs: args.Inputs, Region: region,
 	})
 
 	rec := Resource{

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/acme/eks-platform/config"
+	"github.com/acme/eks-platform/internal/bucket"
 	"github.com/acme/eks-platform/internal/fakecloud"
 	"github.com/acme/eks-platform/internal/offline"
 	"github.com/acme/eks-platform/security"
@@ -54,6 +55,13 @@ func TestIAMPoliciesGrantOnlyTheKeysOfTheirDuty(t *testing.T) {
 				granting[strings.TrimSuffix(r.Name, "-"+cfg.Suffix)] = true
 				for _, arn := range s.Resource {
 					duty, isKey := dutyOfKeyID[arn[strings.LastIndex(arn, "/")+1:]]
+					// A copy in a backup account is granted by its alias there (issue 22): any key
+					// of that account in the copy region, narrowed to the one with the copy's alias.
+					copyKeys := "arn:aws:kms:" + cfg.Platform.BackupCopyRegion + ":" + cfg.Platform.BackupCopyAccountID + ":key/*"
+					if cfg.Platform.BackupCopyAccountID != "" && arn == copyKeys &&
+						slices.Equal(s.Condition["ForAnyValue:StringEquals"]["kms:ResourceAliases"], security.StringList{bucket.CopyKeyAlias(cfg.Suffix)}) {
+						duty, isKey = "velero-copy-key", true
+					}
 					switch {
 					case !strings.Contains(arn, ":key/") || !isKey:
 						t.Errorf("%s (%s) grants KMS on %q, not on a platform key", r.Name, s.Sid, arn)

@@ -27,12 +27,11 @@ func callerAccount() string {
 
 // checkAccount models the AWS provider's account guard, as terraform-provider-aws runs it when
 // the provider is configured (internal/conns: it asks sts:GetCallerIdentity, unless
-// skipRequestingAccountId), for the provider's account (the caller's, or the account of the role
-// it assumes, sts.go): an account outside allowedAccountIds, or inside
+// skipRequestingAccountId): an account outside allowedAccountIds, or inside
 // forbiddenAccountIds, fails the provider's configuration, so no resource of that provider is
 // created or read. The error text is the real provider's. It checks only these two lists against
 // the one caller account; the ARNs the stub computes stay in fakecloud's fixed account.
-func checkAccount(args resource.PropertyMap, variables map[string]string, account string) error {
+func checkAccount(args resource.PropertyMap, variables map[string]string) error {
 	allowed := accountList(args, variables, "allowedAccountIds")
 	forbidden := accountList(args, variables, "forbiddenAccountIds")
 	if len(allowed) == 0 && len(forbidden) == 0 {
@@ -41,6 +40,7 @@ func checkAccount(args resource.PropertyMap, variables map[string]string, accoun
 	if skip := args["skipRequestingAccountId"]; skip.IsBool() && skip.BoolValue() {
 		return nil
 	}
+	account := callerAccount()
 	if len(allowed) > 0 && !slices.Contains(allowed, account) {
 		return fmt.Errorf("AWS account ID not allowed: %s", account)
 	}

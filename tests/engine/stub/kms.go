@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path"
 	"strings"
 
@@ -25,16 +26,16 @@ const kmsKeyType = "aws:kms/key:Key"
 // the error terraform-provider-aws passes on).
 const lockoutError = "MalformedPolicyDocumentException: The new key policy will not allow you to update the key policy in the future."
 
-// checkKeyPolicy models KMS's policy lockout safety check for a key's create or update by the
-// caller's role (the provider's: CallerRoleVariable, or the role it assumes; "" turns the model
-// off): the policy must allow the caller's role kms:PutKeyPolicy, either by naming the role, by "*", or by
+// checkKeyPolicy models KMS's policy lockout safety check for a key's create or update: the
+// policy must allow the caller's role kms:PutKeyPolicy, either by naming the role, by "*", or by
 // naming the account (arn:<partition>:iam::<account>:root or the bare ID), which hands the
 // decision to the caller's IAM policies; the stub takes those to allow it, as the bootstrap's
 // deploy policies do (kms:PutKeyPolicy on the environment's keys). A policy change (olds is the
 // key's state before an update, nil for a create) must also be allowed by the policy in force,
 // or PutKeyPolicy is denied. It reads the principals and actions of Allow statements only: not
 // conditions, not Deny statements, and the caller's IAM policies are not evaluated.
-func checkKeyPolicy(caller, typ string, inputs, olds resource.PropertyMap) error {
+func checkKeyPolicy(typ string, inputs, olds resource.PropertyMap) error {
+	caller := os.Getenv(CallerRoleVariable)
 	if typ != kmsKeyType || caller == "" {
 		return nil
 	}

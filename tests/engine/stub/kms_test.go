@@ -30,8 +30,9 @@ func TestKeyPolicyLockoutCheck(t *testing.T) {
 		{"everyone", policy(`{"Effect":"Allow","Principal":"*","Action":"kms:*","Resource":"*"}`), false},
 		{"everyone in AWS", policy(`{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"kms:PutKeyPolicy","Resource":"*"}`), false},
 	}
+	t.Setenv(CallerRoleVariable, deploy)
 	for _, c := range cases {
-		err := checkKeyPolicy(deploy, kmsKeyType, c.inputs, nil)
+		err := checkKeyPolicy(kmsKeyType, c.inputs, nil)
 		if c.refused && (err == nil || err.Error() != lockoutError) {
 			t.Errorf("%s: error %v, want KMS's lockout refusal", c.name, err)
 		}
@@ -42,19 +43,20 @@ func TestKeyPolicyLockoutCheck(t *testing.T) {
 	// An update may change the policy only if the policy in force lets the caller put one.
 	admin := policy(`{"Effect":"Allow","Principal":{"AWS":"` + deploy + `"},"Action":"kms:Put*","Resource":"*"}`)
 	other := policy(useOnly + `,{"Effect":"Allow","Principal":{"AWS":"` + deploy + `"},"Action":"kms:*","Resource":"*"}`)
-	if err := checkKeyPolicy(deploy, kmsKeyType, other, admin); err != nil {
+	if err := checkKeyPolicy(kmsKeyType, other, admin); err != nil {
 		t.Errorf("a change allowed by the policy in force refused: %v", err)
 	}
-	if err := checkKeyPolicy(deploy, kmsKeyType, admin, policy(useOnly)); err == nil || !strings.HasPrefix(err.Error(), "AccessDeniedException") {
+	if err := checkKeyPolicy(kmsKeyType, admin, policy(useOnly)); err == nil || !strings.HasPrefix(err.Error(), "AccessDeniedException") {
 		t.Errorf("a change the policy in force does not allow: %v, want AccessDeniedException", err)
 	}
-	if err := checkKeyPolicy(deploy, kmsKeyType, policy(useOnly), policy(useOnly)); err != nil {
+	if err := checkKeyPolicy(kmsKeyType, policy(useOnly), policy(useOnly)); err != nil {
 		t.Errorf("an update that keeps the policy (no PutKeyPolicy) refused: %v", err)
 	}
-	if err := checkKeyPolicy(deploy, "aws:sns/topic:Topic", policy(useOnly), nil); err != nil {
+	if err := checkKeyPolicy("aws:sns/topic:Topic", policy(useOnly), nil); err != nil {
 		t.Errorf("a topic's policy judged as a key policy: %v", err)
 	}
-	if err := checkKeyPolicy("", kmsKeyType, policy(useOnly), nil); err != nil {
+	t.Setenv(CallerRoleVariable, "")
+	if err := checkKeyPolicy(kmsKeyType, policy(useOnly), nil); err != nil {
 		t.Errorf("with no caller role the model must be off: %v", err)
 	}
 }

@@ -13,7 +13,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -57,10 +56,6 @@ type Provider struct {
 
 	mu     sync.Mutex
 	region string
-	// callerRole is the role the provider's calls are made as (CallerRoleVariable, or the role
-	// its configuration assumes), "" when unknown; assumedAccount is that role's account when it
-	// assumes one, which the ARNs of what it creates name.
-	callerRole, assumedAccount string
 }
 
 // New returns an unconfigured stub provider for pkg.
@@ -100,32 +95,17 @@ func (p *Provider) Configure(_ context.Context, req *pulumirpc.ConfigureRequest)
 	if r := fakecloud.String(args, "region"); r != "" {
 		region = r
 	}
-	caller, account, assumed := os.Getenv(CallerRoleVariable), callerAccount(), ""
 	if p.pkg == "aws" {
-		if role := fakecloud.AssumedRole(args); role != "" {
-			if err := assumeRole(caller, role); err != nil {
-				return nil, err
-			}
-			caller, account, assumed = role, fakecloud.AssumedAccount(args), fakecloud.AssumedAccount(args)
-		}
-		if err := checkAccount(args, req.GetVariables(), account); err != nil {
+		if err := checkAccount(args, req.GetVariables()); err != nil {
 			return nil, err
 		}
 	}
-	p.mu.Lock()
 	if region != "" {
+		p.mu.Lock()
 		p.region = region
+		p.mu.Unlock()
 	}
-	p.callerRole, p.assumedAccount = caller, assumed
-	p.mu.Unlock()
 	return &pulumirpc.ConfigureResponse{AcceptSecrets: true, SupportsPreview: true}, nil
-}
-
-// caller is the role the provider's calls are made as.
-func (p *Provider) caller() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.callerRole
 }
 
 func (p *Provider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
@@ -218,7 +198,7 @@ func (p *Provider) createFault(ctx context.Context, urn string, properties *stru
 	if err := claimedName(urn, inputs); err != nil {
 		return err
 	}
-	if err := checkKeyPolicy(p.caller(), string(resource.URN(urn).Type()), inputs, nil); err != nil {
+	if err := checkKeyPolicy(string(resource.URN(urn).Type()), inputs, nil); err != nil {
 		return err
 	}
 	fault, err := faultFor(urn, "create")
@@ -266,7 +246,7 @@ func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pul
 		if err != nil {
 			return nil, err
 		}
-		if err := checkKeyPolicy(p.caller(), string(resource.URN(req.GetUrn()).Type()), news, olds); err != nil {
+		if err := checkKeyPolicy(string(resource.URN(req.GetUrn()).Type()), news, olds); err != nil {
 			return nil, err
 		}
 	}
@@ -305,10 +285,10 @@ func (p *Provider) apply(urn string, inputs *structpb.Struct, preview bool) (str
 	}
 	parsed := resource.URN(urn)
 	p.mu.Lock()
-	region, account := p.region, p.assumedAccount
+	region := p.region
 	p.mu.Unlock()
 	id, state := fakecloud.Create(fakecloud.Resource{
-		Type: string(parsed.Type()), Name: parsed.Name(), Custom: true, Inputs: props, Region: region, Account: account,
+		Type: string(parsed.Type()), Name: parsed.Name(), Custom: true, Inputs: props, Region: region,
 	})
 	if preview {
 		id = ""
@@ -390,14 +370,9 @@ func (p *Provider) Invoke(_ context.Context, req *pulumirpc.InvokeRequest) (*pul
 		return nil, err
 	}
 	p.mu.Lock()
-	region, caller := p.region, p.callerRole
+	region := p.region
 	p.mu.Unlock()
 	result, err := fakecloud.Invoke(req.GetTok(), args, region)
-	if err == nil && req.GetTok() == callerIdentityToken && caller != "" {
-		// STS names the caller's session of its role; the account ID stays the fake account's,
-		// which every ARN the stub computes names.
-		result["arn"] = resource.NewStringProperty(sessionArn(caller))
-	}
 	if err != nil {
 		// Loud on purpose: a data source the stub cannot answer means the engine run no longer
 		// covers what the program (or pulumi-eks) asks for.
