@@ -136,6 +136,21 @@ func TestReplicationPolicyIsScoped(t *testing.T) {
 		source: testBucketArn, copy: "arn:aws:s3:::" + copyBucket,
 		sourceKey: "arn:aws:kms:us-east-1:123456789012:key/src", copyKey: "arn:aws:kms:us-west-2:123456789012:key/copy",
 	})
+	// What replication needs is there, each on its own resource.
+	want := map[string]string{
+		"ReadSourceConfiguration": testBucketArn, "ReadSourceVersions": testBucketArn + "/*",
+		"CheckCopyVersioning": "arn:aws:s3:::" + copyBucket, "WriteCopies": "arn:aws:s3:::" + copyBucket + "/*",
+		"DecryptSourceObjects": "arn:aws:kms:us-east-1:123456789012:key/src", "EncryptCopies": "arn:aws:kms:us-west-2:123456789012:key/copy",
+	}
+	for _, s := range doc.Statement {
+		if got, ok := want[s.Sid]; !ok || s.Resource.String() != got {
+			t.Errorf("statement %s on %v, want one of %v", s.Sid, s.Resource, want)
+		}
+		delete(want, s.Sid)
+	}
+	for sid := range want {
+		t.Errorf("no statement %s", sid)
+	}
 	for _, s := range doc.Statement {
 		for _, r := range s.Resource {
 			if r == "*" {

@@ -117,7 +117,7 @@ func New(ctx *pulumi.Context, env string, spec Spec, protect bool, opts ...pulum
 		policy = bucket.Arn.ApplyT(func(arn string) (string, error) { return Policy(arn).JSON() }).(pulumi.StringOutput)
 	}
 	// S3 rejects concurrent changes to one bucket's access settings, so the policy follows the
-	// public access block.
+	// ownership controls, which follow the public access block.
 	if _, err := s3.NewBucketPolicy(ctx, name("-policy"), &s3.BucketPolicyArgs{
 		Bucket: bucket.ID(),
 		Policy: policy,
