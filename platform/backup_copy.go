@@ -43,6 +43,10 @@ type copyTarget struct {
 	// any key there that carries keyAlias (kms:ResourceAliases), since its ID is not known here.
 	keyResource pulumi.StringOutput
 	keyAlias    string
+	// account, for a copy in a backup account, is that account: the grants on its bucket hold
+	// only for a bucket it owns (aws:ResourceAccount), since anyone may create a bucket of that
+	// name while the backup account has none.
+	account string
 }
 
 // newBackupCopy replicates every backup object into the copy with S3 replication, on a role
@@ -89,7 +93,7 @@ func newBackupCopy(ctx *pulumi.Context, comp *Platform, args *Args, accountID pu
 				sourceS3: fmt.Sprintf("s3.%s.%s", args.Region, v[0].(string)),
 				copyS3:   fmt.Sprintf("s3.%s.%s", args.BackupCopy.Region, v[0].(string)),
 				source:   v[1].(string), copy: v[2].(string), sourceKey: v[3].(string), copyKey: v[4].(string),
-				copyKeyAlias: target.keyAlias,
+				copyKeyAlias: target.keyAlias, copyAccount: target.account,
 			}).JSON()
 		}).(pulumi.StringOutput),
 	}, parent, keep)
@@ -97,7 +101,7 @@ func newBackupCopy(ctx *pulumi.Context, comp *Platform, args *Args, accountID pu
 		return err
 	}
 
-	// S3 checks on this call that the role may be passed and that both buckets are versioned.
+	// S3 checks on this call that the role may be passed and that the source is versioned.
 	if _, err := s3.NewBucketReplicationConfig(ctx, naming.Name("velero-bucket-replication", args.Environment), &s3.BucketReplicationConfigArgs{
 		Bucket: store.bucket.ID(),
 		Role:   role.Arn,
@@ -148,6 +152,7 @@ func inBackupAccount(partition pulumi.StringOutput, args *Args) *copyTarget {
 		keyArn:      kmsArn(alias),
 		keyResource: kmsArn("key/*"),
 		keyAlias:    alias,
+		account:     c.AccountID,
 	}
 }
 
@@ -200,7 +205,7 @@ func optionalBoundary(arn string) pulumi.StringPtrInput {
 type replicationScope struct {
 	sourceS3, copyS3                 string
 	source, copy, sourceKey, copyKey string
-	copyKeyAlias                     string
+	copyKeyAlias, copyAccount        string
 }
 
 // replicationPolicy is the permission set the S3 replication guide gives for SSE-KMS objects
@@ -223,16 +228,18 @@ func replicationPolicy(s replicationScope) security.PolicyDocument {
 			Resource: security.StringList{s.source + "/*"},
 		},
 		{
-			Sid:      "CheckCopyVersioning",
-			Effect:   security.Allow,
-			Action:   security.StringList{"s3:GetBucketVersioning", "s3:ListBucket"},
-			Resource: security.StringList{s.copy},
+			Sid:       "CheckCopyVersioning",
+			Effect:    security.Allow,
+			Action:    security.StringList{"s3:GetBucketVersioning", "s3:ListBucket"},
+			Resource:  security.StringList{s.copy},
+			Condition: ownedBy(s.copyAccount),
 		},
 		{
-			Sid:      "WriteCopies",
-			Effect:   security.Allow,
-			Action:   security.StringList{"s3:ReplicateObject", "s3:ReplicateTags"},
-			Resource: security.StringList{s.copy + "/*"},
+			Sid:       "WriteCopies",
+			Effect:    security.Allow,
+			Action:    security.StringList{"s3:ReplicateObject", "s3:ReplicateTags"},
+			Resource:  security.StringList{s.copy + "/*"},
+			Condition: ownedBy(s.copyAccount),
 		},
 		{
 			Sid:       "DecryptSourceObjects",
@@ -249,6 +256,15 @@ func replicationPolicy(s replicationScope) security.PolicyDocument {
 			Condition: withKeyAlias(security.Condition{"StringEquals": {"kms:ViaService": {s.copyS3}}, "StringLike": {"kms:EncryptionContext:aws:s3:arn": {s.copy, s.copy + "/*"}}}, s.copyKeyAlias),
 		},
 	}}
+}
+
+// ownedBy holds a grant on a bucket named in another account to the bucket that account owns;
+// "" (a bucket of this account) needs no condition.
+func ownedBy(account string) security.Condition {
+	if account == "" {
+		return nil
+	}
+	return security.Condition{"StringEquals": {"aws:ResourceAccount": {account}}}
 }
 
 // withKeyAlias narrows a grant on any key of an account to the key carrying alias (KMS condition

@@ -231,8 +231,9 @@ func statementsBySid(t *testing.T, policy string) map[string]security.Statement 
 // through S3 of the copy region.
 func TestBackupCopyInABackupAccountIsReachedByNameOnly(t *testing.T) {
 	p := planWithCopyInAccount(t)
+	// (The stack's one AWS provider is checked by tests/stack: the composition root makes them.)
 	for _, r := range p.Resources {
-		if strings.HasPrefix(r.Name, "velero-copy") || r.Type == "pulumi:providers:aws" {
+		if strings.HasPrefix(r.Name, "velero-copy") {
 			t.Errorf("the stack makes %s %s for a copy in another account", r.Type, r.Name)
 		}
 	}
@@ -248,16 +249,26 @@ func TestBackupCopyInABackupAccountIsReachedByNameOnly(t *testing.T) {
 		t.Helper()
 		if strings.Join(s.Action, ",") != actions || s.Resource.String() != "arn:aws:kms:us-west-2:"+copyAccount+":key/*" ||
 			s.Condition["ForAnyValue:StringEquals"]["kms:ResourceAliases"].String() != alias ||
-			s.Condition["StringEquals"]["kms:ViaService"].String() != "s3.us-west-2.amazonaws.com" {
+			s.Condition["StringEquals"]["kms:ViaService"].String() != "s3.us-west-2.amazonaws.com" ||
+			strings.Join(s.Condition["StringLike"]["kms:EncryptionContext:aws:s3:arn"], ",") != "arn:aws:s3:::"+crossAccountCopy+",arn:aws:s3:::"+crossAccountCopy+"/*" {
 			t.Errorf("%s: %+v, want %s on the backup account's key with alias %s, through S3 of us-west-2", what, s, actions, alias)
 		}
 	}
 	replication := statementsBySid(t, offline.MustGet(t, p, "aws:iam/rolePolicy:RolePolicy", "velero-replication-policy-dev").String("policy"))
 	keyGrant("replication", replication["EncryptCopies"], "kms:Encrypt,kms:GenerateDataKey")
+	// Anyone may create a bucket of the copy's name while the backup account has none: the
+	// grants hold only for the bucket the backup account owns.
+	ownedByTheBackupAccount := func(what string, s security.Statement) {
+		t.Helper()
+		if got := s.Condition["StringEquals"]["aws:ResourceAccount"].String(); got != copyAccount {
+			t.Errorf("%s %s holds for a bucket of account %q, want only %s's", what, s.Sid, got, copyAccount)
+		}
+	}
 	for sid, want := range map[string]string{"WriteCopies": "arn:aws:s3:::" + crossAccountCopy + "/*", "CheckCopyVersioning": "arn:aws:s3:::" + crossAccountCopy} {
 		if got := replication[sid].Resource.String(); got != want {
 			t.Errorf("replication %s on %q, want %q", sid, got, want)
 		}
+		ownedByTheBackupAccount("replication", replication[sid])
 	}
 	velero := offline.MustGet(t, p, "aws:iam/rolePolicy:RolePolicy", "velero-dev")
 	veleroPolicy := statementsBySid(t, velero.String("policy"))
@@ -265,6 +276,7 @@ func TestBackupCopyInABackupAccountIsReachedByNameOnly(t *testing.T) {
 	if got := veleroPolicy["ReadBackupCopy"].Resource; strings.Join(got, ",") != "arn:aws:s3:::"+crossAccountCopy+",arn:aws:s3:::"+crossAccountCopy+"/*" {
 		t.Errorf("Velero reads %v, want the backup account's copy", got)
 	}
+	ownedByTheBackupAccount("Velero", veleroPolicy["ReadBackupCopy"])
 }
 
 // issue 22: a copy in the stack's own account needs no resource-policy grant: its key policy is

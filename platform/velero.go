@@ -97,6 +97,7 @@ func newBackups(ctx *pulumi.Context, comp *Platform, args *Args, loadBalancerCon
 					bucketArn:  v[3].(string),
 					kmsKeyArn:  v[4].(string),
 					keyAlias:   store.copy.keyAlias,
+					account:    store.copy.account,
 				}
 			}
 			return veleroPolicy(scope).JSON()
@@ -133,9 +134,9 @@ type veleroScope struct {
 	// requests S3 makes with the key on Velero's behalf.
 	s3Endpoint           string
 	bucketArn, kmsKeyArn string
-	// keyAlias, for a copy in a backup account, narrows kmsKeyArn (any key there) to the key
-	// with that alias.
-	keyAlias string
+	// keyAlias and account, for a copy in a backup account: keyAlias narrows kmsKeyArn (any key
+	// there) to the key with that alias, account the bucket to the one that account owns.
+	keyAlias, account string
 	// copy, when set, is the backup copy in another region, which Velero may read to restore
 	// from it (README "Restore runbook"), never write.
 	copy *veleroScope
@@ -165,10 +166,11 @@ func veleroPolicy(s veleroScope) security.PolicyDocument {
 	if c := s.copy; c != nil {
 		statements = append(statements,
 			security.Statement{
-				Sid:      "ReadBackupCopy",
-				Effect:   security.Allow,
-				Action:   security.StringList{"s3:GetObject", "s3:ListBucket"},
-				Resource: security.StringList{c.bucketArn, c.bucketArn + "/*"},
+				Sid:       "ReadBackupCopy",
+				Effect:    security.Allow,
+				Action:    security.StringList{"s3:GetObject", "s3:ListBucket"},
+				Resource:  security.StringList{c.bucketArn, c.bucketArn + "/*"},
+				Condition: ownedBy(c.account),
 			},
 			c.keyUse("DecryptBackupCopy", "kms:Decrypt"))
 	}

@@ -81,7 +81,7 @@ func NewBackupCopyAccount(ctx *pulumi.Context, name string, args *BackupCopyAcco
 		spec := bucket.Backups("velero-copy-"+env, pulumi.String(name), key.Arn, args.RetentionDays, args.ObjectLockDays)
 		spec.Policy = func(arn pulumi.StringOutput) pulumi.StringOutput {
 			return arn.ApplyT(func(arn string) (string, error) {
-				return bucket.Policy(arn, source.bucketStatements(arn)...).JSON()
+				return bucket.Policy(arn, source.bucketStatements(arn, args.ObjectLockDays)...).JSON()
 			}).(pulumi.StringOutput)
 		}
 		copyBucket, _, err := bucket.New(ctx, args.Suffix, spec, true, parent)
@@ -102,7 +102,9 @@ func NewBackupCopyAccount(ctx *pulumi.Context, name string, args *BackupCopyAcco
 // sourceRoles are the two roles of the source account's environment that reach its copy.
 type sourceRoles struct {
 	cluster, partition, account, s3Service string
-	replication, velero                    string
+	// copyArn is the copy bucket's ARN, the encryption context S3 uses with its bucket key.
+	copyArn             string
+	replication, velero string
 }
 
 func (a *BackupCopyAccountArgs) sourceRoles(env string) sourceRoles {
@@ -112,6 +114,7 @@ func (a *BackupCopyAccountArgs) sourceRoles(env string) sourceRoles {
 	}
 	return sourceRoles{
 		cluster: cluster, partition: a.Partition, account: a.SourceAccountID, s3Service: fmt.Sprintf("s3.%s.%s", a.Region, a.DNSSuffix),
+		copyArn:     fmt.Sprintf("arn:%s:s3:::%s", a.Partition, bucket.CopyBucketName(cluster, a.AccountID)),
 		replication: role(bucket.ReplicationRoleName(cluster)), velero: role(bucket.VeleroRoleName(env)),
 	}
 }
@@ -138,10 +141,13 @@ func (s sourceRoles) grant(sid, role string, actions, resources []string, condit
 }
 
 // keyStatements let the replication role encrypt the replicas, and Velero decrypt them to
-// restore, each only through S3 of the copy region.
+// restore, each only through S3 of the copy region and only for the copy bucket.
 func (s sourceRoles) keyStatements() []security.Statement {
 	viaS3 := func() security.Condition {
-		return security.Condition{"StringEquals": {"kms:ViaService": {s.s3Service}}}
+		return security.Condition{
+			"StringEquals": {"kms:ViaService": {s.s3Service}},
+			"StringLike":   {"kms:EncryptionContext:aws:s3:arn": {s.copyArn, s.copyArn + "/*"}},
+		}
 	}
 	return []security.Statement{
 		s.grant("AllowReplicationFromTheSourceAccount", s.replication, []string{"kms:Encrypt", "kms:GenerateDataKey"}, []string{"*"}, viaS3()),
@@ -151,9 +157,23 @@ func (s sourceRoles) keyStatements() []security.Statement {
 
 // bucketStatements let the replication role check the copy's versioning and write replicas and
 // their tags, and Velero list and read them. No delete of any kind: only the copy's lifecycle,
-// after its lock, removes a replica.
-func (s sourceRoles) bucketStatements(copyArn string) []security.Statement {
+// after its lock, removes a replica. A replica carries its source object's retention, which the
+// source account controls, so a replica locked for less than lockDays - 1 days or more than
+// lockDays + 1 is refused: the source can neither shorten the copies' lock nor fill the backup
+// account with versions locked for years (s3:object-lock-remaining-retention-days, which a
+// bucket policy applies to replicas when it names s3:ReplicateObject: S3 User Guide, "Object
+// Lock considerations", retention limits; a day either side for rounding).
+func (s sourceRoles) bucketStatements(copyArn string, lockDays int) []security.Statement {
+	refuse := func(sid, op string, days int) security.Statement {
+		return security.Statement{
+			Sid: sid, Effect: security.Deny, Principal: map[string]security.StringList{"AWS": {"*"}},
+			Action: security.StringList{"s3:ReplicateObject"}, Resource: security.StringList{copyArn + "/*"},
+			Condition: security.Condition{op: {"s3:object-lock-remaining-retention-days": {fmt.Sprint(days)}}},
+		}
+	}
 	return []security.Statement{
+		refuse("DenyReplicasLockedShorterThanTheBackups", "NumericLessThan", lockDays-1),
+		refuse("DenyReplicasLockedLongerThanTheBackups", "NumericGreaterThan", lockDays+1),
 		s.grant("AllowReplicationFromTheSourceAccount", s.replication, []string{"s3:ReplicateObject", "s3:ReplicateTags"}, []string{copyArn + "/*"}, nil),
 		s.grant("AllowTheSourceAccountsReplicationToCheckTheCopy", s.replication, []string{"s3:GetBucketVersioning", "s3:ListBucket"}, []string{copyArn}, nil),
 		s.grant("AllowRestoreByTheSourceAccountsVelero", s.velero, []string{"s3:GetObject", "s3:ListBucket"}, []string{copyArn, copyArn + "/*"}, nil),

@@ -14,7 +14,7 @@ import (
 // AbortIncompleteUploadDays removes the parts of uploads that never completed.
 const AbortIncompleteUploadDays = 7
 
-// Object Lock of the prod backup bucket (issue 22). COMPLIANCE, not GOVERNANCE: a governance lock
+// Object Lock of prod's backup bucket and of its copies (issue 22). COMPLIANCE, not GOVERNANCE: a governance lock
 // yields to anyone with s3:BypassGovernanceRetention, which an attacker holding the account's
 // admin role has; a compliance lock yields to nobody, the root user included, until it expires
 // (docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html, "Retention modes").

@@ -71,7 +71,11 @@ func TestIAMPoliciesGrantOnlyTheKeysOfTheirDuty(t *testing.T) {
 				}
 			}
 		}
-		for _, role := range []string{"external-secrets", "ebs-csi-driver", "velero"} {
+		roles := []string{"external-secrets", "ebs-csi-driver", "velero"}
+		if cfg.Platform.BackupCopyRegion != "" {
+			roles = append(roles, "velero-replication-policy")
+		}
+		for _, role := range roles {
 			if !granting[role] {
 				t.Errorf("the %s policy grants no key: the test no longer sees it", role)
 			}
