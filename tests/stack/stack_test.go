@@ -10,6 +10,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -558,6 +559,15 @@ func TestReadmeDocumentsEveryKeyAndOutput(t *testing.T) {
 		if !strings.Contains(string(readme), "| `"+key+"` |") {
 			t.Errorf("README config reference has no row for %s", key)
 		}
+	}
+	// ...and no row names a key the program no longer reads.
+	for _, row := range regexp.MustCompile("(?m)^\\| `(eks-platform:[A-Za-z]+)` \\|").FindAllStringSubmatch(string(readme), -1) {
+		if !slices.Contains(keys, row[1]) {
+			t.Errorf("README config reference has a row for %s, which Pulumi.yaml does not declare", row[1])
+		}
+	}
+	if want := fmt.Sprintf("%d invalid configurations (`config.BadConfigs`)", len(config.BadConfigs)); !strings.Contains(string(readme), want) {
+		t.Errorf("README does not say %q", want)
 	}
 	plan := planFor(t, "dev").plan
 	for key := range plan.Outputs {
