@@ -544,7 +544,8 @@ var ExpectedOutputs = []string{
 	"workloadNamespaces", "backupBucketName", "veleroRoleArn", "clusterSecretStore",
 }
 
-// The README documents every config key and every output (docs must not drift from code).
+// The README documents every config key and every output, and names only keys and tests that
+// exist (docs must not drift from code).
 func TestReadmeDocumentsEveryKeyAndOutput(t *testing.T) {
 	root := projectRoot(t)
 	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
@@ -568,6 +569,33 @@ func TestReadmeDocumentsEveryKeyAndOutput(t *testing.T) {
 	}
 	if want := fmt.Sprintf("%d invalid configurations (`config.BadConfigs`)", len(config.BadConfigs)); !strings.Contains(string(readme), want) {
 		t.Errorf("README does not say %q", want)
+	}
+	// ...and every test it names as evidence exists.
+	tests := map[string]bool{}
+	if err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() && (d.Name() == "node_modules" || strings.HasPrefix(d.Name(), ".")) && path != root {
+			if d != nil && d.IsDir() {
+				return filepath.SkipDir
+			}
+			return err
+		}
+		if strings.HasSuffix(path, "_test.go") {
+			code, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			for _, m := range regexp.MustCompile(`(?m)^func (Test\w+)\(`).FindAllStringSubmatch(string(code), -1) {
+				tests[m[1]] = true
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range regexp.MustCompile("`(Test[A-Z]\\w+)`").FindAllStringSubmatch(string(readme), -1) {
+		if !tests[name[1]] {
+			t.Errorf("README names %s, which no test file defines", name[1])
+		}
 	}
 	plan := planFor(t, "dev").plan
 	for key := range plan.Outputs {
